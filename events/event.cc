@@ -1,0 +1,23 @@
+#include "events/event.h"
+
+namespace flagledger {
+
+std::string_view EventTypeName(EventType type) {
+  switch (type) {
+    case EventType::kFlagCreated: return "flag.created";
+    case EventType::kFlagUpdated: return "flag.updated";
+    case EventType::kFlagRolloutUpdated: return "flag.rollout_updated";
+    case EventType::kFlagDeleted: return "flag.deleted";
+  }
+  return "flag.updated";
+}
+
+std::optional<EventType> ParseEventType(std::string_view name) {
+  for (EventType type : {EventType::kFlagCreated, EventType::kFlagUpdated,
+                         EventType::kFlagRolloutUpdated, EventType::kFlagDeleted}) {
+    if (EventTypeName(type) == name) return type;
+  }
+  return std::nullopt;
+}
+
+}  // namespace flagledger

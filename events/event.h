@@ -1,0 +1,55 @@
+// The events of the log (api-contract.md §4): every mutation of a flag is one event.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/flag.h"
+#include "core/timestamp.h"
+
+namespace flagledger {
+
+enum class EventType { kFlagCreated, kFlagUpdated, kFlagRolloutUpdated, kFlagDeleted };
+
+// "flag.created", "flag.updated", "flag.rollout_updated", "flag.deleted".
+std::string_view EventTypeName(EventType type);
+std::optional<EventType> ParseEventType(std::string_view name);
+
+// A member's value before and after the event; `from` is null on flag.created.
+struct EnabledChange {
+  std::optional<bool> from;
+  bool to = false;
+  bool operator==(const EnabledChange&) const = default;
+};
+struct RolloutChange {
+  std::optional<RolloutCondition> from;
+  std::optional<RolloutCondition> to;
+  bool operator==(const RolloutChange&) const = default;
+};
+
+// The members an event changed; both empty on flag.deleted.
+struct EventChanges {
+  std::optional<EnabledChange> enabled;
+  std::optional<RolloutChange> rollout_condition;
+  bool operator==(const EventChanges&) const = default;
+};
+
+// One immutable fact. `sequence` and `version` are assigned by EventLog::Append.
+struct Event {
+  std::uint64_t sequence = 0;  // global log position, from 1, gapless
+  EventType type = EventType::kFlagCreated;
+  std::string organization_id;
+  std::string flag_key;
+  std::uint64_t version = 0;  // position in this flag key's stream, from 1, across re-creates
+  Timestamp recorded_at;      // never decreases along sequence
+  std::string actor;
+  std::string request_id;
+  EventChanges changes;
+  std::optional<Flag> flag;  // the flag after this event; null after flag.deleted
+
+  bool operator==(const Event&) const = default;
+};
+
+}  // namespace flagledger

@@ -1,0 +1,259 @@
+// Event encoding. An event is stored (and served) as one JSON object, members in this order:
+//
+//   event   := {"sequence":u64,"type":type,"organization_id":str,"flag_key":str,
+//               "version":u64,"recorded_at":micros_time,"actor":str,"request_id":str,
+//               "changes":changes,"flag":flag|null}
+//   type    := "flag.created" | "flag.updated" | "flag.rollout_updated" | "flag.deleted"
+//   changes := {["enabled":{"from":bool|null,"to":bool}]
+//               [,"rollout_condition":{"from":rollout|null,"to":rollout|null}]}
+//   rollout := {"min_version":semver|null,"activation_date":seconds_time|null}
+//   flag    := {"flag_key","enabled","organization_id","rollout_condition","created_at",
+//               "updated_at"}                       (core/flag_json.h)
+//   micros_time := "YYYY-MM-DDTHH:MM:SS.ffffffZ"   seconds_time := "YYYY-MM-DDTHH:MM:SSZ"
+//
+// Flag timestamps are stored at second precision, as rendered; created_at and updated_at of
+// the live projection come from recorded_at, so decoding keeps the flag member only for
+// reading history, never as the source of the projection's times.
+#include "events/event_codec.h"
+
+#include <simdjson.h>
+
+#include "core/flag_json.h"
+#include "core/json_writer.h"
+
+namespace flagledger {
+
+namespace od = simdjson::ondemand;
+
+std::string EncodeEvent(const Event& event) {
+  std::string out;
+  out.reserve(512);
+  out += "{\"sequence\":";
+  AppendJsonUint(out, event.sequence);
+  out += ",\"type\":";
+  AppendJsonString(out, EventTypeName(event.type));
+  out += ",\"organization_id\":";
+  AppendJsonString(out, event.organization_id);
+  out += ",\"flag_key\":";
+  AppendJsonString(out, event.flag_key);
+  out += ",\"version\":";
+  AppendJsonUint(out, event.version);
+  out += ",\"recorded_at\":\"";
+  event.recorded_at.AppendMicros(out);
+  out += "\",\"actor\":";
+  AppendJsonString(out, event.actor);
+  out += ",\"request_id\":";
+  AppendJsonString(out, event.request_id);
+  out += ",\"changes\":{";
+  if (event.changes.enabled) {
+    out += "\"enabled\":{\"from\":";
+    if (event.changes.enabled->from) {
+      AppendJsonBool(out, *event.changes.enabled->from);
+    } else {
+      out += "null";
+    }
+    out += ",\"to\":";
+    AppendJsonBool(out, event.changes.enabled->to);
+    out.push_back('}');
+  }
+  if (event.changes.rollout_condition) {
+    if (event.changes.enabled) out.push_back(',');
+    out += "\"rollout_condition\":{\"from\":";
+    AppendRolloutJson(out, event.changes.rollout_condition->from);
+    out += ",\"to\":";
+    AppendRolloutJson(out, event.changes.rollout_condition->to);
+    out.push_back('}');
+  }
+  out += "},\"flag\":";
+  if (event.flag) {
+    AppendFlagJson(out, *event.flag);
+  } else {
+    out += "null";
+  }
+  out.push_back('}');
+  return out;
+}
+
+namespace {
+
+// Reads one event; the first error wins and is kept in `error`.
+class EventReader {
+ public:
+  std::string error;
+
+  bool Fail(std::string_view what) {
+    if (error.empty()) error = std::string(what);
+    return false;
+  }
+
+  bool IsNull(od::value value) {
+    od::json_type type;
+    return value.type().get(type) == simdjson::SUCCESS && type == od::json_type::null;
+  }
+
+  bool ReadString(od::object& object, std::string_view name, std::string& out) {
+    std::string_view text;
+    if (object.find_field(name).get_string().get(text)) return Fail(name);
+    out.assign(text);
+    return true;
+  }
+
+  bool ReadTime(od::value value, Timestamp& out, std::string_view name) {
+    std::string_view text;
+    if (value.get_string().get(text)) return Fail(name);
+    auto parsed = ParseRfc3339(text);
+    if (!parsed.ok()) return Fail(name);
+    out = parsed->time;
+    return true;
+  }
+
+  bool ReadRollout(od::value value, std::optional<RolloutCondition>& out) {
+    if (IsNull(value)) {
+      out.reset();
+      return true;
+    }
+    od::object object;
+    if (value.get_object().get(object)) return Fail("rollout_condition");
+    RolloutCondition rollout;
+    od::value min_version, activation_date;
+    if (object.find_field("min_version").get(min_version)) return Fail("min_version");
+    if (!IsNull(min_version)) {
+      std::string_view text;
+      if (min_version.get_string().get(text)) return Fail("min_version");
+      auto parsed = SemVer::Parse(text);
+      if (!parsed.ok()) return Fail("min_version");
+      rollout.min_version = std::move(parsed).value();
+    }
+    if (object.find_field("activation_date").get(activation_date)) {
+      return Fail("activation_date");
+    }
+    if (!IsNull(activation_date)) {
+      Timestamp time;
+      if (!ReadTime(activation_date, time, "activation_date")) return false;
+      rollout.activation_date = time;
+    }
+    out = std::move(rollout);
+    return true;
+  }
+
+  bool ReadFlag(od::value value, std::optional<Flag>& out) {
+    if (IsNull(value)) {
+      out.reset();
+      return true;
+    }
+    od::object object;
+    if (value.get_object().get(object)) return Fail("flag");
+    Flag flag;
+    od::value rollout, created_at, updated_at;
+    if (!ReadString(object, "flag_key", flag.flag_key)) return false;
+    if (object.find_field("enabled").get_bool().get(flag.enabled)) return Fail("flag.enabled");
+    if (!ReadString(object, "organization_id", flag.organization_id)) return false;
+    if (object.find_field("rollout_condition").get(rollout) ||
+        !ReadRollout(rollout, flag.rollout_condition)) {
+      return Fail("flag.rollout_condition");
+    }
+    if (object.find_field("created_at").get(created_at) ||
+        !ReadTime(created_at, flag.created_at, "flag.created_at")) {
+      return Fail("flag.created_at");
+    }
+    if (object.find_field("updated_at").get(updated_at) ||
+        !ReadTime(updated_at, flag.updated_at, "flag.updated_at")) {
+      return Fail("flag.updated_at");
+    }
+    out = std::move(flag);
+    return true;
+  }
+
+  bool ReadChanges(od::object changes, EventChanges& out) {
+    for (auto field : changes) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return Fail("changes");
+      od::object change;
+      if (field.value().get_object().get(change)) return Fail("changes");
+      od::value from, to;
+      if (change.find_field("from").get(from)) return Fail("changes.from");
+      if (key == "enabled") {
+        EnabledChange enabled;
+        if (!IsNull(from)) {
+          bool value;
+          if (from.get_bool().get(value)) return Fail("changes.enabled.from");
+          enabled.from = value;
+        }
+        if (change.find_field("to").get_bool().get(enabled.to)) return Fail("changes.enabled.to");
+        out.enabled = enabled;
+      } else if (key == "rollout_condition") {
+        RolloutChange rollout;
+        if (!ReadRollout(from, rollout.from)) return false;
+        if (change.find_field("to").get(to) || !ReadRollout(to, rollout.to)) {
+          return Fail("changes.rollout_condition.to");
+        }
+        out.rollout_condition = std::move(rollout);
+      } else {
+        return Fail("changes has an unknown member");
+      }
+    }
+    return true;
+  }
+
+  bool ReadEvent(od::document& doc, Event& event) {
+    od::object object;
+    if (doc.get_object().get(object)) return Fail("event is not an object");
+    std::string_view type;
+    od::value recorded_at, flag;
+    od::object changes;
+    if (object.find_field("sequence").get_uint64().get(event.sequence)) return Fail("sequence");
+    if (object.find_field("type").get_string().get(type)) return Fail("type");
+    auto parsed_type = ParseEventType(type);
+    if (!parsed_type) return Fail("type");
+    event.type = *parsed_type;
+    if (!ReadString(object, "organization_id", event.organization_id) ||
+        !ReadString(object, "flag_key", event.flag_key)) {
+      return false;
+    }
+    if (object.find_field("version").get_uint64().get(event.version)) return Fail("version");
+    if (object.find_field("recorded_at").get(recorded_at) ||
+        !ReadTime(recorded_at, event.recorded_at, "recorded_at")) {
+      return Fail("recorded_at");
+    }
+    if (!ReadString(object, "actor", event.actor) ||
+        !ReadString(object, "request_id", event.request_id)) {
+      return false;
+    }
+    if (object.find_field("changes").get_object().get(changes) ||
+        !ReadChanges(changes, event.changes)) {
+      return Fail("changes");
+    }
+    if (object.find_field("flag").get(flag) || !ReadFlag(flag, event.flag)) return Fail("flag");
+    return true;
+  }
+};
+
+}  // namespace
+
+struct EventDecoder::Impl {
+  od::parser parser;
+  std::string buffer;  // the input copied with SIMDJSON_PADDING spare bytes
+};
+
+EventDecoder::EventDecoder() : impl_(std::make_unique<Impl>()) {}
+EventDecoder::~EventDecoder() = default;
+
+Result<Event> EventDecoder::Decode(std::string_view json) {
+  std::string& buffer = impl_->buffer;
+  buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(json);
+  od::document doc;
+  Event event;
+  EventReader reader;
+  if (impl_->parser.iterate(buffer.data(), buffer.size(), buffer.capacity()).get(doc)) {
+    reader.Fail("not JSON");
+  } else {
+    reader.ReadEvent(doc, event);
+  }
+  if (!reader.error.empty()) {
+    return Status(ErrorCode::kInternal, "undecodable event: " + reader.error);
+  }
+  return event;
+}
+
+}  // namespace flagledger

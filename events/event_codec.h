@@ -1,0 +1,34 @@
+// The stored and served JSON form of an event (api-contract.md §4).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "events/event.h"
+
+namespace flagledger {
+
+// Renders `event` with the members in the contract's order. Deterministic: the same event
+// always gives the same bytes.
+std::string EncodeEvent(const Event& event);
+
+// Decodes what EncodeEvent wrote, with simdjson on-demand and one reused parser.
+// Not thread-safe: use one decoder per thread.
+class EventDecoder {
+ public:
+  EventDecoder();
+  ~EventDecoder();
+  EventDecoder(const EventDecoder&) = delete;
+  EventDecoder& operator=(const EventDecoder&) = delete;
+
+  // Returns kInternal with a reason when `json` is not a well-formed event.
+  Result<Event> Decode(std::string_view json);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flagledger

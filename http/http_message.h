@@ -1,0 +1,32 @@
+// The server's view of a request and its answer, free of Beast types so that routing and
+// handlers compile without Beast's templates.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace flagledger {
+
+// Views into the connection's parsed request; valid until the response is written.
+struct HttpRequest {
+  std::string_view method;  // e.g. "GET"
+  std::string_view target;  // the raw request-target: path and query, still percent-encoded
+  std::string_view content_type;
+  std::string_view body;
+  std::string request_id;  // the client's X-Request-Id when valid, else a generated one
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond the standard ones
+};
+
+// Delivers the response for one request; called exactly once, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+
+}  // namespace flagledger

@@ -1,0 +1,32 @@
+// Validating write request bodies into commands (api-contract.md §1, §2, §3).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "projections/command.h"
+
+namespace flagledger {
+
+struct CreateFlagRequest {
+  std::string flag_key;
+  CreateFlag action;
+};
+
+// Each parser returns kInvalidJson when `body` is not well-formed UTF-8 JSON or not an object,
+// and kValidationFailed listing every broken rule (wrong types, unknown or duplicate members,
+// bad SemVer or date, missing members, read-only members that differ from the path).
+// Thread-safe (one JSON parser per thread).
+
+// POST: flag_key (required), enabled, rollout_condition; organization_id if it equals the path.
+Result<CreateFlagRequest> ParseCreateFlagBody(std::string_view body,
+                                              std::string_view organization_id);
+// PUT: enabled and/or rollout_condition; flag_key and organization_id if they equal the path;
+// created_at and updated_at ignored.
+Result<UpdateFlag> ParseUpdateFlagBody(std::string_view body, std::string_view organization_id,
+                                       std::string_view flag_key);
+// PATCH .../rollout: min_version and/or activation_date, each a value or null.
+Result<PatchRollout> ParsePatchRolloutBody(std::string_view body);
+
+}  // namespace flagledger

@@ -1,0 +1,45 @@
+#include "http/router.h"
+
+namespace flagledger {
+
+std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
+  const auto& s = target.segments;
+  for (std::string_view segment : s) {
+    if (segment.empty()) return std::nullopt;
+  }
+  if (s.size() == 1 && s[0] == "healthz") return RouteMatch{Route::kHealth, {}, {}};
+  if (s.size() == 1 && s[0] == "readyz") return RouteMatch{Route::kReady, {}, {}};
+  if (s.size() < 5 || s.size() > 7 || s[0] != "api" || s[1] != "v1" || s[2] != "organizations" ||
+      s[4] != "feature-flags") {
+    return std::nullopt;
+  }
+  if (s.size() == 5) return RouteMatch{Route::kFlags, s[3], {}};
+  if (s.size() == 6) return RouteMatch{Route::kFlag, s[3], s[5]};
+  if (s[6] == "rollout") return RouteMatch{Route::kFlagRollout, s[3], s[5]};
+  return std::nullopt;
+}
+
+std::string_view AllowedMethods(Route route) {
+  switch (route) {
+    case Route::kHealth:
+    case Route::kReady: return "GET, HEAD";
+    case Route::kFlags: return "GET, HEAD, POST";
+    case Route::kFlag: return "GET, HEAD, PUT, DELETE";
+    case Route::kFlagRollout: return "PATCH";
+  }
+  return "";
+}
+
+bool IsMethodAllowed(Route route, std::string_view method) {
+  if (method == "HEAD") method = "GET";
+  std::string_view allowed = AllowedMethods(route);
+  while (!allowed.empty()) {
+    std::size_t comma = allowed.find(", ");
+    if (allowed.substr(0, comma) == method) return true;
+    if (comma == std::string_view::npos) break;
+    allowed.remove_prefix(comma + 2);
+  }
+  return false;
+}
+
+}  // namespace flagledger

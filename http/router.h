@@ -1,0 +1,33 @@
+// The routes of api-contract.md §2 and §7: which resource a path names, and its methods.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "http/request_target.h"
+
+namespace flagledger {
+
+enum class Route {
+  kHealth,       // /healthz
+  kReady,        // /readyz
+  kFlags,        // /api/v1/organizations/{org}/feature-flags
+  kFlag,         // .../feature-flags/{flag_key}
+  kFlagRollout,  // .../feature-flags/{flag_key}/rollout
+};
+
+struct RouteMatch {
+  Route route;
+  std::string_view organization_id;  // raw (percent-encoded) path segments; empty if none
+  std::string_view flag_key;
+};
+
+// nullopt when no route has this shape (404 route_not_found). Empty segments never match.
+std::optional<RouteMatch> MatchRoute(const RequestTarget& target);
+
+// The methods a route answers, for the Allow header: e.g. "GET, HEAD, POST".
+std::string_view AllowedMethods(Route route);
+// HEAD is allowed wherever GET is.
+bool IsMethodAllowed(Route route, std::string_view method);
+
+}  // namespace flagledger

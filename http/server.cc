@@ -1,0 +1,246 @@
+// The only translation unit with Beast and Asio; it changes rarely (about 25 s to compile).
+// Structure follows Beast's example/advanced/server: sessions live by shared_from_this, one
+// strand per connection, limits and a deadline set before each read.
+#include "http/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/access_log.h"
+#include "http/problem.h"
+#include "http/request_id.h"
+
+namespace flagledger {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Session;
+
+struct HttpServer::Impl {
+  Impl(ServerOptions o, Api& a) : options(std::move(o)), api(a), acceptor(net::make_strand(io)) {}
+
+  void Accept();
+  void Register(Session* session, std::weak_ptr<Session> handle);
+  void Unregister(Session* session);
+
+  ServerOptions options;
+  Api& api;
+  net::io_context io;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  bool shut_down = false;
+
+  std::mutex sessions_mutex;  // guards sessions
+  std::condition_variable sessions_gone;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+};
+
+// One connection: read a request, answer it, repeat while keep-alive holds.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl& server)
+      : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_.Unregister(this); }
+
+  void Start() {
+    server_.Register(this, weak_from_this());
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+  // Called on shutdown: an idle connection is closed now, a busy one after its answer.
+  void CloseIfIdle() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->Close();
+    });
+  }
+
+ private:
+  void Read() {
+    idle_ = true;
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    stream_.expires_after(buffer_.size() > 0 ? server_.options.request_timeout
+                                             : server_.options.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code error, std::size_t) {
+    idle_ = false;
+    if (error == http::error::body_limit) {
+      auto& partial = parser_->get();
+      request_.method = partial.method_string();
+      request_.target = partial.target();
+      request_.request_id = ChooseRequestId(partial[kRequestIdHeader]);
+      keep_alive_ = false;
+      started_ = std::chrono::steady_clock::now();
+      return Write(ProblemResponse(Status(ErrorCode::kPayloadTooLarge,
+                                          "the request body is larger than 64 KiB")));
+    }
+    if (error) return Close();  // end of stream, timeout, or not HTTP
+    started_ = std::chrono::steady_clock::now();
+    auto& message = parser_->get();
+    request_.method = message.method_string();
+    request_.target = message.target();
+    request_.content_type = message[http::field::content_type];
+    request_.body = message.body();
+    request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
+    keep_alive_ = message.keep_alive();
+    // The pending answer keeps the session and the io_context alive until it is written.
+    auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+    server_.api.Handle(request_, [self = shared_from_this(), work](HttpResponse response) {
+      net::dispatch(work, [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+      });
+    });
+  }
+
+  void Write(HttpResponse answer) {
+    status_ = answer.status;
+    response_ = {};
+    response_.version(parser_->get().version());
+    response_.result(static_cast<unsigned>(answer.status));
+    response_.set(http::field::server, "flagledger");
+    response_.set(http::field::content_type, answer.content_type);
+    response_.set(kRequestIdHeader, request_.request_id);
+    for (auto& [name, value] : answer.headers) response_.set(name, value);
+    response_.keep_alive(keep_alive_ && !server_.stopping.load(std::memory_order_acquire));
+    std::size_t length = answer.body.size();
+    if (request_.method != "HEAD") response_.body() = std::move(answer.body);
+    response_.content_length(length);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code error, std::size_t) {
+    if (server_.options.access_log) {
+      LogRequest(request_.method, request_.target.substr(0, request_.target.find('?')), status_,
+                 std::chrono::steady_clock::now() - started_, request_.request_id);
+    }
+    if (error || !response_.keep_alive()) return Close();
+    Read();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  static constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  HttpRequest request_;
+  std::chrono::steady_clock::time_point started_;
+  int status_ = 0;
+  bool keep_alive_ = false;
+  bool idle_ = false;  // waiting for the next request
+};
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+    if (error) {
+      if (error == net::error::operation_aborted || !acceptor.is_open()) return;  // shutting down
+      LogEvent("warn", "accept failed", "\"error\":\"" + error.message() + "\"");
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    }
+    Accept();
+  });
+}
+
+void HttpServer::Impl::Register(Session* session, std::weak_ptr<Session> handle) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.emplace(session, std::move(handle));
+}
+
+void HttpServer::Impl::Unregister(Session* session) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(session);
+  if (sessions.empty()) sessions_gone.notify_all();
+}
+
+HttpServer::HttpServer(ServerOptions options, Api& api)
+    : impl_(std::make_unique<Impl>(std::move(options), api)) {}
+
+HttpServer::~HttpServer() { Shutdown(std::chrono::seconds(0)); }
+
+Status HttpServer::Listen() {
+  beast::error_code error;
+  auto address = net::ip::make_address(impl_->options.address, error);
+  if (error) {
+    return Status(ErrorCode::kUnavailable, "invalid listen address '" + impl_->options.address + "'");
+  }
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(net::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(net::socket_base::max_listen_connections, error);
+  if (!error) return Status::Ok();
+  return Status(ErrorCode::kUnavailable, "cannot listen on " + impl_->options.address + ":" +
+                                             std::to_string(impl_->options.port) + ": " +
+                                             error.message());
+}
+
+std::uint16_t HttpServer::port() const {
+  beast::error_code error;
+  return impl_->acceptor.local_endpoint(error).port();
+}
+
+void HttpServer::Start() {
+  int threads = impl_->options.threads > 0 ? impl_->options.threads
+                                           : static_cast<int>(std::thread::hardware_concurrency());
+  net::dispatch(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->Accept(); });
+  for (int i = 0; i < std::max(threads, 1); ++i) {
+    impl_->threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  }
+}
+
+void HttpServer::Shutdown(std::chrono::seconds grace) {
+  Impl& impl = *impl_;
+  if (impl.shut_down) return;
+  impl.shut_down = true;
+  impl.stopping.store(true, std::memory_order_release);
+  net::dispatch(impl.acceptor.get_executor(), [&impl] {
+    beast::error_code ignored;
+    impl.acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(impl.sessions_mutex);
+    for (auto& [session, handle] : impl.sessions) {
+      if (auto held = handle.lock()) live.push_back(std::move(held));
+    }
+  }
+  for (auto& session : live) session->CloseIfIdle();
+  live.clear();  // may destroy sessions, which unregister themselves
+  {
+    std::unique_lock lock(impl.sessions_mutex);
+    impl.sessions_gone.wait_for(lock, grace, [&impl] { return impl.sessions.empty(); });
+  }
+  impl.io.stop();
+  for (auto& thread : impl.threads) thread.join();
+  impl.threads.clear();
+}
+
+}  // namespace flagledger

@@ -1,0 +1,88 @@
+#include "projections/decide.h"
+
+namespace flagledger {
+namespace {
+
+Status NotFound(const Command& command) {
+  return Status(ErrorCode::kFlagNotFound, "flag '" + command.flag_key +
+                                              "' does not exist in organization '" +
+                                              command.organization_id + "'");
+}
+
+Event NewEvent(EventType type, const Command& command, Timestamp recorded_at,
+               const CommandContext& context) {
+  Event event;
+  event.type = type;
+  event.organization_id = command.organization_id;
+  event.flag_key = command.flag_key;
+  event.recorded_at = recorded_at;
+  event.actor = context.actor;
+  event.request_id = context.request_id;
+  return event;
+}
+
+// The event that moves `current` to `next`, or nullopt when they are equal.
+std::optional<Event> ChangeEvent(EventType type, const Command& command, const Flag& current,
+                                 Flag next, Timestamp recorded_at,
+                                 const CommandContext& context) {
+  next.rollout_condition = NormalizedRollout(std::move(next.rollout_condition));
+  Event event = NewEvent(type, command, recorded_at, context);
+  if (next.enabled != current.enabled) {
+    event.changes.enabled = EnabledChange{current.enabled, next.enabled};
+  }
+  if (next.rollout_condition != current.rollout_condition) {
+    event.changes.rollout_condition =
+        RolloutChange{current.rollout_condition, next.rollout_condition};
+  }
+  if (!event.changes.enabled && !event.changes.rollout_condition) return std::nullopt;
+  next.updated_at = recorded_at.FloorToSecond();
+  event.flag = std::move(next);
+  return event;
+}
+
+}  // namespace
+
+Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
+                                    Timestamp recorded_at, const CommandContext& context) {
+  if (const auto* create = std::get_if<CreateFlag>(&command.action)) {
+    if (current) {
+      return Status(ErrorCode::kFlagExists, "flag '" + command.flag_key +
+                                                "' already exists in organization '" +
+                                                command.organization_id + "'");
+    }
+    Event event = NewEvent(EventType::kFlagCreated, command, recorded_at, context);
+    Flag flag;
+    flag.organization_id = command.organization_id;
+    flag.flag_key = command.flag_key;
+    flag.enabled = create->enabled;
+    flag.rollout_condition = NormalizedRollout(create->rollout_condition);
+    flag.created_at = flag.updated_at = recorded_at.FloorToSecond();
+    event.changes.enabled = EnabledChange{std::nullopt, flag.enabled};
+    event.changes.rollout_condition = RolloutChange{std::nullopt, flag.rollout_condition};
+    event.flag = std::move(flag);
+    return std::optional<Event>(std::move(event));
+  }
+  if (!current) return NotFound(command);
+
+  if (const auto* update = std::get_if<UpdateFlag>(&command.action)) {
+    Flag next = *current;
+    if (update->enabled) next.enabled = *update->enabled;
+    if (update->rollout_condition) next.rollout_condition = *update->rollout_condition;
+    return ChangeEvent(EventType::kFlagUpdated, command, *current, std::move(next), recorded_at,
+                       context);
+  }
+  if (const auto* patch = std::get_if<PatchRollout>(&command.action)) {
+    Flag next = *current;
+    RolloutCondition rollout = current->rollout_condition.value_or(RolloutCondition{});
+    if (patch->min_version) rollout.min_version = *patch->min_version;
+    if (patch->activation_date) rollout.activation_date = *patch->activation_date;
+    next.rollout_condition = std::move(rollout);
+    return ChangeEvent(EventType::kFlagRolloutUpdated, command, *current, std::move(next),
+                       recorded_at, context);
+  }
+  // DeleteFlag
+  Event event = NewEvent(EventType::kFlagDeleted, command, recorded_at, context);
+  return std::optional<Event>(std::move(event));
+}
+
+}  // namespace flagledger

@@ -1,0 +1,90 @@
+// The write path and the current state: commands in, events appended, snapshots published.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "events/event_log.h"
+#include "projections/command.h"
+#include "projections/flag_record.h"
+#include "projections/projection_snapshot.h"
+
+namespace flagledger {
+
+// What became of one command.
+struct WriteOutcome {
+  Status status;                             // OK, or the contract error
+  std::shared_ptr<const FlagRecord> record;  // the flag after the command; null after a delete
+  bool appended = false;                     // false when the command changed nothing
+};
+using WriteCallback = std::function<void(WriteOutcome)>;
+
+struct FlagStoreOptions {
+  std::size_t max_batch = 1024;     // commands per WriteBatch
+  std::size_t max_queued = 16384;   // more waiting commands are refused with kUnavailable
+  // Told of every storage failure (the caller logs it). May be empty.
+  std::function<void(const Status&)> on_storage_error;
+};
+
+// One writer thread gathers queued commands into batches (group commit): each command is
+// decided against the projection including the batch's earlier commands, the batch's events
+// are appended in one WriteBatch (synced per the log's options), then folded into a new
+// snapshot that is published atomically, and only then are the callbacks run.
+// Readers call snapshot() from any thread and never wait for the writer.
+class FlagStore {
+ public:
+  // REQUIRES: `log` and `clock` outlive the store.
+  FlagStore(EventLog& log, const Clock& clock, FlagStoreOptions options = {});
+  ~FlagStore();  // Stop()s
+  FlagStore(const FlagStore&) = delete;
+  FlagStore& operator=(const FlagStore&) = delete;
+
+  // Rebuilds the projection from the log, then starts the writer. Blocking; call once.
+  // Until it returns OK, ready() is false and writes are refused.
+  Status Start();
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+
+  // The newest published state. Never null.
+  std::shared_ptr<const ProjectionSnapshot> snapshot() const {
+    return snapshot_.load(std::memory_order_acquire);
+  }
+
+  // Queues `command`. `done` runs exactly once: on the writer thread after the batch is durable
+  // (or failed), or at once with kUnavailable when the store is not ready, stopping, or full.
+  // A 503 outcome means nothing of the command was applied.
+  void Submit(Command command, CommandContext context, WriteCallback done);
+
+  // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
+  void Stop();
+
+ private:
+  struct Pending {
+    Command command;
+    CommandContext context;
+    WriteCallback done;
+  };
+  void RunWriter();
+  void ProcessBatch(std::vector<Pending>& batch);
+
+  EventLog& log_;
+  const Clock& clock_;
+  FlagStoreOptions options_;
+  std::atomic<std::shared_ptr<const ProjectionSnapshot>> snapshot_;
+  std::atomic<bool> ready_{false};
+
+  std::mutex mutex_;  // guards queue_ and stopping_
+  std::condition_variable queue_changed_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace flagledger

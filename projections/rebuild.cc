@@ -1,0 +1,36 @@
+#include "projections/rebuild.h"
+
+#include "events/event_codec.h"
+#include "projections/projection_builder.h"
+
+namespace flagledger {
+
+Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(const EventLog& log) {
+  ProjectionBuilder builder;
+  EventDecoder decoder;
+  std::uint64_t expected = 1;
+  Status failure;
+  Status scanned = log.Scan(0, [&](std::uint64_t sequence, std::string_view json) {
+    if (sequence != expected) {
+      failure = Status(ErrorCode::kInternal, "event log has a gap: expected sequence " +
+                                                 std::to_string(expected) + ", found " +
+                                                 std::to_string(sequence));
+      return false;
+    }
+    auto event = decoder.Decode(json);
+    if (!event.ok() || event->sequence != sequence) {
+      failure = Status(ErrorCode::kInternal,
+                       "event " + std::to_string(sequence) + " is damaged: " +
+                           (event.ok() ? "its sequence member differs" : event.status().detail()));
+      return false;
+    }
+    builder.Apply(*event);
+    ++expected;
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (!failure.ok()) return failure;
+  return builder.Build();
+}
+
+}  // namespace flagledger

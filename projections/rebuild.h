@@ -1,0 +1,17 @@
+// Rebuilding the projection from the event log.
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "events/event_log.h"
+#include "projections/projection_snapshot.h"
+
+namespace flagledger {
+
+// Folds every event of `log` into a snapshot. Fails with kInternal when an event cannot be
+// decoded or the sequence has a gap (a damaged log is never silently read), and with
+// kUnavailable on a storage error.
+Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(const EventLog& log);
+
+}  // namespace flagledger

@@ -1,0 +1,95 @@
+#include "tools/serve_command.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/clock.h"
+#include "core/json_writer.h"
+#include "events/event_log.h"
+#include "http/access_log.h"
+#include "http/server.h"
+#include "projections/flag_store.h"
+#include "tools/serve_config.h"
+
+namespace flagledger {
+namespace {
+
+std::string JsonMember(std::string_view name, std::string_view value) {
+  std::string out;
+  AppendJsonString(out, name);
+  out.push_back(':');
+  AppendJsonString(out, value);
+  return out;
+}
+
+const char* GetEnvironment(const char* name) { return std::getenv(name); }
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  auto config = ParseServeConfig(args, &GetEnvironment);
+  if (!config.ok()) {
+    std::fprintf(stderr, "flagledger serve: %s\n", config.status().detail().c_str());
+    return 2;
+  }
+  if (config->show_help) {
+    std::fputs(kServeHelp, stdout);
+    return 0;
+  }
+
+  // Every thread started from here on inherits the blocked signals; this thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto log = EventLog::Open(config->data_dir, EventLogOptions{config->sync_writes});
+  if (!log.ok()) {
+    LogEvent("error", "cannot open the event log", JsonMember("error", log.status().detail()));
+    return 1;
+  }
+  SystemClock clock;
+  FlagStoreOptions store_options;
+  store_options.on_storage_error = [](const Status& status) {
+    LogEvent("error", "storage write failed", JsonMember("error", status.detail()));
+  };
+  FlagStore store(**log, clock, std::move(store_options));
+  Api api(store);
+  HttpServer server(config->server, api);
+  Status listening = server.Listen();
+  if (!listening.ok()) {
+    LogEvent("error", "cannot listen", JsonMember("error", listening.detail()));
+    return 1;
+  }
+  server.Start();
+  LogEvent("info", "listening",
+           JsonMember("address", config->server.address) +
+               ",\"port\":" + std::to_string(server.port()) + "," +
+               JsonMember("data_dir", config->data_dir) + "," +
+               JsonMember("durability", config->sync_writes ? "fsync" : "async"));
+
+  Status started = store.Start();
+  if (!started.ok()) {
+    LogEvent("error", "cannot rebuild the projection", JsonMember("error", started.detail()));
+    api.BeginShutdown();
+    server.Shutdown(std::chrono::seconds(1));
+    return 1;
+  }
+  LogEvent("info", "ready",
+           "\"sequence\":" + std::to_string(store.snapshot()->sequence) +
+               ",\"flags\":" + std::to_string(store.snapshot()->FlagCount()));
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  LogEvent("info", "shutting down", JsonMember("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+  api.BeginShutdown();
+  server.Shutdown();
+  store.Stop();
+  LogEvent("info", "stopped");
+  return 0;
+}
+
+}  // namespace flagledger

@@ -1,0 +1,114 @@
+#include "tools/serve_config.h"
+
+#include <charconv>
+
+namespace flagledger {
+
+const char kServeHelp[] =
+    R"(Usage: flagledger serve [options]
+
+Serves the flagledger REST API from the event log in a data directory.
+
+Options (each also read from the environment variable in brackets; flags win):
+  --data-dir DIR            event log directory, created if missing  [FLAGLEDGER_DATA_DIR]
+                            (default ./data)
+  --listen HOST:PORT        address to listen on; [::1]:PORT for IPv6, port 0 picks a free
+                            port                                      [FLAGLEDGER_LISTEN]
+                            (default 127.0.0.1:8080)
+  --threads N               HTTP worker threads (default: hardware threads)
+                                                                      [FLAGLEDGER_THREADS]
+  --durability fsync|async  fsync: a write is synced to the WAL before it is acknowledged
+                            (default); async: written, not synced     [FLAGLEDGER_DURABILITY]
+  --access-log on|off       one JSON line per request on stderr (default on)
+                                                                      [FLAGLEDGER_ACCESS_LOG]
+  --help                    this text
+
+Stops cleanly on SIGINT or SIGTERM: no new connections, requests in flight finish, the log
+is closed.
+)";
+
+namespace {
+
+Status Bad(std::string setting, std::string message) {
+  return Status(ErrorCode::kValidationFailed, setting + ": " + message);
+}
+
+Status ApplySetting(ServeConfig& config, const std::string& name, const std::string& value) {
+  if (name == "data-dir") {
+    if (value.empty()) return Bad("--data-dir", "must not be empty");
+    config.data_dir = value;
+  } else if (name == "listen") {
+    std::size_t colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0) return Bad("--listen", "must be HOST:PORT");
+    std::string host = value.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    unsigned port = 0;
+    const char* begin = value.data() + colon + 1;
+    const char* end = value.data() + value.size();
+    auto [last, error] = std::from_chars(begin, end, port);
+    if (begin == end || error != std::errc() || last != end || port > 65535) {
+      return Bad("--listen", "port must be a number from 0 to 65535");
+    }
+    config.server.address = host;
+    config.server.port = static_cast<std::uint16_t>(port);
+  } else if (name == "threads") {
+    int threads = 0;
+    auto [last, error] = std::from_chars(value.data(), value.data() + value.size(), threads);
+    if (error != std::errc() || last != value.data() + value.size() || threads < 1 ||
+        threads > 256) {
+      return Bad("--threads", "must be a number from 1 to 256");
+    }
+    config.server.threads = threads;
+  } else if (name == "durability") {
+    if (value != "fsync" && value != "async") return Bad("--durability", "must be fsync or async");
+    config.sync_writes = value == "fsync";
+  } else if (name == "access-log") {
+    if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
+    config.server.access_log = value == "on";
+  } else {
+    return Bad("--" + name, "unknown option (see --help)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
+                                     const char* (*getenv)(const char*)) {
+  ServeConfig config;
+  static const std::pair<const char*, const char*> kEnvironment[] = {
+      {"FLAGLEDGER_DATA_DIR", "data-dir"},       {"FLAGLEDGER_LISTEN", "listen"},
+      {"FLAGLEDGER_THREADS", "threads"},         {"FLAGLEDGER_DURABILITY", "durability"},
+      {"FLAGLEDGER_ACCESS_LOG", "access-log"},
+  };
+  for (auto [variable, name] : kEnvironment) {
+    const char* value = getenv(variable);
+    if (value == nullptr) continue;
+    Status applied = ApplySetting(config, name, value);
+    if (!applied.ok()) return Bad(variable, applied.detail());
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      config.show_help = true;
+      continue;
+    }
+    if (!arg.starts_with("--")) return Bad(arg, "unexpected argument (see --help)");
+    std::string name = arg.substr(2), value;
+    if (std::size_t equals = name.find('='); equals != std::string::npos) {
+      value = name.substr(equals + 1);
+      name.resize(equals);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return Bad(arg, "needs a value");
+    }
+    Status applied = ApplySetting(config, name, value);
+    if (!applied.ok()) return applied;
+  }
+  return config;
+}
+
+}  // namespace flagledger

@@ -1,0 +1,26 @@
+// Settings of `flagledger serve`, from flags and FLAGLEDGER_* environment variables.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "http/server.h"
+
+namespace flagledger {
+
+struct ServeConfig {
+  std::string data_dir = "./data";
+  ServerOptions server;  // address, port, threads, access log
+  bool sync_writes = true;  // --durability fsync (true) or async
+  bool show_help = false;
+};
+
+// Reads the environment first, then `args` (flags win). kValidationFailed names the bad
+// setting. `getenv` is injectable for tests.
+Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
+                                     const char* (*getenv)(const char*));
+
+extern const char kServeHelp[];
+
+}  // namespace flagledger
