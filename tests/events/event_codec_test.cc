@@ -1,0 +1,95 @@
+#include "events/event_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/event_builders.h"
+
+namespace flagledger {
+namespace {
+
+Event SampleUpdate() {
+  Event event = CreatedEvent("org-a", "beta", true, Time("2026-03-26T11:05:00.123456Z"));
+  event.type = EventType::kFlagUpdated;
+  event.sequence = 42;
+  event.version = 3;
+  event.request_id = "7f9c";
+  event.changes.enabled = EnabledChange{false, true};
+  event.changes.rollout_condition =
+      RolloutChange{std::nullopt, RolloutCondition{Version("2.4.0-rc.1"), std::nullopt}};
+  event.flag->rollout_condition = event.changes.rollout_condition->to;
+  return event;
+}
+
+TEST(EventCodec, EncodesMembersInContractOrder) {
+  Event event = SampleUpdate();
+  event.changes.rollout_condition.reset();
+  event.flag->rollout_condition.reset();
+  EXPECT_EQ(EncodeEvent(event),
+            R"({"sequence":42,"type":"flag.updated","organization_id":"org-a","flag_key":"beta",)"
+            R"("version":3,"recorded_at":"2026-03-26T11:05:00.123456Z","actor":"anonymous",)"
+            R"("request_id":"7f9c","changes":{"enabled":{"from":false,"to":true}},)"
+            R"("flag":{"flag_key":"beta","enabled":true,"organization_id":"org-a",)"
+            R"("rollout_condition":null,"created_at":"2026-03-26T11:05:00Z",)"
+            R"("updated_at":"2026-03-26T11:05:00Z"}})");
+}
+
+TEST(EventCodec, EncodesCreatedChangesFromNull) {
+  Event event = CreatedEvent("org-a", "beta", false, Time("2026-03-26T11:05:00Z"));
+  std::string json = EncodeEvent(event);
+  EXPECT_NE(json.find(R"("changes":{"enabled":{"from":null,"to":false},)"
+                      R"("rollout_condition":{"from":null,"to":null}})"),
+            std::string::npos)
+      << json;
+}
+
+TEST(EventCodec, EncodesDeletedWithEmptyChangesAndNullFlag) {
+  Event event = DeletedEvent("org-a", "beta", Time("2026-03-26T11:05:00Z"));
+  std::string json = EncodeEvent(event);
+  EXPECT_NE(json.find(R"("changes":{},"flag":null})"), std::string::npos) << json;
+}
+
+TEST(EventCodec, RoundTripsEveryEventType) {
+  EventDecoder decoder;
+  Event created = CreatedEvent("org-a", "beta", true, Time("2026-03-26T11:05:00Z"));
+  Event updated = SampleUpdate();
+  Event patched = SampleUpdate();
+  patched.type = EventType::kFlagRolloutUpdated;
+  patched.changes.enabled.reset();
+  patched.changes.rollout_condition = RolloutChange{
+      RolloutCondition{Version("1.0.0"), Time("2026-01-01T00:00:00Z")},
+      RolloutCondition{std::nullopt, Time("2026-01-01T00:00:00Z")}};
+  patched.flag->rollout_condition = patched.changes.rollout_condition->to;
+  Event deleted = DeletedEvent("org-a", "beta", Time("2026-03-26T11:05:00Z"));
+  for (const Event& event : {created, updated, patched, deleted}) {
+    auto decoded = decoder.Decode(EncodeEvent(event));
+    ASSERT_TRUE(decoded.ok()) << decoded.status().detail();
+    EXPECT_EQ(*decoded, event) << EncodeEvent(event);
+  }
+}
+
+TEST(EventCodec, EscapedStringsRoundTrip) {
+  EventDecoder decoder;
+  Event event = CreatedEvent("org-a", "beta", true, Time("2026-03-26T11:05:00Z"));
+  event.request_id = "quote\" backslash\\ tab\t";
+  auto decoded = decoder.Decode(EncodeEvent(event));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->request_id, event.request_id);
+}
+
+TEST(EventCodec, RejectsDamagedEvents) {
+  EventDecoder decoder;
+  std::string good = EncodeEvent(SampleUpdate());
+  for (std::string bad :
+       {std::string(""), std::string("[]"), good.substr(0, good.size() / 2),
+        std::string(R"({"sequence":"x"})"),
+        std::string(R"({"sequence":1,"type":"flag.exploded"})")}) {
+    auto decoded = decoder.Decode(bad);
+    EXPECT_FALSE(decoded.ok()) << bad;
+    if (!decoded.ok()) EXPECT_EQ(decoded.status().code(), ErrorCode::kInternal);
+  }
+  // The decoder is reusable after a failure.
+  EXPECT_TRUE(decoder.Decode(good).ok());
+}
+
+}  // namespace
+}  // namespace flagledger

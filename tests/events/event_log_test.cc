@@ -1,0 +1,143 @@
+#include "events/event_log.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <vector>
+
+#include "events/event_codec.h"
+#include "tests/testing/event_builders.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+std::unique_ptr<EventLog> OpenLog(const std::string& dir) {
+  auto log = EventLog::Open(dir, EventLogOptions{});
+  EXPECT_TRUE(log.ok()) << log.status().detail();
+  return std::move(log).value();
+}
+
+std::vector<Event> ReadAll(const EventLog& log, std::uint64_t after = 0) {
+  std::vector<Event> events;
+  EventDecoder decoder;
+  Status status = log.Scan(after, [&](std::uint64_t sequence, std::string_view json) {
+    Event event = decoder.Decode(json).value();
+    EXPECT_EQ(event.sequence, sequence);
+    events.push_back(std::move(event));
+    return true;
+  });
+  EXPECT_TRUE(status.ok());
+  return events;
+}
+
+TEST(EventLog, AssignsGaplessSequencesAndPerKeyVersions) {
+  TempDir dir;
+  auto log = OpenLog(dir.path());
+  EXPECT_EQ(log->last_sequence(), 0u);
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  std::vector<Event> batch = {CreatedEvent("org-a", "x", true, t),
+                              CreatedEvent("org-a", "y", true, t),
+                              DeletedEvent("org-a", "x", t)};
+  ASSERT_TRUE(log->Append(batch).ok());
+  EXPECT_EQ(batch[0].sequence, 1u);
+  EXPECT_EQ(batch[1].sequence, 2u);
+  EXPECT_EQ(batch[2].sequence, 3u);
+  EXPECT_EQ(batch[0].version, 1u);
+  EXPECT_EQ(batch[1].version, 1u);
+  EXPECT_EQ(batch[2].version, 2u);
+  EXPECT_EQ(log->last_sequence(), 3u);
+
+  std::vector<Event> recreate = {CreatedEvent("org-a", "x", false, t)};
+  ASSERT_TRUE(log->Append(recreate).ok());
+  EXPECT_EQ(recreate[0].sequence, 4u);
+  EXPECT_EQ(recreate[0].version, 3u) << "a re-created key continues its stream's count";
+}
+
+TEST(EventLog, SameKeyInAnotherOrganizationHasItsOwnStream) {
+  TempDir dir;
+  auto log = OpenLog(dir.path());
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  std::vector<Event> batch = {CreatedEvent("org-a", "x", true, t),
+                              CreatedEvent("org-ab", "x", true, t),
+                              CreatedEvent("org-a", "x.y", true, t)};
+  ASSERT_TRUE(log->Append(batch).ok());
+  for (const Event& event : batch) EXPECT_EQ(event.version, 1u);
+}
+
+TEST(EventLog, ScansInSequenceOrderFromAPosition) {
+  TempDir dir;
+  auto log = OpenLog(dir.path());
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  for (int i = 0; i < 300; ++i) {  // crosses byte boundaries of the big-endian key
+    std::vector<Event> one = {CreatedEvent("org-a", "k" + std::to_string(i), true, t)};
+    ASSERT_TRUE(log->Append(one).ok());
+  }
+  auto events = ReadAll(*log, 250);
+  ASSERT_EQ(events.size(), 50u);
+  EXPECT_EQ(events.front().sequence, 251u);
+  EXPECT_EQ(events.back().sequence, 300u);
+}
+
+TEST(EventLog, PersistsAcrossReopen) {
+  TempDir dir;
+  Timestamp t = Time("2026-01-01T00:00:00.25Z");
+  {
+    auto log = OpenLog(dir.path());
+    std::vector<Event> batch = {CreatedEvent("org-a", "x", true, t)};
+    ASSERT_TRUE(log->Append(batch).ok());
+  }
+  auto log = OpenLog(dir.path());
+  EXPECT_EQ(log->last_sequence(), 1u);
+  EXPECT_EQ(log->last_recorded_at(), t);
+  auto events = ReadAll(*log);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].flag_key, "x");
+  std::vector<Event> next = {DeletedEvent("org-a", "x", t)};
+  ASSERT_TRUE(log->Append(next).ok());
+  EXPECT_EQ(next[0].sequence, 2u);
+  EXPECT_EQ(next[0].version, 2u);
+}
+
+TEST(EventLog, RefusesRecordedAtGoingBackAndWritesNothing) {
+  TempDir dir;
+  auto log = OpenLog(dir.path());
+  std::vector<Event> first = {CreatedEvent("org-a", "x", true, Time("2026-01-02T00:00:00Z"))};
+  ASSERT_TRUE(log->Append(first).ok());
+  std::vector<Event> earlier = {CreatedEvent("org-a", "y", true, Time("2026-01-01T00:00:00Z"))};
+  EXPECT_FALSE(log->Append(earlier).ok());
+  EXPECT_EQ(log->last_sequence(), 1u);
+  EXPECT_EQ(ReadAll(*log).size(), 1u);
+}
+
+TEST(EventLog, RefusesAnUnknownSchemaVersion) {
+  TempDir dir;
+  { OpenLog(dir.path()); }
+  {
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "events", "flag_events", "org_events", "time_index"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[0], "schema_version", "99").ok());
+    for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  }
+  auto log = EventLog::Open(dir.path(), EventLogOptions{});
+  ASSERT_FALSE(log.ok());
+  EXPECT_NE(log.status().detail().find("schema version 99"), std::string::npos)
+      << log.status().detail();
+}
+
+TEST(EventLog, RefusesADirectoryHeldByAnotherInstance) {
+  TempDir dir;
+  auto first = OpenLog(dir.path());
+  auto second = EventLog::Open(dir.path(), EventLogOptions{});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace flagledger

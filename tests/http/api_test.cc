@@ -1,0 +1,57 @@
+// The Api without sockets: the answers that need a store in a particular state.
+#include "http/api.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/manual_clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+HttpResponse Call(Api& api, std::string_view method, std::string_view target) {
+  std::optional<HttpResponse> answer;
+  HttpRequest request{method, target, "application/json", "", "req-1"};
+  api.Handle(request, [&](HttpResponse response) { answer = std::move(response); });
+  EXPECT_TRUE(answer.has_value());
+  return answer ? *answer : HttpResponse{};
+}
+
+TEST(Api, AnswersUnavailableUntilTheProjectionIsBuilt) {
+  TempDir dir;
+  auto log = EventLog::Open(dir.path(), EventLogOptions{}).value();
+  ManualClock clock;
+  FlagStore store(*log, clock);
+  Api api(store);
+  EXPECT_EQ(Call(api, "GET", "/healthz").status, 200);
+  HttpResponse ready = Call(api, "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(ready.content_type, "application/problem+json");
+  EXPECT_NE(ready.body.find(R"("code":"unavailable")"), std::string::npos);
+  EXPECT_EQ(Call(api, "GET", "/api/v1/organizations/o/feature-flags").status, 503);
+  EXPECT_EQ(Call(api, "DELETE", "/api/v1/organizations/o/feature-flags/x").status, 503);
+
+  ASSERT_TRUE(store.Start().ok());
+  EXPECT_EQ(Call(api, "GET", "/readyz").status, 200);
+  EXPECT_EQ(Call(api, "GET", "/api/v1/organizations/o/feature-flags").status, 200);
+}
+
+TEST(Api, AnswersUnavailableWhileShuttingDown) {
+  TempDir dir;
+  auto log = EventLog::Open(dir.path(), EventLogOptions{}).value();
+  ManualClock clock;
+  FlagStore store(*log, clock);
+  ASSERT_TRUE(store.Start().ok());
+  Api api(store);
+  api.BeginShutdown();
+  EXPECT_EQ(Call(api, "GET", "/readyz").status, 503);
+  EXPECT_EQ(Call(api, "GET", "/healthz").status, 200);
+  store.Stop();
+  HttpResponse write = Call(api, "DELETE", "/api/v1/organizations/o/feature-flags/x");
+  EXPECT_EQ(write.status, 503);
+  EXPECT_NE(write.body.find(R"("code":"unavailable")"), std::string::npos);
+  EXPECT_EQ(log->last_sequence(), 0u);
+}
+
+}  // namespace
+}  // namespace flagledger

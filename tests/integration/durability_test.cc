@@ -1,0 +1,179 @@
+// Restarts and crashes of the real server on the same data directory (api-contract.md §6).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <sys/wait.h>
+
+#include "tests/testing/http_client.h"
+#include "tests/testing/server_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+std::string Base(const std::string& org) {
+  return "/api/v1/organizations/" + org + "/feature-flags";
+}
+
+// Runs a shell command; returns its exit code and fills `output` with what it printed.
+int RunCommand(const std::string& command, std::string& output) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[512];
+  while (std::size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Durability, RestartGivesIdenticalResponses) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"));
+  server.Start();
+  std::vector<std::string> reads;
+  {
+    HttpClient client(server.port());
+    for (int i = 0; i < 30; ++i) {
+      std::string org = "org-" + std::to_string(i % 3);
+      std::string key = "flag-" + std::to_string(i);
+      ASSERT_EQ(client.Send("POST", Base(org), R"({"flag_key":")" + key + R"(","enabled":true})").status, 201);
+      if (i % 4 == 0) {
+        ASSERT_EQ(client.Send("PUT", Base(org) + "/" + key,
+                              R"({"rollout_condition":{"min_version":"1.2.3-rc.1","activation_date":"2026-02-03T04:05:06Z"}})").status, 200);
+      }
+      if (i % 5 == 0) ASSERT_EQ(client.Send("DELETE", Base(org) + "/" + key).status, 200);
+    }
+  }
+  auto read_all = [&](HttpClient& client) {
+    std::vector<std::string> out;
+    for (int org = 0; org < 3; ++org) {
+      HttpResult page = client.Send("GET", Base("org-" + std::to_string(org)) + "?limit=100");
+      out.push_back(page.body + "|" + page.Header("Flagledger-Event-Sequence"));
+      for (int i = 0; i < 30; ++i) {
+        HttpResult flag = client.Send("GET", Base("org-" + std::to_string(org)) + "/flag-" + std::to_string(i));
+        out.push_back(std::to_string(flag.status) + flag.body);
+      }
+    }
+    return out;
+  };
+  {
+    HttpClient client(server.port());
+    reads = read_all(client);
+  }
+  EXPECT_EQ(server.Stop(), 0) << server.Log();
+  server.Start();
+  HttpClient client(server.port());
+  EXPECT_EQ(read_all(client), reads);
+  EXPECT_NE(server.Log().find(R"("msg":"ready","sequence":44,"flags":24)"), std::string::npos)
+      << server.Log();
+}
+
+TEST(Durability, KillDuringWritesLosesNoAcknowledgedWrite) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"));
+  std::set<std::string> acknowledged;
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    server.Start();
+    std::mutex mutex;
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        HttpClient client(server.port());
+        for (int i = 0; !stop.load(); ++i) {
+          std::string key = "c" + std::to_string(cycle) + "-w" + std::to_string(w) + "-" + std::to_string(i);
+          try {
+            HttpResult result = client.Send("POST", Base("org-crash"), R"({"flag_key":")" + key + "\"}");
+            if (result.status == 201) {
+              std::lock_guard lock(mutex);
+              acknowledged.insert(key);
+            }
+          } catch (const std::exception&) {
+            return;  // the server is gone
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 150 * cycle));
+    server.Kill();
+    stop = true;
+    for (auto& writer : writers) writer.join();
+  }
+  ASSERT_GT(acknowledged.size(), 20u) << "the writers made too little progress to prove anything";
+  server.Start();
+  HttpClient client(server.port());
+  for (const std::string& key : acknowledged) {
+    EXPECT_EQ(client.Send("GET", Base("org-crash") + "/" + key).status, 200) << key << " was lost";
+  }
+  // Every write in the log is visible and the sequence has no gap: total == last sequence.
+  HttpResult page = client.Send("GET", Base("org-crash") + "?limit=1");
+  std::string total = page.body.substr(page.body.find("\"total\":") + 8);
+  total = total.substr(0, total.find('}'));
+  EXPECT_EQ(total, page.Header("Flagledger-Event-Sequence"));
+  EXPECT_GE(std::stoull(total), acknowledged.size());
+}
+
+TEST(Durability, SigtermStopsCleanly) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"));
+  server.Start();
+  HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})");
+  EXPECT_EQ(server.Stop(), 0);
+  std::string log = server.Log();
+  EXPECT_NE(log.find(R"("msg":"shutting down","signal":"SIGTERM")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("msg":"stopped")"), std::string::npos) << log;
+}
+
+TEST(Durability, ASecondServerOnTheSameDirectoryRefusesToStart) {
+  TempDir dir;
+  ServerProcess first(dir.Sub("data"));
+  first.Start();
+  ServerProcess second(dir.Sub("data"));
+  EXPECT_THROW(second.Start(), std::runtime_error);
+  EXPECT_NE(first.Log().find("cannot open the event log"), std::string::npos);
+  EXPECT_EQ(HttpClient(first.port()).Send("GET", "/readyz").status, 200);
+}
+
+TEST(Durability, AsyncDurabilityStillSurvivesAProcessCrash) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"), {"--durability", "async"});
+  server.Start();
+  {
+    HttpClient client(server.port());
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_EQ(client.Send("POST", Base("org-a"), R"({"flag_key":"k)" + std::to_string(i) + "\"}").status, 201);
+    }
+  }
+  server.Kill();
+  server.Start();
+  HttpResult page = HttpClient(server.port()).Send("GET", Base("org-a"));
+  EXPECT_NE(page.body.find(R"("total":20)"), std::string::npos) << page.body;
+}
+
+TEST(ServeCommand, HelpDescribesEveryOption) {
+  std::string out;
+  EXPECT_EQ(RunCommand(FlagledgerBinary() + " serve --help", out), 0);
+  for (const char* option : {"--data-dir", "--listen", "--threads", "--durability", "FLAGLEDGER_DATA_DIR"}) {
+    EXPECT_NE(out.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(ServeCommand, RejectsBadSettingsClearly) {
+  for (std::string args : {"--durability maybe", "--listen nowhere", "--threads 0", "--bogus 1"}) {
+    std::string out;
+    EXPECT_EQ(RunCommand(FlagledgerBinary() + " serve " + args + " 2>&1", out), 2) << args;
+    EXPECT_NE(out.find("flagledger serve: --"), std::string::npos) << out;
+  }
+}
+
+TEST(ServeCommand, ReadsSettingsFromTheEnvironment) {
+  std::string out;
+  EXPECT_EQ(RunCommand("FLAGLEDGER_DURABILITY=sometimes " + FlagledgerBinary() + " serve 2>&1", out), 2);
+  EXPECT_NE(out.find("FLAGLEDGER_DURABILITY"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace flagledger

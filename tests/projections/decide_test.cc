@@ -1,0 +1,135 @@
+#include "projections/decide.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/event_builders.h"
+
+namespace flagledger {
+namespace {
+
+const CommandContext kContext{"alice", "req-1"};
+
+Command MakeCommand(decltype(Command::action) action) {
+  return Command{"org-a", "beta", std::move(action)};
+}
+
+Flag ExistingFlag() {
+  Flag flag;
+  flag.organization_id = "org-a";
+  flag.flag_key = "beta";
+  flag.enabled = false;
+  flag.rollout_condition = RolloutCondition{Version("2.0.0"), std::nullopt};
+  flag.created_at = flag.updated_at = Time("2026-01-01T00:00:00Z");
+  return flag;
+}
+
+TEST(Decide, CreateBuildsTheFlagAndListsChangesFromNull) {
+  Timestamp now = Time("2026-02-01T10:00:00.5Z");
+  auto event = Decide(MakeCommand(CreateFlag{true, RolloutCondition{}}), nullptr, now, kContext);
+  ASSERT_TRUE(event.ok());
+  ASSERT_TRUE(event->has_value());
+  const Event& created = **event;
+  EXPECT_EQ(created.type, EventType::kFlagCreated);
+  EXPECT_EQ(created.actor, "alice");
+  EXPECT_EQ(created.request_id, "req-1");
+  EXPECT_EQ(created.recorded_at, now);
+  EXPECT_EQ(created.changes.enabled, (EnabledChange{std::nullopt, true}));
+  EXPECT_EQ(created.changes.rollout_condition, (RolloutChange{std::nullopt, std::nullopt}));
+  ASSERT_TRUE(created.flag);
+  EXPECT_FALSE(created.flag->rollout_condition) << "an empty condition is stored as null";
+  EXPECT_EQ(created.flag->created_at, Time("2026-02-01T10:00:00Z"));
+  EXPECT_EQ(created.flag->updated_at, created.flag->created_at);
+}
+
+TEST(Decide, CreateOfAnExistingKeyIsFlagExists) {
+  Flag current = ExistingFlag();
+  auto event = Decide(MakeCommand(CreateFlag{}), &current, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.status().code(), ErrorCode::kFlagExists);
+}
+
+TEST(Decide, WritesToAMissingFlagAreFlagNotFound) {
+  for (auto action : {decltype(Command::action)(UpdateFlag{true, std::nullopt}),
+                      decltype(Command::action)(PatchRollout{std::nullopt, std::nullopt}),
+                      decltype(Command::action)(DeleteFlag{})}) {
+    auto event = Decide(MakeCommand(action), nullptr, Time("2026-02-01T00:00:00Z"), kContext);
+    ASSERT_FALSE(event.ok());
+    EXPECT_EQ(event.status().code(), ErrorCode::kFlagNotFound);
+    EXPECT_EQ(event.status().detail(), "flag 'beta' does not exist in organization 'org-a'");
+  }
+}
+
+TEST(Decide, UpdateRecordsOnlyWhatChanged) {
+  Flag current = ExistingFlag();
+  Timestamp now = Time("2026-02-01T00:00:00Z");
+  auto event = Decide(MakeCommand(UpdateFlag{true, std::nullopt}), &current, now, kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->type, EventType::kFlagUpdated);
+  EXPECT_EQ((*event)->changes.enabled, (EnabledChange{false, true}));
+  EXPECT_FALSE((*event)->changes.rollout_condition);
+  EXPECT_EQ((*event)->flag->rollout_condition, current.rollout_condition);
+  EXPECT_EQ((*event)->flag->updated_at, now);
+  EXPECT_EQ((*event)->flag->created_at, current.created_at);
+}
+
+TEST(Decide, UpdateWithNullConditionClearsIt) {
+  Flag current = ExistingFlag();
+  auto event = Decide(MakeCommand(UpdateFlag{std::nullopt, std::optional<RolloutCondition>()}),
+                      &current, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->changes.rollout_condition, (RolloutChange{current.rollout_condition, std::nullopt}));
+  EXPECT_FALSE((*event)->flag->rollout_condition);
+}
+
+TEST(Decide, AWriteThatChangesNothingHasNoEvent) {
+  Flag current = ExistingFlag();
+  Timestamp now = Time("2026-02-01T00:00:00Z");
+  auto same = Decide(MakeCommand(UpdateFlag{false, current.rollout_condition}), &current, now, kContext);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->has_value());
+  auto same_patch = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("2.0.0")), std::nullopt}),
+                           &current, now, kContext);
+  ASSERT_TRUE(same_patch.ok());
+  EXPECT_FALSE(same_patch->has_value());
+}
+
+TEST(Decide, PatchMergesIntoTheCondition) {
+  Flag current = ExistingFlag();
+  Timestamp date = Time("2026-05-15T00:00:00Z");
+  auto event = Decide(MakeCommand(PatchRollout{std::nullopt, std::optional<Timestamp>(date)}),
+                      &current, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->type, EventType::kFlagRolloutUpdated);
+  EXPECT_EQ((*event)->flag->rollout_condition, (RolloutCondition{Version("2.0.0"), date}));
+  EXPECT_FALSE((*event)->changes.enabled);
+}
+
+TEST(Decide, PatchThatNullsEveryMemberLeavesNoCondition) {
+  Flag current = ExistingFlag();
+  auto event = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(), std::nullopt}), &current,
+                      Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_FALSE((*event)->flag->rollout_condition);
+  EXPECT_EQ((*event)->changes.rollout_condition->to, std::nullopt);
+}
+
+TEST(Decide, PatchOnAFlagWithoutConditionStartsFromNulls) {
+  Flag current = ExistingFlag();
+  current.rollout_condition.reset();
+  auto event = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("1.2.3")), std::nullopt}),
+                      &current, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->flag->rollout_condition, (RolloutCondition{Version("1.2.3"), std::nullopt}));
+}
+
+TEST(Decide, DeleteHasNoChangesAndNoFlag) {
+  Flag current = ExistingFlag();
+  auto event = Decide(MakeCommand(DeleteFlag{}), &current, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->type, EventType::kFlagDeleted);
+  EXPECT_EQ((*event)->changes, EventChanges{});
+  EXPECT_FALSE((*event)->flag);
+}
+
+}  // namespace
+}  // namespace flagledger

@@ -1,0 +1,180 @@
+#include "projections/flag_store.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "events/event_codec.h"
+#include "tests/testing/event_builders.h"
+#include "tests/testing/manual_clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+class FlagStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    store_.reset();
+    log_.reset();
+    log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
+    store_ = std::make_unique<FlagStore>(*log_, clock_);
+    ASSERT_TRUE(store_->Start().ok());
+  }
+
+  WriteOutcome Write(const std::string& key, decltype(Command::action) action,
+                     const std::string& org = "org-a") {
+    std::promise<WriteOutcome> promise;
+    store_->Submit(Command{org, key, std::move(action)}, CommandContext{"tester", "req"},
+                   [&](WriteOutcome outcome) { promise.set_value(std::move(outcome)); });
+    return promise.get_future().get();
+  }
+
+  std::vector<Event> LoggedEvents() {
+    std::vector<Event> events;
+    EventDecoder decoder;
+    EXPECT_TRUE(log_->Scan(0, [&](std::uint64_t, std::string_view json) {
+      events.push_back(decoder.Decode(json).value());
+      return true;
+    }).ok());
+    return events;
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<FlagStore> store_;
+};
+
+TEST_F(FlagStoreTest, RefusesWritesBeforeStart) {
+  FlagStore idle(*log_, clock_);
+  EXPECT_FALSE(idle.ready());
+  std::optional<WriteOutcome> answer;
+  idle.Submit(Command{"org-a", "x", CreateFlag{}}, {}, [&](WriteOutcome o) { answer = std::move(o); });
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(log_->last_sequence(), 0u);
+}
+
+TEST_F(FlagStoreTest, AppendsThenPublishes) {
+  WriteOutcome created = Write("x", CreateFlag{true, std::nullopt});
+  ASSERT_TRUE(created.status.ok());
+  EXPECT_TRUE(created.appended);
+  ASSERT_NE(created.record, nullptr);
+  EXPECT_EQ(created.record->version, 1u);
+  auto snapshot = store_->snapshot();
+  EXPECT_EQ(snapshot->sequence, 1u);
+  EXPECT_EQ(snapshot->FindOrganization("org-a")->Find("x")->json, created.record->json);
+  auto events = LoggedEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].actor, "tester");
+}
+
+TEST_F(FlagStoreTest, ANoOpWriteAppendsNothing) {
+  ASSERT_TRUE(Write("x", CreateFlag{true, std::nullopt}).status.ok());
+  clock_.AdvanceMicros(5'000'000);
+  WriteOutcome same = Write("x", UpdateFlag{true, std::nullopt});
+  ASSERT_TRUE(same.status.ok());
+  EXPECT_FALSE(same.appended);
+  EXPECT_EQ(same.record->version, 1u);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(FlagStoreTest, RejectedCommandsAppendNothing) {
+  EXPECT_EQ(Write("x", UpdateFlag{true, std::nullopt}).status.code(), ErrorCode::kFlagNotFound);
+  EXPECT_EQ(Write("x", DeleteFlag{}).status.code(), ErrorCode::kFlagNotFound);
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  EXPECT_EQ(Write("x", CreateFlag{}).status.code(), ErrorCode::kFlagExists);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(FlagStoreTest, RecreatedKeyContinuesItsVersionCount) {
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  ASSERT_TRUE(Write("x", DeleteFlag{}).status.ok());
+  EXPECT_EQ(store_->snapshot()->FindOrganization("org-a"), nullptr);
+  WriteOutcome again = Write("x", CreateFlag{true, std::nullopt});
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.record->version, 3u);
+}
+
+TEST_F(FlagStoreTest, RecordedAtNeverDecreasesWhenTheClockGoesBack) {
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  clock_.AdvanceMicros(-3'600'000'000LL);
+  ASSERT_TRUE(Write("y", CreateFlag{}).status.ok());
+  auto events = LoggedEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_LE(events[0].recorded_at, events[1].recorded_at);
+}
+
+TEST_F(FlagStoreTest, ConcurrentWritersAllLandWithoutGaps) {
+  constexpr int kThreads = 8, kPerThread = 25;
+  std::vector<std::thread> writers;
+  std::atomic<int> acknowledged{0};
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (Write(key, CreateFlag{}, "org-" + std::to_string(t % 3)).status.ok()) ++acknowledged;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(acknowledged.load(), kThreads * kPerThread);
+  EXPECT_EQ(log_->last_sequence(), std::uint64_t{kThreads * kPerThread});
+  EXPECT_EQ(store_->snapshot()->FlagCount(), std::size_t{kThreads * kPerThread});
+  std::uint64_t expected = 0;
+  for (const Event& event : LoggedEvents()) EXPECT_EQ(event.sequence, ++expected);
+}
+
+TEST_F(FlagStoreTest, ConcurrentCreatesOfOneKeyLetExactlyOneWin) {
+  std::vector<std::future<WriteOutcome>> answers;
+  for (int i = 0; i < 16; ++i) {
+    answers.push_back(std::async(std::launch::async, [this] { return Write("same", CreateFlag{}); }));
+  }
+  int created = 0, exists = 0;
+  for (auto& answer : answers) {
+    WriteOutcome outcome = answer.get();
+    if (outcome.status.ok()) ++created;
+    else if (outcome.status.code() == ErrorCode::kFlagExists) ++exists;
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(exists, 15);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(FlagStoreTest, RestartRebuildsTheSameState) {
+  ASSERT_TRUE(Write("a", CreateFlag{true, RolloutCondition{Version("1.2.3"), std::nullopt}}).status.ok());
+  ASSERT_TRUE(Write("b", CreateFlag{}).status.ok());
+  ASSERT_TRUE(Write("b", PatchRollout{std::nullopt, std::optional<Timestamp>(Time("2027-01-01T00:00:00Z"))}).status.ok());
+  ASSERT_TRUE(Write("c", CreateFlag{}, "org-b").status.ok());
+  ASSERT_TRUE(Write("c", DeleteFlag{}, "org-b").status.ok());
+  auto before = store_->snapshot();
+  Open();
+  auto after = store_->snapshot();
+  EXPECT_EQ(after->sequence, before->sequence);
+  ASSERT_EQ(after->organizations.size(), before->organizations.size());
+  for (std::size_t i = 0; i < before->organizations.size(); ++i) {
+    const auto& old_flags = before->organizations[i]->flags();
+    const auto& new_flags = after->organizations[i]->flags();
+    ASSERT_EQ(old_flags.size(), new_flags.size());
+    for (std::size_t j = 0; j < old_flags.size(); ++j) {
+      EXPECT_EQ(old_flags[j]->json, new_flags[j]->json);
+      EXPECT_EQ(old_flags[j]->flag, new_flags[j]->flag);
+      EXPECT_EQ(old_flags[j]->version, new_flags[j]->version);
+    }
+  }
+}
+
+TEST_F(FlagStoreTest, StopRefusesNewWrites) {
+  store_->Stop();
+  std::optional<WriteOutcome> answer;
+  store_->Submit(Command{"org-a", "x", CreateFlag{}}, {}, [&](WriteOutcome o) { answer = std::move(o); });
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status.code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace flagledger

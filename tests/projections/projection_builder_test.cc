@@ -1,0 +1,96 @@
+#include "projections/projection_builder.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/event_builders.h"
+
+namespace flagledger {
+namespace {
+
+Event Numbered(Event event, std::uint64_t sequence, std::uint64_t version) {
+  event.sequence = sequence;
+  event.version = version;
+  return event;
+}
+
+TEST(ProjectionBuilder, FoldsCreatesAndDeletes) {
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  ProjectionBuilder builder;
+  builder.Apply(Numbered(CreatedEvent("org-a", "b", true, t), 1, 1));
+  builder.Apply(Numbered(CreatedEvent("org-a", "a", false, t), 2, 1));
+  auto deleted = builder.Apply(Numbered(DeletedEvent("org-a", "b", t), 3, 2));
+  EXPECT_EQ(deleted, nullptr);
+  builder.Apply(Numbered(CreatedEvent("org-b", "z", true, t), 4, 1));
+  auto snapshot = builder.Build();
+  EXPECT_EQ(snapshot->sequence, 4u);
+  ASSERT_EQ(snapshot->organizations.size(), 2u);
+  const OrgState* org = snapshot->FindOrganization("org-a");
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(org->size(), 1u);
+  EXPECT_NE(org->Find("a"), nullptr);
+  EXPECT_EQ(org->Find("b"), nullptr);
+  EXPECT_EQ(snapshot->FlagCount(), 2u);
+}
+
+TEST(ProjectionBuilder, KeepsFlagsInBytewiseKeyOrder) {
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  ProjectionBuilder builder;
+  std::uint64_t sequence = 0;
+  for (const char* key : {"b", "B", "a-1", "a", "a.1", "0", "a_1"}) {
+    builder.Apply(Numbered(CreatedEvent("org-a", key, true, t), ++sequence, 1));
+  }
+  auto snapshot = builder.Build();
+  std::vector<std::string> keys;
+  for (const auto& record : snapshot->FindOrganization("org-a")->flags()) {
+    keys.push_back(record->flag.flag_key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"0", "B", "a", "a-1", "a.1", "a_1", "b"}));
+}
+
+TEST(ProjectionBuilder, PagesByOffset) {
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  ProjectionBuilder builder;
+  for (int i = 0; i < 25; ++i) {
+    char key[8];
+    std::snprintf(key, sizeof(key), "k%02d", i);
+    builder.Apply(Numbered(CreatedEvent("org-a", key, true, t), i + 1, 1));
+  }
+  auto snapshot = builder.Build();
+  const OrgState* org = snapshot->FindOrganization("org-a");
+  auto second = org->Page(20, 20);
+  ASSERT_EQ(second.size(), 5u);
+  EXPECT_EQ(second[0]->flag.flag_key, "k20");
+  EXPECT_TRUE(org->Page(25, 20).empty());
+  EXPECT_TRUE(org->Page(1000, 20).empty());
+}
+
+TEST(ProjectionBuilder, SharesUntouchedOrganizationsWithTheBase) {
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  ProjectionBuilder first;
+  first.Apply(Numbered(CreatedEvent("org-a", "x", true, t), 1, 1));
+  first.Apply(Numbered(CreatedEvent("org-b", "y", true, t), 2, 1));
+  auto base = first.Build();
+
+  ProjectionBuilder next(base);
+  auto record = next.Apply(Numbered(DeletedEvent("org-b", "y", t), 3, 2));
+  EXPECT_EQ(record, nullptr);
+  EXPECT_EQ(next.Find("org-b", "y"), nullptr);
+  auto snapshot = next.Build();
+  EXPECT_EQ(snapshot->organizations.size(), 1u) << "an organization without flags disappears";
+  EXPECT_EQ(snapshot->FindOrganization("org-a"), base->FindOrganization("org-a"));
+  EXPECT_NE(base->FindOrganization("org-b"), nullptr) << "the base is never modified";
+}
+
+TEST(ProjectionBuilder, RecordsCarryVersionAndRenderedJson) {
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  ProjectionBuilder builder;
+  auto record = builder.Apply(Numbered(CreatedEvent("org-a", "x", true, t), 1, 7));
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->version, 7u);
+  EXPECT_EQ(record->json,
+            R"({"flag_key":"x","enabled":true,"organization_id":"org-a","rollout_condition":null,)"
+            R"("created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"})");
+}
+
+}  // namespace
+}  // namespace flagledger

@@ -1,0 +1,43 @@
+// Runs the real flagledger binary on a free loopback port for integration tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace flagledger {
+
+class ServerProcess {
+ public:
+  // `data_dir` is the server's --data-dir; its log goes to data_dir + ".log".
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~ServerProcess();  // kills the process if it still runs
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Starts `flagledger serve --listen 127.0.0.1:0` and waits until /readyz answers 200.
+  // Throws std::runtime_error (with the server's log) when it does not come up in 20 s.
+  void Start();
+  // SIGTERM, then waits; returns the exit status (or -1 when it had to be killed).
+  int Stop();
+  // SIGKILL, then waits: a crash.
+  void Kill();
+  bool running() const { return pid_ > 0; }
+
+  std::uint16_t port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  std::string Log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+// The path of the flagledger binary under test.
+std::string FlagledgerBinary();
+
+}  // namespace flagledger
