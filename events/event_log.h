@@ -1,10 +1,12 @@
-// The append-only event log and its indexes, stored in RocksDB.
+// The append-only event log and its indexes, stored in RocksDB under DATA_DIR/log.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,23 +25,42 @@ struct EventLogOptions {
   // true: every Append syncs the WAL before it returns (durability "fsync").
   // false: the WAL is written but not synced (durability "async").
   bool sync_writes = true;
+  // Open as a RocksDB secondary instance: read-only, allowed while a server owns the
+  // directory; CatchUp() sees its newer events. Append always fails.
+  bool secondary = false;
 };
+
+// A window of the log: sequences in (after, before), in ascending or descending order, at most
+// `limit` events.
+struct EventRange {
+  static constexpr std::uint64_t kEnd = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t after = 0;
+  std::uint64_t before = kEnd;
+  bool descending = false;
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+};
+
+// Receives (sequence, stored event JSON); returns false to stop early.
+using EventVisitor = std::function<bool(std::uint64_t, std::string_view)>;
 
 // The data directory's event log. Thread-safety: Append has one caller at a time (the single
 // writer, so that visibility order is sequence order); every other method is thread-safe.
+// Storage errors are kUnavailable; damaged data is kInternal.
 class EventLog {
  public:
   // The on-disk schema this build reads and writes.
   static constexpr int kSchemaVersion = 1;
 
-  // Opens or creates the log in `data_dir`. Fails with kUnavailable when RocksDB cannot open
-  // it (for example another process holds it) and kInternal when it was written with an
+  // Opens or creates the log in DATA_DIR/log. Fails with kUnavailable when RocksDB cannot open
+  // it (for example another server holds it) and kInternal when it was written with an
   // unknown schema version; such a directory is never read.
   static Result<std::unique_ptr<EventLog>> Open(const std::string& data_dir,
                                                 const EventLogOptions& options);
   ~EventLog();
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
+
+  const std::string& data_dir() const { return data_dir_; }
 
   // Assigns each event the next global sequence and its key's next version, in order, then
   // writes the events and all their index entries in one atomic WriteBatch.
@@ -48,6 +69,9 @@ class EventLog {
   // On failure (kUnavailable) nothing was written and the next Append reuses the sequences.
   Status Append(std::vector<Event>& events);
 
+  // Secondary instances only: reads what the primary wrote since the last call.
+  Status CatchUp();
+
   // The newest sequence written (0 for an empty log).
   std::uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
   // recorded_at of the newest event (epoch for an empty log).
@@ -55,17 +79,42 @@ class EventLog {
     return Timestamp::FromMicros(last_recorded_at_.load(std::memory_order_acquire));
   }
 
-  // Calls `visit(sequence, event_json)` for each event after `after_sequence`, ascending,
-  // until `visit` returns false. Returns kUnavailable on a storage error.
-  Status Scan(std::uint64_t after_sequence,
-              const std::function<bool(std::uint64_t, std::string_view)>& visit) const;
+  // The events of `range`, from the whole log, one organization, or one flag key's stream.
+  Status Scan(const EventRange& range, const EventVisitor& visit) const;
+  Status ScanOrganization(std::string_view organization_id, const EventRange& range,
+                          const EventVisitor& visit) const;
+  Status ScanFlag(std::string_view organization_id, std::string_view flag_key,
+                  const EventRange& range, const EventVisitor& visit) const;
+
+  // The sequence of the newest event recorded at or before `time` (0: none). O(log n).
+  Result<std::uint64_t> SequenceAt(Timestamp time) const;
+  // The JSON of the flag's newest event with sequence <= `at`, or nullopt. O(log n).
+  Result<std::optional<std::string>> FlagEventAt(std::string_view organization_id,
+                                                 std::string_view flag_key,
+                                                 std::uint64_t at) const;
+  // Calls `visit` with every flag key the organization ever had an event for, ascending
+  // bytewise, until it returns false. O(keys x log n).
+  Status ForEachFlagKey(std::string_view organization_id,
+                        const std::function<bool(std::string_view)>& visit) const;
+
+  // Checks the log against its indexes: every sequence 1..last present and decodable with a
+  // matching sequence member, recorded_at never decreasing, versions 1, 2, ... per key, and
+  // every index entry matching an event (and none missing). Calls `problem` for each mismatch
+  // (at most `max_problems`); returns the number of events checked.
+  Result<std::uint64_t> CheckIntegrity(const std::function<void(const std::string&)>& problem,
+                                       std::size_t max_problems = 100) const;
 
  private:
   EventLog() = default;
   Status LoadTail();
   Result<std::uint64_t> LastVersionOf(std::string_view organization_id,
                                       std::string_view flag_key) const;
+  // Visits (sequence) of index entries under `prefix` whose last 8 key bytes are a sequence.
+  Status ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
+                   const EventRange& range, const EventVisitor& visit) const;
 
+  std::string data_dir_;
+  std::string secondary_dir_;  // a secondary's own scratch directory, removed on close
   EventLogOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   // Owned handles, destroyed before db_ (see the destructor).

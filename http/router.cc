@@ -9,20 +9,25 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
   }
   if (s.size() == 1 && s[0] == "healthz") return RouteMatch{Route::kHealth, {}, {}};
   if (s.size() == 1 && s[0] == "readyz") return RouteMatch{Route::kReady, {}, {}};
-  if (s.size() < 5 || s.size() > 7 || s[0] != "api" || s[1] != "v1" || s[2] != "organizations" ||
-      s[4] != "feature-flags") {
-    return std::nullopt;
-  }
+  if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return std::nullopt;
+  if (s.size() == 3 && s[2] == "events") return RouteMatch{Route::kAllEvents, {}, {}};
+  if (s.size() < 5 || s.size() > 7 || s[2] != "organizations") return std::nullopt;
+  if (s.size() == 5 && s[4] == "events") return RouteMatch{Route::kOrgEvents, s[3], {}};
+  if (s[4] != "feature-flags") return std::nullopt;
   if (s.size() == 5) return RouteMatch{Route::kFlags, s[3], {}};
   if (s.size() == 6) return RouteMatch{Route::kFlag, s[3], s[5]};
   if (s[6] == "rollout") return RouteMatch{Route::kFlagRollout, s[3], s[5]};
+  if (s[6] == "history") return RouteMatch{Route::kFlagHistory, s[3], s[5]};
   return std::nullopt;
 }
 
 std::string_view AllowedMethods(Route route) {
   switch (route) {
     case Route::kHealth:
-    case Route::kReady: return "GET, HEAD";
+    case Route::kReady:
+    case Route::kFlagHistory:
+    case Route::kOrgEvents:
+    case Route::kAllEvents: return "GET, HEAD";
     case Route::kFlags: return "GET, HEAD, POST";
     case Route::kFlag: return "GET, HEAD, PUT, DELETE";
     case Route::kFlagRollout: return "PATCH";

@@ -14,6 +14,9 @@ enum class Route {
   kFlags,        // /api/v1/organizations/{org}/feature-flags
   kFlag,         // .../feature-flags/{flag_key}
   kFlagRollout,  // .../feature-flags/{flag_key}/rollout
+  kFlagHistory,  // .../feature-flags/{flag_key}/history
+  kOrgEvents,    // /api/v1/organizations/{org}/events
+  kAllEvents,    // /api/v1/events
 };
 
 struct RouteMatch {

@@ -52,6 +52,9 @@ class FlagStore {
   Status Start();
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
+  // The log the store writes; for reads of history and past states.
+  const EventLog& log() const { return log_; }
+
   // The newest published state. Never null.
   std::shared_ptr<const ProjectionSnapshot> snapshot() const {
     return snapshot_.load(std::memory_order_acquire);

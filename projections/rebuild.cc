@@ -10,7 +10,7 @@ Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(const EventL
   EventDecoder decoder;
   std::uint64_t expected = 1;
   Status failure;
-  Status scanned = log.Scan(0, [&](std::uint64_t sequence, std::string_view json) {
+  Status scanned = log.Scan(EventRange{}, [&](std::uint64_t sequence, std::string_view json) {
     if (sequence != expected) {
       failure = Status(ErrorCode::kInternal, "event log has a gap: expected sequence " +
                                                  std::to_string(expected) + ", found " +

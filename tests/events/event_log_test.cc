@@ -21,7 +21,7 @@ std::unique_ptr<EventLog> OpenLog(const std::string& dir) {
 std::vector<Event> ReadAll(const EventLog& log, std::uint64_t after = 0) {
   std::vector<Event> events;
   EventDecoder decoder;
-  Status status = log.Scan(after, [&](std::uint64_t sequence, std::string_view json) {
+  Status status = log.Scan(EventRange{after}, [&](std::uint64_t sequence, std::string_view json) {
     Event event = decoder.Decode(json).value();
     EXPECT_EQ(event.sequence, sequence);
     events.push_back(std::move(event));
@@ -120,7 +120,7 @@ TEST(EventLog, RefusesAnUnknownSchemaVersion) {
     for (const char* name : {"default", "events", "flag_events", "org_events", "time_index"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &raw).ok());
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.Sub("log"), families, &handles, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[0], "schema_version", "99").ok());
     for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());

@@ -36,7 +36,7 @@ class FlagStoreTest : public ::testing::Test {
   std::vector<Event> LoggedEvents() {
     std::vector<Event> events;
     EventDecoder decoder;
-    EXPECT_TRUE(log_->Scan(0, [&](std::uint64_t, std::string_view json) {
+    EXPECT_TRUE(log_->Scan(EventRange{}, [&](std::uint64_t, std::string_view json) {
       events.push_back(decoder.Decode(json).value());
       return true;
     }).ok());

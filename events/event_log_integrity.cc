@@ -1,0 +1,120 @@
+// EventLog::CheckIntegrity: the log against itself and its indexes, for `flagledger verify`.
+#include <rocksdb/db.h>
+
+#include <functional>
+#include <unordered_map>
+
+#include "events/event_codec.h"
+#include "events/event_log.h"
+#include "events/log_keys.h"
+
+namespace flagledger {
+
+using namespace internal;
+
+namespace {
+
+// What each index entry must agree with, per sequence (index 0 is sequence 1).
+struct EventFacts {
+  std::size_t org_hash = 0;
+  std::size_t flag_hash = 0;  // of org '\0' key
+  std::uint64_t version = 0;
+  Timestamp recorded_at;
+};
+
+}  // namespace
+
+Result<std::uint64_t> EventLog::CheckIntegrity(
+    const std::function<void(const std::string&)>& problem, std::size_t max_problems) const {
+  std::size_t problems = 0;
+  auto report = [&](const std::string& text) {
+    if (problems++ < max_problems) problem(text);
+  };
+  std::hash<std::string_view> hash;
+  std::vector<EventFacts> facts;
+  std::unordered_map<std::string, std::uint64_t> versions;  // org '\0' key -> last version
+  EventDecoder decoder;
+  Timestamp previous_time = Timestamp::FromMicros(std::numeric_limits<std::int64_t>::min());
+
+  Status scanned = Scan(EventRange{}, [&](std::uint64_t sequence, std::string_view json) {
+    if (sequence != facts.size() + 1) {
+      report("sequence gap: expected " + std::to_string(facts.size() + 1) + ", found " +
+             std::to_string(sequence));
+      facts.resize(sequence - 1);
+    }
+    facts.emplace_back();
+    auto event = decoder.Decode(json);
+    if (!event.ok()) {
+      report("event " + std::to_string(sequence) + " does not decode: " + event.status().detail());
+      return true;
+    }
+    if (event->sequence != sequence) {
+      report("event " + std::to_string(sequence) + " says it is event " + std::to_string(event->sequence));
+    }
+    if (event->recorded_at < previous_time) {
+      report("event " + std::to_string(sequence) + " is recorded before its predecessor");
+    }
+    previous_time = event->recorded_at;
+    std::string identity = event->organization_id + '\0' + event->flag_key;
+    std::uint64_t& last_version = versions[identity];
+    if (event->version != last_version + 1) {
+      report("event " + std::to_string(sequence) + " has version " + std::to_string(event->version) +
+             ", expected " + std::to_string(last_version + 1));
+    }
+    last_version = event->version;
+    facts.back() = EventFacts{hash(event->organization_id), hash(identity), event->version,
+                              event->recorded_at};
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (facts.size() != last_sequence()) {
+    report("the log ends at " + std::to_string(facts.size()) + " but its tail says " +
+           std::to_string(last_sequence()));
+  }
+
+  // Each index must hold exactly one matching entry per event.
+  auto check_index = [&](rocksdb::ColumnFamilyHandle* family, const char* name,
+                         const std::function<bool(std::string_view, std::string_view,
+                                                  const EventFacts&)>& matches) -> Status {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+    std::uint64_t entries = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++entries;
+      std::string_view key = it->key().ToStringView();
+      std::uint64_t sequence = key.size() >= 8 ? ReadBigEndian(key.substr(key.size() - 8)) : 0;
+      if (sequence == 0 || sequence > facts.size() ||
+          !matches(key, it->value().ToStringView(), facts[sequence - 1])) {
+        report(std::string(name) + " entry for event " + std::to_string(sequence) +
+               " does not match the log");
+      }
+    }
+    if (!it->status().ok()) return Status(ErrorCode::kUnavailable, it->status().ToString());
+    if (entries != facts.size()) {
+      report(std::string(name) + " has " + std::to_string(entries) + " entries for " +
+             std::to_string(facts.size()) + " events");
+    }
+    return Status::Ok();
+  };
+  Status checked = check_index(
+      flag_events_, "flag_events",
+      [&](std::string_view key, std::string_view value, const EventFacts& fact) {
+        return value.size() == 8 && ReadBigEndian(value) == fact.version &&
+               hash(key.substr(0, key.size() - 9)) == fact.flag_hash;
+      });
+  if (checked.ok()) {
+    checked = check_index(org_events_, "org_events",
+                          [&](std::string_view key, std::string_view, const EventFacts& fact) {
+                            return hash(key.substr(0, key.size() - 9)) == fact.org_hash;
+                          });
+  }
+  if (checked.ok()) {
+    checked = check_index(time_index_, "time_index",
+                          [&](std::string_view key, std::string_view, const EventFacts& fact) {
+                            return key.size() == 16 && TimeIndexTime(key) == fact.recorded_at;
+                          });
+  }
+  if (!checked.ok()) return checked;
+  return static_cast<std::uint64_t>(facts.size());
+}
+
+}  // namespace flagledger

@@ -1,0 +1,87 @@
+// RocksDB layout of a data directory's log (DATA_DIR/log). Column families and their keys;
+// integers are big-endian, so bytewise key order is numeric order:
+//
+//   default      "schema_version"                        -> decimal text, "1"
+//   events       u64 sequence                            -> event JSON (event_codec.cc)
+//   flag_events  org '\0' flag_key '\0' u64 sequence     -> u64 version
+//   org_events   org '\0' u64 sequence                   -> ""
+//   time_index   u64 (recorded_at micros + 2^63) u64 seq -> ""
+//
+// Identifiers never contain '\0' (core/identifier.h), so a prefix names exactly one
+// organization or flag key, and the keys of one organization sort by flag_key bytewise.
+// One append is one WriteBatch over all of them.
+#include "events/log_keys.h"
+
+namespace flagledger {
+namespace internal {
+
+void AppendBigEndian(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+std::uint64_t ReadBigEndian(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
+
+std::string SequenceKey(std::uint64_t sequence) {
+  std::string key;
+  AppendBigEndian(key, sequence);
+  return key;
+}
+
+std::string FlagEventsPrefix(std::string_view organization_id, std::string_view flag_key) {
+  std::string prefix;
+  prefix.reserve(organization_id.size() + flag_key.size() + 10);
+  prefix.append(organization_id).push_back('\0');
+  prefix.append(flag_key).push_back('\0');
+  return prefix;
+}
+
+std::string FlagEventsKey(std::string_view organization_id, std::string_view flag_key,
+                          std::uint64_t sequence) {
+  std::string key = FlagEventsPrefix(organization_id, flag_key);
+  AppendBigEndian(key, sequence);
+  return key;
+}
+
+std::string OrgEventsPrefix(std::string_view organization_id) {
+  std::string prefix(organization_id);
+  prefix.push_back('\0');
+  return prefix;
+}
+
+std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequence) {
+  std::string key = OrgEventsPrefix(organization_id);
+  AppendBigEndian(key, sequence);
+  return key;
+}
+
+std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence) {
+  std::string key;
+  AppendBigEndian(key, static_cast<std::uint64_t>(recorded_at.micros()) ^ (1ULL << 63));
+  AppendBigEndian(key, sequence);
+  return key;
+}
+
+Timestamp TimeIndexTime(std::string_view key) {
+  return Timestamp::FromMicros(static_cast<std::int64_t>(ReadBigEndian(key) ^ (1ULL << 63)));
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    if (static_cast<unsigned char>(end.back()) != 0xFF) {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+}  // namespace internal
+}  // namespace flagledger

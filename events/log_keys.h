@@ -1,0 +1,40 @@
+// The RocksDB key layout of the event log and its indexes (grammar in log_keys.cc).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/timestamp.h"
+
+namespace flagledger {
+namespace internal {
+
+inline constexpr char kEventsFamily[] = "events";
+inline constexpr char kFlagEventsFamily[] = "flag_events";
+inline constexpr char kOrgEventsFamily[] = "org_events";
+inline constexpr char kTimeIndexFamily[] = "time_index";
+inline constexpr char kSchemaKey[] = "schema_version";
+
+void AppendBigEndian(std::string& out, std::uint64_t value);
+// REQUIRES: bytes.size() >= 8; reads the first 8 bytes.
+std::uint64_t ReadBigEndian(std::string_view bytes);
+
+// events: u64 sequence.
+std::string SequenceKey(std::uint64_t sequence);
+// flag_events: org '\0' flag_key '\0' u64 sequence -> u64 version.
+std::string FlagEventsPrefix(std::string_view organization_id, std::string_view flag_key);
+std::string FlagEventsKey(std::string_view organization_id, std::string_view flag_key,
+                          std::uint64_t sequence);
+// org_events: org '\0' u64 sequence -> "".
+std::string OrgEventsPrefix(std::string_view organization_id);
+std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequence);
+// time_index: u64 (recorded_at micros + 2^63) u64 sequence -> "".
+std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence);
+Timestamp TimeIndexTime(std::string_view key);
+
+// The smallest key greater than every key that starts with `prefix` ("" when none exists).
+std::string PrefixEnd(std::string_view prefix);
+
+}  // namespace internal
+}  // namespace flagledger

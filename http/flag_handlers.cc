@@ -1,0 +1,237 @@
+#include "http/flag_handlers.h"
+
+#include <limits>
+
+#include "core/flag_json.h"
+#include "core/json_writer.h"
+#include "http/problem.h"
+#include "http/query_params.h"
+#include "http/request_body.h"
+#include "projections/point_in_time.h"
+
+namespace flagledger {
+namespace {
+
+constexpr std::uint64_t kDefaultPageLimit = 20;
+constexpr std::uint64_t kMaxPageLimit = 100;
+constexpr char kSequenceHeader[] = "Flagledger-Event-Sequence";
+
+// The log position a read asks for: nullopt for "now".
+Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
+                                                        const RequestTarget& target) {
+  auto as_of = QueryValue(target, "as_of");
+  auto as_of_event = QueryValue(target, "as_of_event");
+  if (as_of && as_of_event) {
+    return Status(ErrorCode::kInvalidQuery, "give as_of or as_of_event, not both");
+  }
+  if (as_of_event) {
+    std::uint64_t newest = log.last_sequence();
+    auto sequence = QueryInteger(target, "as_of_event", 0, 0, std::numeric_limits<std::uint64_t>::max());
+    if (!sequence.ok()) return sequence.status();
+    if (*sequence > newest) {
+      return Status(ErrorCode::kInvalidQuery, "as_of_event " + std::to_string(*sequence) +
+                                                  " is after the newest event, " +
+                                                  std::to_string(newest));
+    }
+    return std::optional<std::uint64_t>(*sequence);
+  }
+  if (as_of) {
+    auto time = ParseRfc3339(*as_of);
+    if (!time.ok()) {
+      return Status(ErrorCode::kInvalidQuery, "as_of " + time.status().detail());
+    }
+    auto sequence = log.SequenceAt(time->time);
+    if (!sequence.ok()) return sequence.status();
+    return std::optional<std::uint64_t>(*sequence);
+  }
+  return std::optional<std::uint64_t>();
+}
+
+HttpResponse WithSequence(HttpResponse response, std::uint64_t sequence) {
+  response.headers.emplace_back(kSequenceHeader, std::to_string(sequence));
+  return response;
+}
+
+template <typename Flags>
+HttpResponse ListPage(const Flags& page, std::uint64_t number, std::uint64_t limit,
+                      std::size_t total) {
+  std::size_t bytes = 96;
+  for (const auto& record : page) bytes += record->json.size() + 1;
+  std::string body;
+  body.reserve(bytes);
+  body += "{\"data\":[";
+  bool first = true;
+  for (const auto& record : page) {
+    if (!first) body.push_back(',');
+    first = false;
+    body += record->json;
+  }
+  body += "],\"pagination\":{\"page\":";
+  AppendJsonUint(body, number);
+  body += ",\"limit\":";
+  AppendJsonUint(body, limit);
+  body += ",\"total\":";
+  AppendJsonUint(body, total);
+  body += "}}";
+  return JsonResponse(200, std::move(body));
+}
+
+Status UnsupportedMediaType(std::string_view accepted) {
+  return Status(ErrorCode::kUnsupportedMediaType,
+                "the request body must be sent as " + std::string(accepted));
+}
+
+// True when the media type is one of `accepted` (and any charset is UTF-8).
+bool IsAcceptedMediaType(std::string_view content_type,
+                         std::initializer_list<std::string_view> accepted) {
+  auto lower_trim = [](std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+  };
+  std::size_t semicolon = content_type.find(';');
+  std::string media_type = lower_trim(content_type.substr(0, semicolon));
+  bool known = false;
+  for (std::string_view type : accepted) known = known || media_type == type;
+  if (!known) return false;
+  while (semicolon != std::string_view::npos) {
+    content_type.remove_prefix(semicolon + 1);
+    semicolon = content_type.find(';');
+    std::string parameter = lower_trim(content_type.substr(0, semicolon));
+    if (parameter.starts_with("charset=") && parameter != "charset=utf-8" &&
+        parameter != "charset=\"utf-8\"") {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string RolloutResponseBody(const Flag& flag) {
+  std::string body = "{\"flag_key\":";
+  AppendJsonString(body, flag.flag_key);
+  body += ",\"organization_id\":";
+  AppendJsonString(body, flag.organization_id);
+  body += ",\"rollout_condition\":";
+  AppendRolloutJson(body, flag.rollout_condition);
+  body += ",\"updated_at\":\"";
+  flag.updated_at.AppendSeconds(body);
+  body += "\"}";
+  return body;
+}
+
+std::string DeletedResponseBody(std::string_view flag_key) {
+  std::string body = "{\"deleted\":true,\"flag_key\":";
+  AppendJsonString(body, flag_key);
+  body.push_back('}');
+  return body;
+}
+
+HttpResponse RenderWrite(Route route, std::string_view method, std::string_view organization_id,
+                         std::string_view flag_key, const WriteOutcome& outcome) {
+  if (!outcome.status.ok()) return ProblemResponse(outcome.status);
+  if (method == "DELETE") return JsonResponse(200, DeletedResponseBody(flag_key));
+  if (route == Route::kFlagRollout) return JsonResponse(200, RolloutResponseBody(outcome.record->flag));
+  if (method == "PUT") return JsonResponse(200, outcome.record->json);
+  HttpResponse created = JsonResponse(201, outcome.record->json);
+  created.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
+                                               "/feature-flags/" + std::string(flag_key));
+  return created;
+}
+
+}  // namespace
+
+void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route,
+                    const Responder& respond) {
+  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
+  bool is_list = route == Route::kFlags;
+  Status names = is_list ? CheckQueryNames(context.target, {"page", "limit", "as_of", "as_of_event"})
+                         : CheckQueryNames(context.target, {"as_of", "as_of_event"});
+  if (!names.ok()) return fail(names);
+  std::uint64_t page = 1, limit = kDefaultPageLimit;
+  if (is_list) {
+    auto page_number = QueryInteger(context.target, "page", 1, 1, std::numeric_limits<std::uint32_t>::max());
+    if (!page_number.ok()) return fail(page_number.status());
+    auto page_limit = QueryInteger(context.target, "limit", kDefaultPageLimit, 1, kMaxPageLimit);
+    if (!page_limit.ok()) return fail(page_limit.status());
+    page = *page_number;
+    limit = *page_limit;
+  }
+  auto point = ResolvePointInTime(store.log(), context.target);
+  if (!point.ok()) return fail(point.status());
+
+  if (!point->has_value()) {  // now: from the published snapshot, without touching storage
+    auto snapshot = store.snapshot();
+    const OrgState* org = snapshot->FindOrganization(context.organization_id);
+    if (is_list) {
+      static const OrgState kEmpty("", {});
+      const OrgState& flags = org ? *org : kEmpty;
+      return respond(WithSequence(ListPage(flags.Page((page - 1) * limit, limit), page, limit, flags.size()),
+                                  snapshot->sequence));
+    }
+    const FlagRecord* record = org ? org->Find(context.flag_key) : nullptr;
+    HttpResponse response = record ? JsonResponse(200, record->json)
+                                   : ProblemResponse(FlagNotFound(context.organization_id, context.flag_key));
+    return respond(WithSequence(std::move(response), snapshot->sequence));
+  }
+
+  std::uint64_t sequence = **point;  // a past point: from the log's indexes
+  if (is_list) {
+    auto flags = OrganizationAt(store.log(), context.organization_id, sequence);
+    if (!flags.ok()) return fail(flags.status());
+    std::size_t offset = std::min<std::uint64_t>((page - 1) * limit, flags->size());
+    std::span page_flags(flags->data() + offset, std::min<std::size_t>(limit, flags->size() - offset));
+    return respond(WithSequence(ListPage(page_flags, page, limit, flags->size()), sequence));
+  }
+  auto record = FlagAt(store.log(), context.organization_id, context.flag_key, sequence);
+  if (!record.ok()) return fail(record.status());
+  if (!*record) {
+    HttpResponse missing = ProblemResponse(Status(
+        ErrorCode::kFlagNotFound, "flag '" + context.flag_key + "' did not exist in organization '" +
+                                      context.organization_id + "' at event " + std::to_string(sequence)));
+    return respond(WithSequence(std::move(missing), sequence));
+  }
+  return respond(WithSequence(JsonResponse(200, (*record)->json), sequence));
+}
+
+void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,
+                     Responder respond) {
+  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
+  Status names = CheckQueryNames(context.target, {});
+  if (!names.ok()) return fail(names);
+  const HttpRequest& request = context.request;
+  Command command{context.organization_id, context.flag_key, DeleteFlag{}};
+  if (request.method == "POST") {
+    if (!IsAcceptedMediaType(request.content_type, {"application/json"})) {
+      return fail(UnsupportedMediaType("application/json"));
+    }
+    auto body = ParseCreateFlagBody(request.body, context.organization_id);
+    if (!body.ok()) return fail(body.status());
+    command.flag_key = std::move(body->flag_key);
+    command.action = std::move(body->action);
+  } else if (request.method == "PUT") {
+    if (!IsAcceptedMediaType(request.content_type, {"application/json"})) {
+      return fail(UnsupportedMediaType("application/json"));
+    }
+    auto body = ParseUpdateFlagBody(request.body, context.organization_id, context.flag_key);
+    if (!body.ok()) return fail(body.status());
+    command.action = std::move(body).value();
+  } else if (request.method == "PATCH") {
+    if (!IsAcceptedMediaType(request.content_type,
+                             {"application/json", "application/merge-patch+json"})) {
+      return fail(UnsupportedMediaType("application/json or application/merge-patch+json"));
+    }
+    auto body = ParsePatchRolloutBody(request.body);
+    if (!body.ok()) return fail(body.status());
+    command.action = std::move(body).value();
+  }
+  std::string method(request.method), flag_key = command.flag_key;
+  store.Submit(std::move(command), CommandContext{"anonymous", request.request_id},
+               [route, method = std::move(method), organization = context.organization_id,
+                flag_key = std::move(flag_key), respond = std::move(respond)](WriteOutcome outcome) {
+                 respond(RenderWrite(route, method, organization, flag_key, outcome));
+               });
+}
+
+}  // namespace flagledger

@@ -1,0 +1,19 @@
+// The six flag endpoints of api-contract.md §2, with the point-in-time reads of §4.
+#pragma once
+
+#include "http/handler_context.h"
+#include "http/router.h"
+#include "projections/flag_store.h"
+
+namespace flagledger {
+
+// GET (or HEAD) of a flag or the flag list: now, or at `as_of` / `as_of_event`.
+void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route,
+                    const Responder& respond);
+
+// POST, PUT, PATCH .../rollout and DELETE: validated here, decided and appended by the store;
+// `respond` runs once the write is durable (or failed).
+void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,
+                     Responder respond);
+
+}  // namespace flagledger

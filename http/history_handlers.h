@@ -1,0 +1,15 @@
+// The audit history endpoints of api-contract.md §4.
+#pragma once
+
+#include "http/handler_context.h"
+#include "http/router.h"
+#include "projections/flag_store.h"
+
+namespace flagledger {
+
+// GET .../feature-flags/{key}/history, /organizations/{org}/events and /api/v1/events:
+// {"data":[event...],"next_after":sequence|null}, paged with after, before, limit and order.
+void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
+                   const Responder& respond);
+
+}  // namespace flagledger

@@ -1,0 +1,47 @@
+#include "projections/point_in_time.h"
+
+#include "events/event_codec.h"
+
+namespace flagledger {
+namespace {
+
+// The flag a stored event leaves behind (nullptr after a delete).
+Result<std::shared_ptr<const FlagRecord>> RecordOf(std::string_view event_json) {
+  thread_local EventDecoder decoder;
+  auto event = decoder.Decode(event_json);
+  if (!event.ok()) return event.status();
+  if (!event->flag) return std::shared_ptr<const FlagRecord>();
+  return MakeFlagRecord(std::move(*event->flag), event->version);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
+                                                 std::string_view organization_id,
+                                                 std::string_view flag_key,
+                                                 std::uint64_t sequence) {
+  auto event = log.FlagEventAt(organization_id, flag_key, sequence);
+  if (!event.ok()) return event.status();
+  if (!event->has_value()) return std::shared_ptr<const FlagRecord>();
+  return RecordOf(**event);
+}
+
+Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
+    const EventLog& log, std::string_view organization_id, std::uint64_t sequence) {
+  std::vector<std::shared_ptr<const FlagRecord>> flags;
+  Status failure;
+  Status scanned = log.ForEachFlagKey(organization_id, [&](std::string_view flag_key) {
+    auto record = FlagAt(log, organization_id, flag_key, sequence);
+    if (!record.ok()) {
+      failure = record.status();
+      return false;
+    }
+    if (*record) flags.push_back(std::move(record).value());
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (!failure.ok()) return failure;
+  return flags;
+}
+
+}  // namespace flagledger
