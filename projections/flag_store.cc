@@ -29,16 +29,52 @@ FlagStore::FlagStore(EventLog& log, const Clock& clock, FlagStoreOptions options
 FlagStore::~FlagStore() { Stop(); }
 
 Status FlagStore::Start() {
-  auto rebuilt = RebuildProjection(log_);
+  std::shared_ptr<const ProjectionSnapshot> base;
+  if (options_.snapshots) {
+    base = options_.snapshots->LoadNewest(log_.last_sequence(), [this](const std::string& why) {
+      Report("snapshot ignored", Status(ErrorCode::kInternal, why));
+    });
+  }
+  last_snapshot_sequence_ = base ? base->sequence : 0;
+  auto rebuilt = RebuildProjection(log_, std::move(base));
   if (!rebuilt.ok()) return rebuilt.status();
-  snapshot_.store(std::move(rebuilt).value(), std::memory_order_release);
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return Unavailable("the store is stopping");
+    if (options_.snapshots) snapshotter_ = std::thread([this] { RunSnapshotter(); });
+    Publish(std::move(rebuilt).value());
     writer_ = std::thread([this] { RunWriter(); });
   }
   ready_.store(true, std::memory_order_release);
   return Status::Ok();
+}
+
+void FlagStore::Publish(std::shared_ptr<const ProjectionSnapshot> snapshot) {
+  bool due = options_.snapshots && options_.snapshot_every > 0 &&
+             snapshot->sequence >= last_snapshot_sequence_ + options_.snapshot_every;
+  if (due) {
+    last_snapshot_sequence_ = snapshot->sequence;
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      snapshot_request_ = snapshot;  // a pending older request is superseded
+    }
+    snapshot_requested_.notify_one();
+  }
+  snapshot_.store(std::move(snapshot), std::memory_order_release);
+}
+
+void FlagStore::RunSnapshotter() {
+  while (true) {
+    std::shared_ptr<const ProjectionSnapshot> request;
+    {
+      std::unique_lock lock(snapshot_mutex_);
+      snapshot_requested_.wait(lock, [this] { return snapshotter_stopping_ || snapshot_request_; });
+      if (!snapshot_request_) return;
+      request = std::move(snapshot_request_);
+    }
+    Status written = options_.snapshots->Write(*request);
+    if (!written.ok()) Report("snapshot write failed", written);
+  }
 }
 
 void FlagStore::Submit(Command command, CommandContext context, WriteCallback done) {
@@ -68,6 +104,12 @@ void FlagStore::Stop() {
   }
   queue_changed_.notify_one();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshotter_stopping_ = true;  // a requested snapshot is still written first
+  }
+  snapshot_requested_.notify_one();
+  if (snapshotter_.joinable()) snapshotter_.join();
   ready_.store(false, std::memory_order_release);
 }
 
@@ -130,7 +172,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   if (!events.empty()) {
     Status appended = log_.Append(events);
     if (!appended.ok()) {
-      if (options_.on_storage_error) options_.on_storage_error(appended);
+      Report("storage write failed", appended);
       for (Pending& pending : batch) {
         pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"),
                                   nullptr, false});
@@ -140,7 +182,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
     ProjectionBuilder builder(base);
     records.reserve(events.size());
     for (const Event& event : events) records.push_back(builder.Apply(event));
-    snapshot_.store(builder.Build(), std::memory_order_release);
+    Publish(builder.Build());
   }
 
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -16,6 +16,7 @@
 #include "projections/command.h"
 #include "projections/flag_record.h"
 #include "projections/projection_snapshot.h"
+#include "projections/snapshot_store.h"
 
 namespace flagledger {
 
@@ -30,8 +31,11 @@ using WriteCallback = std::function<void(WriteOutcome)>;
 struct FlagStoreOptions {
   std::size_t max_batch = 1024;     // commands per WriteBatch
   std::size_t max_queued = 16384;   // more waiting commands are refused with kUnavailable
-  // Told of every storage failure (the caller logs it). May be empty.
-  std::function<void(const Status&)> on_storage_error;
+  // Where snapshots go (null: none), and how many events apart they are written.
+  SnapshotStore* snapshots = nullptr;
+  std::uint64_t snapshot_every = 50'000;
+  // Told of every storage failure and rejected snapshot (the caller logs them). May be empty.
+  std::function<void(std::string_view what, const Status&)> on_problem;
 };
 
 // One writer thread gathers queued commands into batches (group commit): each command is
@@ -47,8 +51,8 @@ class FlagStore {
   FlagStore(const FlagStore&) = delete;
   FlagStore& operator=(const FlagStore&) = delete;
 
-  // Rebuilds the projection from the log, then starts the writer. Blocking; call once.
-  // Until it returns OK, ready() is false and writes are refused.
+  // Loads the newest valid snapshot, replays the log after it, then starts the writer.
+  // Blocking; call once. Until it returns OK, ready() is false and writes are refused.
   Status Start();
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
@@ -76,6 +80,11 @@ class FlagStore {
   };
   void RunWriter();
   void ProcessBatch(std::vector<Pending>& batch);
+  void Publish(std::shared_ptr<const ProjectionSnapshot> snapshot);
+  void RunSnapshotter();
+  void Report(std::string_view what, const Status& status) const {
+    if (options_.on_problem) options_.on_problem(what, status);
+  }
 
   EventLog& log_;
   const Clock& clock_;
@@ -88,6 +97,14 @@ class FlagStore {
   std::vector<Pending> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  // The snapshotter writes the newest requested snapshot in the background.
+  std::mutex snapshot_mutex_;  // guards snapshot_request_ and snapshotter_stopping_
+  std::condition_variable snapshot_requested_;
+  std::shared_ptr<const ProjectionSnapshot> snapshot_request_;
+  bool snapshotter_stopping_ = false;
+  std::uint64_t last_snapshot_sequence_ = 0;  // writer thread only
+  std::thread snapshotter_;
 };
 
 }  // namespace flagledger

@@ -5,12 +5,16 @@
 
 namespace flagledger {
 
-Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(const EventLog& log) {
-  ProjectionBuilder builder;
+Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(
+    const EventLog& log, std::shared_ptr<const ProjectionSnapshot> base, std::uint64_t until) {
+  std::uint64_t expected = base ? base->sequence + 1 : 1;
+  ProjectionBuilder builder(std::move(base));
   EventDecoder decoder;
-  std::uint64_t expected = 1;
   Status failure;
-  Status scanned = log.Scan(EventRange{}, [&](std::uint64_t sequence, std::string_view json) {
+  EventRange range;
+  range.after = expected - 1;
+  range.before = until == EventRange::kEnd ? until : until + 1;
+  Status scanned = log.Scan(range, [&](std::uint64_t sequence, std::string_view json) {
     if (sequence != expected) {
       failure = Status(ErrorCode::kInternal, "event log has a gap: expected sequence " +
                                                  std::to_string(expected) + ", found " +

@@ -9,9 +9,12 @@
 
 namespace flagledger {
 
-// Folds every event of `log` into a snapshot. Fails with kInternal when an event cannot be
-// decoded or the sequence has a gap (a damaged log is never silently read), and with
-// kUnavailable on a storage error.
-Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(const EventLog& log);
+// Folds the events after `base` (every event when `base` is null) into a snapshot, up to
+// event `until` inclusive. Fails with kInternal when an event cannot be decoded or the
+// sequence has a gap (a damaged log is never silently read), and with kUnavailable on a
+// storage error.
+Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(
+    const EventLog& log, std::shared_ptr<const ProjectionSnapshot> base = nullptr,
+    std::uint64_t until = EventRange::kEnd);
 
 }  // namespace flagledger

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/offline_commands.h"
 #include "tools/serve_command.h"
 
 namespace {
@@ -13,8 +14,13 @@ constexpr char kUsage[] =
 An event-sourced feature-flag store.
 
 Commands:
-  serve     serve the REST API (flagledger serve --help)
+  serve     serve the REST API
+  history   print a flag's or an organization's events
+  replay    rebuild the flags from the raw event log, at any past point
+  verify    check the log, its indexes and the snapshots against a replay
   help      this text
+
+`flagledger COMMAND --help` describes each command.
 )";
 
 }  // namespace
@@ -28,6 +34,9 @@ int main(int argc, char** argv) {
   std::string command = args[0];
   args.erase(args.begin());
   if (command == "serve") return flagledger::RunServe(args);
+  if (command == "history") return flagledger::RunHistory(args);
+  if (command == "replay") return flagledger::RunReplay(args);
+  if (command == "verify") return flagledger::RunVerify(args);
   std::fprintf(stderr, "flagledger: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

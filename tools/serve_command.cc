@@ -11,6 +11,7 @@
 #include "http/access_log.h"
 #include "http/server.h"
 #include "projections/flag_store.h"
+#include "projections/snapshot_store.h"
 #include "tools/serve_config.h"
 
 namespace flagledger {
@@ -53,8 +54,12 @@ int RunServe(const std::vector<std::string>& args) {
   }
   SystemClock clock;
   FlagStoreOptions store_options;
-  store_options.on_storage_error = [](const Status& status) {
-    LogEvent("error", "storage write failed", JsonMember("error", status.detail()));
+  SnapshotStore snapshots(config->data_dir);
+  store_options.snapshots = &snapshots;
+  store_options.snapshot_every = config->snapshot_every;
+  store_options.on_problem = [](std::string_view what, const Status& status) {
+    LogEvent(status.code() == ErrorCode::kUnavailable ? "error" : "warn", what,
+             JsonMember("error", status.detail()));
   };
   FlagStore store(**log, clock, std::move(store_options));
   Api api(store);

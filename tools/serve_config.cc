@@ -21,6 +21,9 @@ Options (each also read from the environment variable in brackets; flags win):
                             (default); async: written, not synced     [FLAGLEDGER_DURABILITY]
   --access-log on|off       one JSON line per request on stderr (default on)
                                                                       [FLAGLEDGER_ACCESS_LOG]
+  --snapshot-every N        write a projection snapshot every N events, so start-up replays
+                            only the tail; 0 turns snapshots off (default 50000)
+                                                                      [FLAGLEDGER_SNAPSHOT_EVERY]
   --help                    this text
 
 Stops cleanly on SIGINT or SIGTERM: no new connections, requests in flight finish, the log
@@ -64,6 +67,13 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
   } else if (name == "durability") {
     if (value != "fsync" && value != "async") return Bad("--durability", "must be fsync or async");
     config.sync_writes = value == "fsync";
+  } else if (name == "snapshot-every") {
+    std::uint64_t every = 0;
+    auto [last, error] = std::from_chars(value.data(), value.data() + value.size(), every);
+    if (value.empty() || error != std::errc() || last != value.data() + value.size()) {
+      return Bad("--snapshot-every", "must be a number of events (0 turns snapshots off)");
+    }
+    config.snapshot_every = every;
   } else if (name == "access-log") {
     if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
     config.server.access_log = value == "on";
@@ -81,7 +91,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
   static const std::pair<const char*, const char*> kEnvironment[] = {
       {"FLAGLEDGER_DATA_DIR", "data-dir"},       {"FLAGLEDGER_LISTEN", "listen"},
       {"FLAGLEDGER_THREADS", "threads"},         {"FLAGLEDGER_DURABILITY", "durability"},
-      {"FLAGLEDGER_ACCESS_LOG", "access-log"},
+      {"FLAGLEDGER_ACCESS_LOG", "access-log"},   {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);

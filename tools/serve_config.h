@@ -13,6 +13,7 @@ struct ServeConfig {
   std::string data_dir = "./data";
   ServerOptions server;  // address, port, threads, access log
   bool sync_writes = true;  // --durability fsync (true) or async
+  std::uint64_t snapshot_every = 50'000;  // events between projection snapshots; 0: none
   bool show_help = false;
 };
 

@@ -6,8 +6,6 @@
 #include <set>
 #include <thread>
 
-#include <sys/wait.h>
-
 #include "tests/testing/http_client.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
@@ -19,15 +17,6 @@ std::string Base(const std::string& org) {
   return "/api/v1/organizations/" + org + "/feature-flags";
 }
 
-// Runs a shell command; returns its exit code and fills `output` with what it printed.
-int RunCommand(const std::string& command, std::string& output) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[512];
-  while (std::size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 TEST(Durability, RestartGivesIdenticalResponses) {
   TempDir dir;
@@ -154,8 +143,9 @@ TEST(Durability, AsyncDurabilityStillSurvivesAProcessCrash) {
 }
 
 TEST(ServeCommand, HelpDescribesEveryOption) {
-  std::string out;
-  EXPECT_EQ(RunCommand(FlagledgerBinary() + " serve --help", out), 0);
+  CommandResult help = RunFlagledger("serve --help");
+  EXPECT_EQ(help.exit_code, 0);
+  const std::string& out = help.out;
   for (const char* option : {"--data-dir", "--listen", "--threads", "--durability", "FLAGLEDGER_DATA_DIR"}) {
     EXPECT_NE(out.find(option), std::string::npos) << option;
   }
@@ -163,16 +153,16 @@ TEST(ServeCommand, HelpDescribesEveryOption) {
 
 TEST(ServeCommand, RejectsBadSettingsClearly) {
   for (std::string args : {"--durability maybe", "--listen nowhere", "--threads 0", "--bogus 1"}) {
-    std::string out;
-    EXPECT_EQ(RunCommand(FlagledgerBinary() + " serve " + args + " 2>&1", out), 2) << args;
-    EXPECT_NE(out.find("flagledger serve: --"), std::string::npos) << out;
+    CommandResult result = RunFlagledger("serve " + args);
+    EXPECT_EQ(result.exit_code, 2) << args;
+    EXPECT_NE(result.out.find("flagledger serve: --"), std::string::npos) << result.out;
   }
 }
 
 TEST(ServeCommand, ReadsSettingsFromTheEnvironment) {
-  std::string out;
-  EXPECT_EQ(RunCommand("FLAGLEDGER_DURABILITY=sometimes " + FlagledgerBinary() + " serve 2>&1", out), 2);
-  EXPECT_NE(out.find("FLAGLEDGER_DURABILITY"), std::string::npos) << out;
+  CommandResult result = RunFlagledger("serve", "FLAGLEDGER_DURABILITY=sometimes");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("FLAGLEDGER_DURABILITY"), std::string::npos) << result.out;
 }
 
 }  // namespace

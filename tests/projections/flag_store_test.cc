@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "events/event_codec.h"
+#include "projections/snapshot_codec.h"
 #include "tests/testing/event_builders.h"
 #include "tests/testing/manual_clock.h"
 #include "tests/testing/temp_dir.h"
@@ -166,6 +167,30 @@ TEST_F(FlagStoreTest, RestartRebuildsTheSameState) {
       EXPECT_EQ(old_flags[j]->version, new_flags[j]->version);
     }
   }
+}
+
+TEST_F(FlagStoreTest, StartsFromTheNewestSnapshotPlusTheTail) {
+  SnapshotStore snapshots(dir_.path());
+  FlagStoreOptions options;
+  options.snapshots = &snapshots;
+  options.snapshot_every = 4;
+  store_ = std::make_unique<FlagStore>(*log_, clock_, options);
+  ASSERT_TRUE(store_->Start().ok());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Write("k" + std::to_string(i), CreateFlag{}).status.ok());
+  ASSERT_TRUE(Write("k3", DeleteFlag{}).status.ok());
+  auto expected = store_->snapshot();
+  store_->Stop();  // waits for the snapshot in progress
+  auto entries = snapshots.List();
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries[0].sequence, 8u);
+
+  std::vector<std::string> problems;
+  options.on_problem = [&](std::string_view what, const Status&) { problems.emplace_back(what); };
+  store_ = std::make_unique<FlagStore>(*log_, clock_, options);
+  ASSERT_TRUE(store_->Start().ok());
+  std::string difference;
+  EXPECT_TRUE(SameProjection(*store_->snapshot(), *expected, &difference)) << difference;
+  EXPECT_TRUE(problems.empty());
 }
 
 TEST_F(FlagStoreTest, StopRefusesNewWrites) {

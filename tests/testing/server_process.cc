@@ -33,6 +33,18 @@ bool WaitForExit(pid_t pid, std::chrono::milliseconds timeout, int& status) {
 
 std::string FlagledgerBinary() { return FLAGLEDGER_BINARY; }
 
+CommandResult RunFlagledger(const std::string& arguments, const std::string& environment) {
+  CommandResult result;
+  std::string command = environment + " " + FlagledgerBinary() + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  while (std::size_t n = fread(buffer, 1, sizeof(buffer), pipe)) result.out.append(buffer, n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
 ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {}
 

@@ -40,4 +40,13 @@ class ServerProcess {
 // The path of the flagledger binary under test.
 std::string FlagledgerBinary();
 
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs `flagledger ARGUMENTS` (through the shell, so environment assignments and quoting work
+// with a leading "env VAR=value") and waits for it.
+CommandResult RunFlagledger(const std::string& arguments, const std::string& environment = "");
+
 }  // namespace flagledger

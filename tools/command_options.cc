@@ -1,0 +1,45 @@
+#include "tools/command_options.h"
+
+#include <algorithm>
+
+namespace flagledger {
+
+Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
+                                           std::initializer_list<std::string_view> with_value,
+                                           std::initializer_list<std::string_view> switches) {
+  auto listed = [](std::initializer_list<std::string_view> names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  CommandOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      options.values["help"] = "";
+      continue;
+    }
+    if (!arg.starts_with("--")) {
+      return Status(ErrorCode::kValidationFailed, arg + ": unexpected argument (see --help)");
+    }
+    std::string name = arg.substr(2), value;
+    std::size_t equals = name.find('=');
+    bool inline_value = equals != std::string::npos;
+    if (inline_value) {
+      value = name.substr(equals + 1);
+      name.resize(equals);
+    }
+    if (listed(switches, name) && !inline_value) {
+      options.values[name] = "";
+    } else if (listed(with_value, name)) {
+      if (!inline_value) {
+        if (i + 1 >= args.size()) return Status(ErrorCode::kValidationFailed, arg + ": needs a value");
+        value = args[++i];
+      }
+      options.values[name] = value;
+    } else {
+      return Status(ErrorCode::kValidationFailed, "--" + name + ": unknown option (see --help)");
+    }
+  }
+  return options;
+}
+
+}  // namespace flagledger

@@ -1,0 +1,26 @@
+// Command-line options of the offline commands: --name value, --name=value, and switches.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace flagledger {
+
+struct CommandOptions {
+  std::map<std::string, std::string, std::less<>> values;  // by name, without "--"
+  bool has(std::string_view name) const { return values.count(name) > 0; }
+  const std::string& get(std::string_view name) const { return values.find(name)->second; }
+};
+
+// Fails (kValidationFailed, naming the option) on unknown options, missing values or
+// positional arguments. "--help" is the switch "help" in every command.
+Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
+                                           std::initializer_list<std::string_view> with_value,
+                                           std::initializer_list<std::string_view> switches);
+
+}  // namespace flagledger

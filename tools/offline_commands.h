@@ -1,0 +1,18 @@
+// The offline commands: they read a data directory directly (a RocksDB secondary instance),
+// also while a server runs on it. Each returns the process exit code: 0 success, 1 failure or
+// mismatch, 2 usage error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace flagledger {
+
+// flagledger history --data-dir DIR --org ORG [--flag KEY] [--json]
+int RunHistory(const std::vector<std::string>& args);
+// flagledger replay --data-dir DIR [--org ORG] [--as-of TIME | --as-of-event N]
+int RunReplay(const std::vector<std::string>& args);
+// flagledger verify --data-dir DIR
+int RunVerify(const std::vector<std::string>& args);
+
+}  // namespace flagledger
