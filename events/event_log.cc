@@ -4,7 +4,10 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
@@ -40,7 +43,16 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
                                                  const EventLogOptions& options) {
   std::string path = data_dir + "/log";
   rocksdb::Options db_options;
+  // Point-in-time reads are point lookups and short seeks spread over the whole history:
+  // one block cache for all families, bloom filters for the lookups by sequence, and the
+  // newest files' index and filter blocks kept in memory.
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.cache_index_and_filter_blocks = true;
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions family_options;
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, family_options},
       {kEventsFamily, family_options},

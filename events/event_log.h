@@ -28,6 +28,9 @@ struct EventLogOptions {
   // Open as a RocksDB secondary instance: read-only, allowed while a server owns the
   // directory; CatchUp() sees its newer events. Append always fails.
   bool secondary = false;
+  // RocksDB block cache shared by the log's column families. Point-in-time reads over a long
+  // history are fastest when it holds the history's working set (bench/RESULTS.md).
+  std::size_t block_cache_bytes = std::size_t{256} << 20;
 };
 
 // A window of the log: sequences in (after, before), in ascending or descending order, at most

@@ -47,7 +47,10 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto log = EventLog::Open(config->data_dir, EventLogOptions{config->sync_writes});
+  EventLogOptions log_options;
+  log_options.sync_writes = config->sync_writes;
+  log_options.block_cache_bytes = static_cast<std::size_t>(config->cache_mb) << 20;
+  auto log = EventLog::Open(config->data_dir, log_options);
   if (!log.ok()) {
     LogEvent("error", "cannot open the event log", JsonMember("error", log.status().detail()));
     return 1;

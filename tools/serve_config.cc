@@ -21,6 +21,8 @@ Options (each also read from the environment variable in brackets; flags win):
                             (default); async: written, not synced     [FLAGLEDGER_DURABILITY]
   --access-log on|off       one JSON line per request on stderr (default on)
                                                                       [FLAGLEDGER_ACCESS_LOG]
+  --cache-mb N              RocksDB block cache for the log, in MiB (default 256); size it to
+                            the history point-in-time reads touch     [FLAGLEDGER_CACHE_MB]
   --snapshot-every N        write a projection snapshot every N events, so start-up replays
                             only the tail; 0 turns snapshots off (default 50000)
                                                                       [FLAGLEDGER_SNAPSHOT_EVERY]
@@ -34,6 +36,11 @@ namespace {
 
 Status Bad(std::string setting, std::string message) {
   return Status(ErrorCode::kValidationFailed, setting + ": " + message);
+}
+
+bool ParseCount(const std::string& value, std::uint64_t& out) {
+  auto [last, error] = std::from_chars(value.data(), value.data() + value.size(), out);
+  return !value.empty() && error == std::errc() && last == value.data() + value.size();
 }
 
 Status ApplySetting(ServeConfig& config, const std::string& name, const std::string& value) {
@@ -68,12 +75,13 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     if (value != "fsync" && value != "async") return Bad("--durability", "must be fsync or async");
     config.sync_writes = value == "fsync";
   } else if (name == "snapshot-every") {
-    std::uint64_t every = 0;
-    auto [last, error] = std::from_chars(value.data(), value.data() + value.size(), every);
-    if (value.empty() || error != std::errc() || last != value.data() + value.size()) {
+    if (!ParseCount(value, config.snapshot_every)) {
       return Bad("--snapshot-every", "must be a number of events (0 turns snapshots off)");
     }
-    config.snapshot_every = every;
+  } else if (name == "cache-mb") {
+    if (!ParseCount(value, config.cache_mb) || config.cache_mb < 8 || config.cache_mb > 1 << 20) {
+      return Bad("--cache-mb", "must be a number of MiB from 8 to 1048576");
+    }
   } else if (name == "access-log") {
     if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
     config.server.access_log = value == "on";
@@ -92,6 +100,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_DATA_DIR", "data-dir"},       {"FLAGLEDGER_LISTEN", "listen"},
       {"FLAGLEDGER_THREADS", "threads"},         {"FLAGLEDGER_DURABILITY", "durability"},
       {"FLAGLEDGER_ACCESS_LOG", "access-log"},   {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
+      {"FLAGLEDGER_CACHE_MB", "cache-mb"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);

@@ -14,6 +14,7 @@ struct ServeConfig {
   ServerOptions server;  // address, port, threads, access log
   bool sync_writes = true;  // --durability fsync (true) or async
   std::uint64_t snapshot_every = 50'000;  // events between projection snapshots; 0: none
+  std::uint64_t cache_mb = 256;           // RocksDB block cache
   bool show_help = false;
 };
 
