@@ -24,6 +24,10 @@ using namespace internal;
 
 namespace {
 
+Status Closed() {
+  return Status(ErrorCode::kUnavailable, "storage is unavailable: the log is closed after a failed write");
+}
+
 Status StorageError(std::string_view what, const rocksdb::Status& status) {
   return Status(ErrorCode::kUnavailable, std::string(what) + ": " + status.ToString());
 }
@@ -41,58 +45,21 @@ std::string MakeSecondaryDir() {
 
 Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
                                                  const EventLogOptions& options) {
-  std::string path = data_dir + "/log";
-  rocksdb::Options db_options;
-  // Point-in-time reads are point lookups and short seeks spread over the whole history:
-  // one block cache for all families, bloom filters for the lookups by sequence, and the
-  // newest files' index and filter blocks kept in memory.
-  rocksdb::BlockBasedTableOptions table_options;
-  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table_options.cache_index_and_filter_blocks = true;
-  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
-  rocksdb::ColumnFamilyOptions family_options;
-  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, family_options},
-      {kEventsFamily, family_options},
-      {kFlagEventsFamily, family_options},
-      {kOrgEventsFamily, family_options},
-      {kTimeIndexFamily, family_options},
-  };
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status status;
-  std::string secondary_dir;
-  if (options.secondary) {
-    if (!std::filesystem::exists(path + "/CURRENT")) {
-      return Status(ErrorCode::kUnavailable, "no event log in " + data_dir);
-    }
-    secondary_dir = MakeSecondaryDir();
-    db_options.max_open_files = -1;  // required by secondary instances
-    status = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_dir, families, &handles, &raw_db);
-  } else {
-    std::error_code ignored;
-    std::filesystem::create_directories(path, ignored);
-    db_options.create_if_missing = true;
-    db_options.create_missing_column_families = true;
-    status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);
-  }
   std::unique_ptr<EventLog> log(new EventLog());
-  log->secondary_dir_ = secondary_dir;
-  if (!status.ok()) return StorageError("cannot open the event log in " + data_dir, status);
-
   log->data_dir_ = data_dir;
   log->options_ = options;
-  log->db_.reset(raw_db);
-  log->meta_ = handles[0];
-  log->events_ = handles[1];
-  log->flag_events_ = handles[2];
-  log->org_events_ = handles[3];
-  log->time_index_ = handles[4];
+  if (options.secondary) {
+    if (!std::filesystem::exists(data_dir + "/log/CURRENT")) {
+      return Status(ErrorCode::kUnavailable, "no event log in " + data_dir);
+    }
+    log->secondary_dir_ = MakeSecondaryDir();
+  }
+  Status opened = log->OpenDatabase();
+  if (!opened.ok()) return opened;
 
   std::string stored_schema;
-  status = log->db_->Get(rocksdb::ReadOptions(), log->meta_, kSchemaKey, &stored_schema);
+  rocksdb::Status status =
+      log->db_->Get(rocksdb::ReadOptions(), log->meta_, kSchemaKey, &stored_schema);
   if (status.IsNotFound()) {
     std::unique_ptr<rocksdb::Iterator> it(log->db_->NewIterator(rocksdb::ReadOptions(), log->events_));
     it->SeekToFirst();
@@ -118,22 +85,111 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
   return log;
 }
 
-EventLog::~EventLog() {
-  if (db_) {
-    for (auto* handle : {meta_, events_, flag_events_, org_events_, time_index_}) {
-      if (handle) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    }
-    // Close reports errors of the final flush; the WAL already holds every event.
-    db_->Close().PermitUncheckedError();
-    db_.reset();
+Status EventLog::OpenDatabase() {
+  std::string path = data_dir_ + "/log";
+  rocksdb::Options db_options;
+  // Point-in-time reads are point lookups and short seeks spread over the whole history:
+  // one block cache for all families, bloom filters for the lookups by sequence, and the
+  // newest files' index and filter blocks kept in memory.
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.cache_index_and_filter_blocks = true;
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  if (options_.env) db_options.env = options_.env;
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  // The order of the families is the index Append records for Recover.
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name :
+       {rocksdb::kDefaultColumnFamilyName, std::string(kEventsFamily),
+        std::string(kFlagEventsFamily), std::string(kOrgEventsFamily),
+        std::string(kTimeIndexFamily), std::string(kIdempotencyFamily),
+        std::string(kIdempotencyExpiryFamily)}) {
+    families.emplace_back(name, family_options);
   }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status status;
+  if (options_.secondary) {
+    db_options.max_open_files = -1;  // required by secondary instances
+    status = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_dir_, families, &handles, &raw_db);
+  } else {
+    std::error_code ignored;
+    std::filesystem::create_directories(path, ignored);
+    db_options.create_if_missing = true;
+    db_options.create_missing_column_families = true;
+    status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);
+  }
+  if (!status.ok()) return StorageError("cannot open the event log in " + data_dir_, status);
+  db_.reset(raw_db);
+  meta_ = handles[0];
+  events_ = handles[1];
+  flag_events_ = handles[2];
+  org_events_ = handles[3];
+  time_index_ = handles[4];
+  idempotency_ = handles[5];
+  idempotency_expiry_ = handles[6];
+  return Status::Ok();
+}
+
+void EventLog::CloseDatabase() {
+  if (!db_) return;
+  for (auto** handle : {&meta_, &events_, &flag_events_, &org_events_, &time_index_, &idempotency_,
+                        &idempotency_expiry_}) {
+    if (*handle) db_->DestroyColumnFamilyHandle(*handle).PermitUncheckedError();
+    *handle = nullptr;
+  }
+  // Close reports errors of the final flush; the WAL already holds every event.
+  db_->Close().PermitUncheckedError();
+  db_.reset();
+}
+
+EventLog::~EventLog() {
+  CloseDatabase();
   if (!secondary_dir_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(secondary_dir_, ignored);
   }
 }
 
+Status EventLog::EnsureWritable() {
+  if (!write_failed_) return Status::Ok();
+  Status recovered = Recover();
+  if (!recovered.ok()) {
+    return Status(ErrorCode::kUnavailable, "storage is still failing: " + recovered.detail());
+  }
+  write_failed_ = false;
+  return Status::Ok();
+}
+
+Status EventLog::Recover() {
+  std::unique_lock exclusive(db_mutex_);
+  if (!db_ || !db_->Resume().ok()) {
+    // Fatal write errors cannot be resumed: reopen, which also replays what reached the WAL.
+    CloseDatabase();
+    Status reopened = OpenDatabase();
+    if (!reopened.ok()) return reopened;
+  }
+  rocksdb::ColumnFamilyHandle* families[] = {meta_, events_, flag_events_, org_events_,
+                                             time_index_, idempotency_, idempotency_expiry_};
+  rocksdb::WriteBatch undo;
+  for (const auto& [family, key] : failed_keys_) {
+    rocksdb::Status status = undo.Delete(families[family], key);
+    if (!status.ok()) return StorageError("cannot undo the failed write", status);
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  rocksdb::Status status = db_->Write(write_options, &undo);
+  if (!status.ok()) return StorageError("cannot undo the failed write", status);
+  failed_keys_.clear();
+  exclusive.unlock();
+  return LoadTail();
+}
+
 Status EventLog::LoadTail() {
+  std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
   it->SeekToLast();
   if (it->Valid()) {
@@ -150,13 +206,18 @@ Status EventLog::LoadTail() {
 
 Status EventLog::CatchUp() {
   if (!options_.secondary) return Status::Ok();
+  std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
   rocksdb::Status status = db_->TryCatchUpWithPrimary();
   if (!status.ok()) return StorageError("cannot catch up with the server", status);
+  shared.unlock();
   return LoadTail();
 }
 
-Result<std::uint64_t> EventLog::LastVersionOf(std::string_view organization_id,
-                                              std::string_view flag_key) const {
+Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
+                                            std::string_view flag_key) const {
+  std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
   std::string prefix = FlagEventsPrefix(organization_id, flag_key);
   std::string end = PrefixEnd(prefix);
   rocksdb::Slice lower_bound(prefix), upper_bound(end);
@@ -170,9 +231,12 @@ Result<std::uint64_t> EventLog::LastVersionOf(std::string_view organization_id,
   return std::uint64_t{0};
 }
 
-Status EventLog::Append(std::vector<Event>& events) {
+Status EventLog::Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records) {
   if (options_.secondary) return Status(ErrorCode::kInternal, "a secondary log is read-only");
+  Status writable = EnsureWritable();
+  if (!writable.ok()) return writable;
   rocksdb::WriteBatch batch;
+  std::vector<std::pair<int, std::string>> written;  // (family index as in Recover, key)
   std::map<std::string, std::uint64_t> versions;  // flag prefix -> last version, this batch
   std::uint64_t sequence = last_sequence();
   std::int64_t recorded_at = last_recorded_at_.load(std::memory_order_relaxed);
@@ -180,7 +244,7 @@ Status EventLog::Append(std::vector<Event>& events) {
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
     if (known == versions.end()) {
-      auto last = LastVersionOf(event.organization_id, event.flag_key);
+      auto last = LastVersion(event.organization_id, event.flag_key);
       if (!last.ok()) return last.status();
       known = versions.emplace(prefix, *last).first;
     }
@@ -193,29 +257,92 @@ Status EventLog::Append(std::vector<Event>& events) {
 
     std::string version_value;
     AppendBigEndian(version_value, event.version);
-    rocksdb::Status status = batch.Put(events_, SequenceKey(event.sequence), EncodeEvent(event));
-    if (status.ok()) {
-      status = batch.Put(flag_events_,
-                         FlagEventsKey(event.organization_id, event.flag_key, event.sequence),
-                         version_value);
-    }
-    if (status.ok()) {
-      status = batch.Put(org_events_, OrgEventsKey(event.organization_id, event.sequence),
-                         rocksdb::Slice());
-    }
-    if (status.ok()) {
-      status = batch.Put(time_index_, TimeIndexKey(event.recorded_at, event.sequence),
-                         rocksdb::Slice());
-    }
+    std::size_t first = written.size();
+    written.emplace_back(1, SequenceKey(event.sequence));
+    written.emplace_back(2, FlagEventsKey(event.organization_id, event.flag_key, event.sequence));
+    written.emplace_back(3, OrgEventsKey(event.organization_id, event.sequence));
+    written.emplace_back(4, TimeIndexKey(event.recorded_at, event.sequence));
+    rocksdb::Status status = batch.Put(events_, written[first].second, EncodeEvent(event));
+    if (status.ok()) status = batch.Put(flag_events_, written[first + 1].second, version_value);
+    if (status.ok()) status = batch.Put(org_events_, written[first + 2].second, rocksdb::Slice());
+    if (status.ok()) status = batch.Put(time_index_, written[first + 3].second, rocksdb::Slice());
+    if (!status.ok()) return StorageError("cannot build the write batch", status);
+  }
+  for (const IdempotencyRecord& record : records) {
+    written.emplace_back(5, record.scope_key);
+    written.emplace_back(6, IdempotencyExpiryKey(record.created_at, record.scope_key));
+    rocksdb::Status status =
+        batch.Put(idempotency_, record.scope_key, EncodeIdempotencyRecord(record));
+    if (status.ok()) status = batch.Put(idempotency_expiry_, written.back().second, rocksdb::Slice());
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  rocksdb::Status status = db_->Write(write_options, &batch);
-  if (!status.ok()) return StorageError("cannot append to the event log", status);
+  rocksdb::Status status;
+  {
+    std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
+    status = db_->Write(write_options, &batch);
+  }
+  if (!status.ok()) {
+    write_failed_ = true;
+    failed_keys_ = std::move(written);
+    return StorageError("cannot append to the event log", status);
+  }
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
   return Status::Ok();
+}
+
+}  // namespace flagledger
+
+namespace flagledger {
+
+Result<std::optional<IdempotencyRecord>> EventLog::FindIdempotencyRecord(
+    std::string_view scope_key) const {
+  std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), idempotency_, scope_key, &value);
+  if (status.IsNotFound()) return std::optional<IdempotencyRecord>();
+  if (!status.ok()) return StorageError("cannot read an idempotency record", status);
+  IdempotencyRecord record;
+  if (!DecodeIdempotencyRecord(scope_key, value, record)) {
+    return Status(ErrorCode::kInternal, "a stored idempotency record is damaged");
+  }
+  return std::optional<IdempotencyRecord>(std::move(record));
+}
+
+Result<std::size_t> EventLog::DeleteIdempotencyRecordsBefore(Timestamp cutoff, std::size_t limit) {
+  if (options_.secondary) return std::size_t{0};
+  std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
+  std::string end = IdempotencyExpiryKey(cutoff, "");
+  rocksdb::Slice upper_bound(end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, idempotency_expiry_));
+  rocksdb::WriteBatch batch;
+  std::size_t deleted = 0;
+  for (it->SeekToFirst(); it->Valid() && deleted < limit; it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    std::string_view scope_key = key.substr(8);
+    // A key reused after it expired has a newer record: delete only the one indexed here.
+    IdempotencyRecord record;
+    std::string value;
+    rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), idempotency_, scope_key, &value);
+    if (found.ok() && DecodeIdempotencyRecord(scope_key, value, record) &&
+        IdempotencyExpiryKey(record.created_at, scope_key) == key) {
+      batch.Delete(idempotency_, scope_key).PermitUncheckedError();
+    }
+    batch.Delete(idempotency_expiry_, key).PermitUncheckedError();
+    ++deleted;
+  }
+  if (!it->status().ok()) return StorageError("cannot read the idempotency index", it->status());
+  if (deleted == 0) return deleted;
+  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return StorageError("cannot expire idempotency records", status);
+  return deleted;
 }
 
 }  // namespace flagledger

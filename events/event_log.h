@@ -7,16 +7,19 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "events/event.h"
+#include "events/idempotency_record.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace flagledger {
@@ -31,6 +34,9 @@ struct EventLogOptions {
   // RocksDB block cache shared by the log's column families. Point-in-time reads over a long
   // history are fastest when it holds the history's working set (bench/RESULTS.md).
   std::size_t block_cache_bytes = std::size_t{256} << 20;
+  // The RocksDB environment; null for the default. A seam for fault-injection tests
+  // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
+  rocksdb::Env* env = nullptr;
 };
 
 // A window of the log: sequences in (after, before), in ascending or descending order, at most
@@ -43,7 +49,8 @@ struct EventRange {
   std::size_t limit = std::numeric_limits<std::size_t>::max();
 };
 
-// Receives (sequence, stored event JSON); returns false to stop early.
+// Receives (sequence, stored event JSON); returns false to stop early. Runs while the log is
+// held for reading: it must not call back into the log.
 using EventVisitor = std::function<bool(std::uint64_t, std::string_view)>;
 
 // The data directory's event log. Thread-safety: Append has one caller at a time (the single
@@ -66,11 +73,30 @@ class EventLog {
   const std::string& data_dir() const { return data_dir_; }
 
   // Assigns each event the next global sequence and its key's next version, in order, then
-  // writes the events and all their index entries in one atomic WriteBatch.
+  // writes the events, all their index entries and `records` in one atomic WriteBatch.
   // REQUIRES: one caller at a time; recorded_at does not decrease along `events` and is
   // >= last_recorded_at().
   // On failure (kUnavailable) nothing was written and the next Append reuses the sequences.
-  Status Append(std::vector<Event>& events);
+  // RocksDB refuses writes after a failed WAL write or sync, so the next Append first
+  // recovers: it resumes (or reopens) the database and deletes whatever of the failed batch
+  // reached the WAL, so that an answered failure never turns into an appended event. While
+  // storage stays broken it keeps answering kUnavailable. (A crash between the failed sync
+  // and that recovery can still leave the failed batch in the log: its outcome was unknown.)
+  Status Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records = {});
+
+  // After a failed Append: recovers as described above, or answers kUnavailable while storage
+  // stays broken. OK at once otherwise. Writer only (like Append, which calls it too).
+  Status EnsureWritable();
+
+  // The last version of a flag key's stream (0 when it never had an event). O(log n).
+  Result<std::uint64_t> LastVersion(std::string_view organization_id,
+                                    std::string_view flag_key) const;
+
+  // The record stored under `scope_key`, if any (however old).
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(std::string_view scope_key) const;
+  // Deletes up to `limit` of the records created before `cutoff`, oldest first; returns how
+  // many. Costs O(records deleted) through an index by creation time. Writer only.
+  Result<std::size_t> DeleteIdempotencyRecordsBefore(Timestamp cutoff, std::size_t limit);
 
   // Secondary instances only: reads what the primary wrote since the last call.
   Status CatchUp();
@@ -109,9 +135,12 @@ class EventLog {
 
  private:
   EventLog() = default;
+  // Opens db_ and the family handles. REQUIRES: db_ closed; exclusive db_mutex_ or no sharing.
+  Status OpenDatabase();
+  void CloseDatabase();
+  // After a failed write: resume or reopen, then delete the failed batch's keys.
+  Status Recover();
   Status LoadTail();
-  Result<std::uint64_t> LastVersionOf(std::string_view organization_id,
-                                      std::string_view flag_key) const;
   // Visits (sequence) of index entries under `prefix` whose last 8 key bytes are a sequence.
   Status ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
                    const EventRange& range, const EventVisitor& visit) const;
@@ -119,6 +148,8 @@ class EventLog {
   std::string data_dir_;
   std::string secondary_dir_;  // a secondary's own scratch directory, removed on close
   EventLogOptions options_;
+  // Shared by every use of db_ and the handles; exclusive only while Recover reopens them.
+  mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
   // Owned handles, destroyed before db_ (see the destructor).
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
@@ -126,6 +157,11 @@ class EventLog {
   rocksdb::ColumnFamilyHandle* flag_events_ = nullptr;
   rocksdb::ColumnFamilyHandle* org_events_ = nullptr;
   rocksdb::ColumnFamilyHandle* time_index_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idempotency_expiry_ = nullptr;
+  // Keys (family index, key) the last failed Append wrote; deleted by Recover. Writer only.
+  std::vector<std::pair<int, std::string>> failed_keys_;
+  bool write_failed_ = false;
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::int64_t> last_recorded_at_{0};
 };

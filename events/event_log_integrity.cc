@@ -14,6 +14,10 @@ using namespace internal;
 
 namespace {
 
+Status Closed() {
+  return Status(ErrorCode::kUnavailable, "storage is unavailable: the log is closed after a failed write");
+}
+
 // What each index entry must agree with, per sequence (index 0 is sequence 1).
 struct EventFacts {
   std::size_t org_hash = 0;
@@ -73,6 +77,8 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
   }
 
   // Each index must hold exactly one matching entry per event.
+  std::shared_lock shared(db_mutex_);
+  if (!db_) return Closed();
   auto check_index = [&](rocksdb::ColumnFamilyHandle* family, const char* name,
                          const std::function<bool(std::string_view, std::string_view,
                                                   const EventFacts&)>& matches) -> Status {

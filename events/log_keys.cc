@@ -6,10 +6,14 @@
 //   flag_events  org '\0' flag_key '\0' u64 sequence     -> u64 version
 //   org_events   org '\0' u64 sequence                   -> ""
 //   time_index   u64 (recorded_at micros + 2^63) u64 seq -> ""
+//   idempotency  org '\0' idempotency_key                -> i64 created_at micros,
+//                                                           u32 request length, request,
+//                                                           response (rest of the value)
+//   idempotency_expiry  u64 (created_at + 2^63) org '\0' idempotency_key -> ""
 //
 // Identifiers never contain '\0' (core/identifier.h), so a prefix names exactly one
 // organization or flag key, and the keys of one organization sort by flag_key bytewise.
-// One append is one WriteBatch over all of them.
+// One append is one WriteBatch over all of them (idempotency records included).
 #include "events/log_keys.h"
 
 namespace flagledger {
@@ -69,6 +73,37 @@ std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence) {
 
 Timestamp TimeIndexTime(std::string_view key) {
   return Timestamp::FromMicros(static_cast<std::int64_t>(ReadBigEndian(key) ^ (1ULL << 63)));
+}
+
+std::string IdempotencyExpiryKey(Timestamp created_at, std::string_view scope_key) {
+  std::string key;
+  AppendBigEndian(key, static_cast<std::uint64_t>(created_at.micros()) ^ (1ULL << 63));
+  key.append(scope_key);
+  return key;
+}
+
+std::string EncodeIdempotencyRecord(const IdempotencyRecord& record) {
+  std::string value;
+  value.reserve(12 + record.request.size() + record.response.size());
+  AppendBigEndian(value, static_cast<std::uint64_t>(record.created_at.micros()));
+  std::string length;
+  AppendBigEndian(length, record.request.size());
+  value.append(length, 4, 4);  // u32: the low half of the big-endian u64
+  value.append(record.request);
+  value.append(record.response);
+  return value;
+}
+
+bool DecodeIdempotencyRecord(std::string_view scope_key, std::string_view value,
+                             IdempotencyRecord& record) {
+  if (value.size() < 12) return false;
+  std::uint64_t length = ReadBigEndian(std::string(4, '\0') + std::string(value.substr(8, 4)));
+  if (value.size() < 12 + length) return false;
+  record.scope_key = std::string(scope_key);
+  record.created_at = Timestamp::FromMicros(static_cast<std::int64_t>(ReadBigEndian(value)));
+  record.request = std::string(value.substr(12, length));
+  record.response = std::string(value.substr(12 + length));
+  return true;
 }
 
 std::string PrefixEnd(std::string_view prefix) {

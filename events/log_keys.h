@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/timestamp.h"
+#include "events/idempotency_record.h"
 
 namespace flagledger {
 namespace internal {
@@ -14,6 +15,8 @@ inline constexpr char kEventsFamily[] = "events";
 inline constexpr char kFlagEventsFamily[] = "flag_events";
 inline constexpr char kOrgEventsFamily[] = "org_events";
 inline constexpr char kTimeIndexFamily[] = "time_index";
+inline constexpr char kIdempotencyFamily[] = "idempotency";
+inline constexpr char kIdempotencyExpiryFamily[] = "idempotency_expiry";
 inline constexpr char kSchemaKey[] = "schema_version";
 
 void AppendBigEndian(std::string& out, std::uint64_t value);
@@ -32,6 +35,13 @@ std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequenc
 // time_index: u64 (recorded_at micros + 2^63) u64 sequence -> "".
 std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence);
 Timestamp TimeIndexTime(std::string_view key);
+
+// idempotency_expiry: u64 (created_at micros + 2^63) scope_key -> "".
+std::string IdempotencyExpiryKey(Timestamp created_at, std::string_view scope_key);
+// idempotency: scope_key -> record (see EncodeIdempotencyRecord).
+std::string EncodeIdempotencyRecord(const IdempotencyRecord& record);
+bool DecodeIdempotencyRecord(std::string_view scope_key, std::string_view value,
+                             IdempotencyRecord& record);
 
 // The smallest key greater than every key that starts with `prefix` ("" when none exists).
 std::string PrefixEnd(std::string_view prefix);

@@ -4,9 +4,11 @@
 
 #include "core/flag_json.h"
 #include "core/json_writer.h"
+#include "http/entity_tags.h"
 #include "http/problem.h"
 #include "http/query_params.h"
 #include "http/request_body.h"
+#include "http/stored_response.h"
 #include "projections/point_in_time.h"
 
 namespace flagledger {
@@ -49,6 +51,14 @@ Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
 
 HttpResponse WithSequence(HttpResponse response, std::uint64_t sequence) {
   response.headers.emplace_back(kSequenceHeader, std::to_string(sequence));
+  return response;
+}
+
+// A single flag's answer to GET: 200 with its ETag, or 304 when If-None-Match names it.
+HttpResponse FlagReadResponse(const FlagRecord& record, std::string_view if_none_match) {
+  bool not_modified = !if_none_match.empty() && IfNoneMatchHits(if_none_match, record.version);
+  HttpResponse response = JsonResponse(not_modified ? 304 : 200, not_modified ? "" : record.json);
+  response.headers.emplace_back("ETag", FlagEtag(record.version));
   return response;
 }
 
@@ -128,16 +138,32 @@ std::string DeletedResponseBody(std::string_view flag_key) {
   return body;
 }
 
+// The answer to a write the store has decided.
 HttpResponse RenderWrite(Route route, std::string_view method, std::string_view organization_id,
                          std::string_view flag_key, const WriteOutcome& outcome) {
   if (!outcome.status.ok()) return ProblemResponse(outcome.status);
   if (method == "DELETE") return JsonResponse(200, DeletedResponseBody(flag_key));
-  if (route == Route::kFlagRollout) return JsonResponse(200, RolloutResponseBody(outcome.record->flag));
-  if (method == "PUT") return JsonResponse(200, outcome.record->json);
-  HttpResponse created = JsonResponse(201, outcome.record->json);
-  created.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
-                                               "/feature-flags/" + std::string(flag_key));
-  return created;
+  HttpResponse response;
+  if (route == Route::kFlagRollout) {
+    response = JsonResponse(200, RolloutResponseBody(outcome.record->flag));
+  } else if (method == "PUT") {
+    response = JsonResponse(200, outcome.record->json);
+  } else {
+    response = JsonResponse(201, outcome.record->json);
+    response.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
+                                                  "/feature-flags/" + std::string(flag_key));
+  }
+  response.headers.emplace_back("ETag", FlagEtag(outcome.record->version));
+  return response;
+}
+
+// 1..255 printable ASCII characters, no spaces.
+bool IsValidIdempotencyKey(std::string_view key) {
+  if (key.empty() || key.size() > 255) return false;
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -171,8 +197,9 @@ void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route
                                   snapshot->sequence));
     }
     const FlagRecord* record = org ? org->Find(context.flag_key) : nullptr;
-    HttpResponse response = record ? JsonResponse(200, record->json)
-                                   : ProblemResponse(FlagNotFound(context.organization_id, context.flag_key));
+    HttpResponse response =
+        record ? FlagReadResponse(*record, context.request.if_none_match)
+               : ProblemResponse(FlagNotFound(context.organization_id, context.flag_key));
     return respond(WithSequence(std::move(response), snapshot->sequence));
   }
 
@@ -192,7 +219,7 @@ void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route
                                       context.organization_id + "' at event " + std::to_string(sequence)));
     return respond(WithSequence(std::move(missing), sequence));
   }
-  return respond(WithSequence(JsonResponse(200, (*record)->json), sequence));
+  return respond(WithSequence(FlagReadResponse(**record, context.request.if_none_match), sequence));
 }
 
 void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,
@@ -226,11 +253,34 @@ void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route rout
     if (!body.ok()) return fail(body.status());
     command.action = std::move(body).value();
   }
-  std::string method(request.method), flag_key = command.flag_key;
+  if (!request.if_match.empty() && request.method != "POST") {
+    command.if_match = ParseIfMatch(request.if_match);
+  }
+  auto render = [route, method = std::string(request.method), organization = context.organization_id,
+                 flag_key = command.flag_key](const WriteOutcome& outcome) {
+    return RenderWrite(route, method, organization, flag_key, outcome);
+  };
+  if (!request.idempotency_key.empty()) {
+    if (!IsValidIdempotencyKey(request.idempotency_key)) {
+      return fail(Status(ErrorCode::kValidationFailed, "the Idempotency-Key header is invalid",
+                         {{"Idempotency-Key", "must be 1 to 255 printable ASCII characters"}}));
+    }
+    std::string identity = std::string(request.method) + ' ' + std::string(request.target) + '\n';
+    identity.append(request.body);
+    command.idempotency = IdempotencyRequest{
+        context.organization_id + '\0' + std::string(request.idempotency_key), std::move(identity),
+        [render](const WriteOutcome& outcome) { return EncodeStoredResponse(render(outcome)); }};
+  }
   store.Submit(std::move(command), CommandContext{"anonymous", request.request_id},
-               [route, method = std::move(method), organization = context.organization_id,
-                flag_key = std::move(flag_key), respond = std::move(respond)](WriteOutcome outcome) {
-                 respond(RenderWrite(route, method, organization, flag_key, outcome));
+               [render = std::move(render), respond = std::move(respond)](WriteOutcome outcome) {
+                 if (!outcome.replayed_response) return respond(render(outcome));
+                 auto replayed = DecodeStoredResponse(*outcome.replayed_response);
+                 if (!replayed) {
+                   return respond(ProblemResponse(
+                       Status(ErrorCode::kInternal, "a stored idempotent response is damaged")));
+                 }
+                 replayed->headers.emplace_back("Idempotent-Replayed", "true");
+                 respond(std::move(*replayed));
                });
 }
 

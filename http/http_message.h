@@ -15,6 +15,9 @@ struct HttpRequest {
   std::string_view method;  // e.g. "GET"
   std::string_view target;  // the raw request-target: path and query, still percent-encoded
   std::string_view content_type;
+  std::string_view if_match;
+  std::string_view if_none_match;
+  std::string_view idempotency_key;
   std::string_view body;
   std::string request_id;  // the client's X-Request-Id when valid, else a generated one
 };

@@ -98,6 +98,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.method = message.method_string();
     request_.target = message.target();
     request_.content_type = message[http::field::content_type];
+    request_.if_match = message[http::field::if_match];
+    request_.if_none_match = message[http::field::if_none_match];
+    request_.idempotency_key = message["Idempotency-Key"];
     request_.body = message.body();
     request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
     keep_alive_ = message.keep_alive();
@@ -122,7 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive_ && !server_.stopping.load(std::memory_order_acquire));
     std::size_t length = answer.body.size();
     if (request_.method != "HEAD") response_.body() = std::move(answer.body);
-    response_.content_length(length);
+    if (answer.status != 304) response_.content_length(length);
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }

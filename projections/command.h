@@ -1,11 +1,18 @@
-// Commands: what a client asks to change, before it is checked against the projection.
+// Commands: what a client asks to change, before it is checked against the projection; and
+// what became of them.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/flag.h"
+#include "core/status.h"
+#include "projections/flag_record.h"
 
 namespace flagledger {
 
@@ -28,12 +35,47 @@ struct PatchRollout {
 
 struct DeleteFlag {};
 
+// If-Match: the flag versions the client accepts, or any version ("*").
+struct VersionPrecondition {
+  bool any = false;
+  std::vector<std::uint64_t> versions;
+
+  bool Accepts(std::uint64_t version) const {
+    if (any) return true;
+    for (std::uint64_t accepted : versions) {
+      if (accepted == version) return true;
+    }
+    return false;
+  }
+};
+
+// What became of one command.
+struct WriteOutcome {
+  Status status;                             // OK, or the contract error
+  std::shared_ptr<const FlagRecord> record;  // the flag after the command; null after a delete
+  bool appended = false;                     // false when the command changed nothing
+  // Set when an earlier request with the same Idempotency-Key is answered again: the
+  // response stored for it, as the renderer returned it. Nothing else is set then.
+  std::optional<std::string> replayed_response;
+};
+
+// An Idempotency-Key sent with a write.
+struct IdempotencyRequest {
+  std::string scope_key;  // organization id '\0' key
+  std::string request;    // identifies the request: a retry must send exactly this again
+  // Renders the answer to store with the command's effects; called by the writer before the
+  // batch is written, so the stored answer is durable together with the events.
+  std::function<std::string(const WriteOutcome&)> render;
+};
+
 // REQUIRES: organization_id and flag_key are valid identifiers (core/identifier.h) and the
 // action's values were validated (the HTTP layer does both).
 struct Command {
   std::string organization_id;
   std::string flag_key;
   std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag> action;
+  std::optional<VersionPrecondition> if_match;
+  std::optional<IdempotencyRequest> idempotency;
 };
 
 // Who asks, for the audit trail.

@@ -9,12 +9,13 @@ Status NotFound(const Command& command) {
                                               command.organization_id + "'");
 }
 
-Event NewEvent(EventType type, const Command& command, Timestamp recorded_at,
-               const CommandContext& context) {
+Event NewEvent(EventType type, const Command& command, std::uint64_t version,
+               Timestamp recorded_at, const CommandContext& context) {
   Event event;
   event.type = type;
   event.organization_id = command.organization_id;
   event.flag_key = command.flag_key;
+  event.version = version;
   event.recorded_at = recorded_at;
   event.actor = context.actor;
   event.request_id = context.request_id;
@@ -23,10 +24,10 @@ Event NewEvent(EventType type, const Command& command, Timestamp recorded_at,
 
 // The event that moves `current` to `next`, or nullopt when they are equal.
 std::optional<Event> ChangeEvent(EventType type, const Command& command, const Flag& current,
-                                 Flag next, Timestamp recorded_at,
+                                 Flag next, std::uint64_t version, Timestamp recorded_at,
                                  const CommandContext& context) {
   next.rollout_condition = NormalizedRollout(std::move(next.rollout_condition));
-  Event event = NewEvent(type, command, recorded_at, context);
+  Event event = NewEvent(type, command, version, recorded_at, context);
   if (next.enabled != current.enabled) {
     event.changes.enabled = EnabledChange{current.enabled, next.enabled};
   }
@@ -43,14 +44,16 @@ std::optional<Event> ChangeEvent(EventType type, const Command& command, const F
 }  // namespace
 
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
-                                    Timestamp recorded_at, const CommandContext& context) {
+                                    std::uint64_t current_version, Timestamp recorded_at,
+                                    const CommandContext& context) {
+  const std::uint64_t version = current_version + 1;
   if (const auto* create = std::get_if<CreateFlag>(&command.action)) {
     if (current) {
       return Status(ErrorCode::kFlagExists, "flag '" + command.flag_key +
                                                 "' already exists in organization '" +
                                                 command.organization_id + "'");
     }
-    Event event = NewEvent(EventType::kFlagCreated, command, recorded_at, context);
+    Event event = NewEvent(EventType::kFlagCreated, command, version, recorded_at, context);
     Flag flag;
     flag.organization_id = command.organization_id;
     flag.flag_key = command.flag_key;
@@ -63,13 +66,18 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
     return std::optional<Event>(std::move(event));
   }
   if (!current) return NotFound(command);
+  if (command.if_match && !command.if_match->Accepts(current_version)) {
+    return Status(ErrorCode::kPreconditionFailed,
+                  "flag '" + command.flag_key + "' is at version " +
+                      std::to_string(current_version) + ", which If-Match does not accept");
+  }
 
   if (const auto* update = std::get_if<UpdateFlag>(&command.action)) {
     Flag next = *current;
     if (update->enabled) next.enabled = *update->enabled;
     if (update->rollout_condition) next.rollout_condition = *update->rollout_condition;
-    return ChangeEvent(EventType::kFlagUpdated, command, *current, std::move(next), recorded_at,
-                       context);
+    return ChangeEvent(EventType::kFlagUpdated, command, *current, std::move(next), version,
+                       recorded_at, context);
   }
   if (const auto* patch = std::get_if<PatchRollout>(&command.action)) {
     Flag next = *current;
@@ -78,11 +86,10 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
     if (patch->activation_date) rollout.activation_date = *patch->activation_date;
     next.rollout_condition = std::move(rollout);
     return ChangeEvent(EventType::kFlagRolloutUpdated, command, *current, std::move(next),
-                       recorded_at, context);
+                       version, recorded_at, context);
   }
   // DeleteFlag
-  Event event = NewEvent(EventType::kFlagDeleted, command, recorded_at, context);
-  return std::optional<Event>(std::move(event));
+  return std::optional<Event>(NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
 }
 
 }  // namespace flagledger

@@ -9,10 +9,12 @@
 
 namespace flagledger {
 
-// Pure. Given the flag's current state (nullptr when it does not exist), returns the event
-// the command causes (sequence and version unassigned), std::nullopt when the command would
-// change nothing, or kFlagExists / kFlagNotFound.
+// Pure. Given the flag's current state (nullptr when it does not exist) and its stream's
+// current version, returns the event the command causes (version = current_version + 1,
+// sequence unassigned), std::nullopt when the command would change nothing, or kFlagExists,
+// kFlagNotFound, or kPreconditionFailed when If-Match does not accept the current version.
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
-                                    Timestamp recorded_at, const CommandContext& context);
+                                    std::uint64_t current_version, Timestamp recorded_at,
+                                    const CommandContext& context);
 
 }  // namespace flagledger

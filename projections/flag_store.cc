@@ -14,9 +14,6 @@ namespace {
 
 Status Unavailable(std::string detail) { return Status(ErrorCode::kUnavailable, std::move(detail)); }
 
-std::string FlagIdentity(const Command& command) {
-  return command.organization_id + '\0' + command.flag_key;
-}
 
 }  // namespace
 
@@ -130,70 +127,133 @@ void FlagStore::RunWriter() {
   }
 }
 
+// A flag as this batch has left it so far.
+struct FlagStore::Draft {
+  std::shared_ptr<const FlagRecord> record;  // null: absent
+  std::uint64_t version = 0;                 // of the key's stream, also after a delete
+};
+
 void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   std::shared_ptr<const ProjectionSnapshot> base = snapshot();
   Timestamp now = std::max(clock_.Now(), log_.last_recorded_at());
 
-  // Decide each command against the base plus this batch's earlier events.
   std::vector<Event> events;
+  std::vector<std::shared_ptr<const FlagRecord>> records;  // after each event
+  std::vector<IdempotencyRecord> idempotency_records;
   std::vector<WriteOutcome> outcomes(batch.size());
-  std::vector<std::optional<std::size_t>> event_of(batch.size());   // command -> its event
-  std::vector<std::optional<std::size_t>> latest_of(batch.size());  // no-op -> key's latest event
-  std::map<std::string, std::size_t> latest_event;                  // flag identity -> event
-  for (std::size_t i = 0; i < batch.size(); ++i) {
+  std::map<std::string, Draft> drafts;  // organization '\0' flag key -> state in this batch
+  std::map<std::string, std::size_t> remembered;  // scope key -> this batch's stored answer
+  Status storage_failure = log_.EnsureWritable();  // recovers from an earlier failed write
+  if (storage_failure.ok()) ExpireIdempotencyRecords(now);
+
+  for (std::size_t i = 0; i < batch.size() && storage_failure.ok(); ++i) {
     const Command& command = batch[i].command;
-    std::string identity = FlagIdentity(command);
-    const Flag* current = nullptr;
-    if (auto it = latest_event.find(identity); it != latest_event.end()) {
-      const auto& flag = events[it->second].flag;
-      current = flag ? &*flag : nullptr;
-    } else if (const OrgState* org = base->FindOrganization(command.organization_id)) {
-      const FlagRecord* record = org->Find(command.flag_key);
-      current = record ? &record->flag : nullptr;
-    }
-    auto decision = Decide(command, current, now, batch[i].context);
-    if (!decision.ok()) {
-      outcomes[i].status = decision.status();
-    } else if (!decision->has_value()) {
-      if (auto it = latest_event.find(identity); it != latest_event.end()) {
-        latest_of[i] = it->second;
-      } else if (const OrgState* org = base->FindOrganization(command.organization_id)) {
-        outcomes[i].record = org->FindShared(command.flag_key);
+    WriteOutcome& outcome = outcomes[i];
+
+    if (command.idempotency) {  // a retry gets the first answer, a reuse gets 422
+      const IdempotencyRequest& request = *command.idempotency;
+      std::optional<IdempotencyRecord> stored;
+      if (auto it = remembered.find(request.scope_key); it != remembered.end()) {
+        stored = idempotency_records[it->second];
+      } else {
+        auto found = log_.FindIdempotencyRecord(request.scope_key);
+        if (!found.ok()) {
+          storage_failure = found.status();
+          break;
+        }
+        stored = std::move(*found);
       }
+      if (stored && stored->created_at.micros() + options_.idempotency_ttl.count() > now.micros()) {
+        if (stored->request == request.request) {
+          outcome.replayed_response = stored->response;
+        } else {
+          outcome.status = Status(ErrorCode::kIdempotencyKeyReused,
+                                  "this Idempotency-Key was used for a different request");
+        }
+        continue;
+      }
+    }
+
+    std::string identity = command.organization_id + '\0' + command.flag_key;
+    auto draft = drafts.find(identity);
+    if (draft == drafts.end()) {
+      Draft initial;
+      if (const OrgState* org = base->FindOrganization(command.organization_id)) {
+        initial.record = org->FindShared(command.flag_key);
+      }
+      if (initial.record) {
+        initial.version = initial.record->version;
+      } else {
+        auto last = log_.LastVersion(command.organization_id, command.flag_key);
+        if (!last.ok()) {
+          storage_failure = last.status();
+          break;
+        }
+        initial.version = *last;
+      }
+      draft = drafts.emplace(identity, std::move(initial)).first;
+    }
+    const Flag* current = draft->second.record ? &draft->second.record->flag : nullptr;
+    auto decision = Decide(command, current, draft->second.version, now, batch[i].context);
+    if (!decision.ok()) {
+      outcome.status = decision.status();
+    } else if (!decision->has_value()) {
+      outcome.record = draft->second.record;  // changes nothing: the current state
     } else {
-      event_of[i] = events.size();
-      latest_event[identity] = events.size();
-      events.push_back(std::move(**decision));
+      Event& event = events.emplace_back(std::move(**decision));
+      draft->second.version = event.version;
+      draft->second.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
+      records.push_back(draft->second.record);
+      outcome.record = draft->second.record;
+      outcome.appended = true;
+    }
+    if (command.idempotency) {
+      remembered[command.idempotency->scope_key] = idempotency_records.size();
+      IdempotencyRecord& stored = idempotency_records.emplace_back();
+      stored.scope_key = command.idempotency->scope_key;
+      stored.created_at = now;
+      stored.request = command.idempotency->request;
+      stored.response = command.idempotency->render(outcome);
     }
   }
 
   // Append, then apply: a failed append applies nothing and fails the whole batch.
-  std::vector<std::shared_ptr<const FlagRecord>> records;
-  if (!events.empty()) {
-    Status appended = log_.Append(events);
-    if (!appended.ok()) {
-      Report("storage write failed", appended);
-      for (Pending& pending : batch) {
-        pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"),
-                                  nullptr, false});
+  if (storage_failure.ok() && (!events.empty() || !idempotency_records.empty())) {
+    std::vector<std::uint64_t> decided_versions;
+    for (const Event& event : events) decided_versions.push_back(event.version);
+    storage_failure = log_.Append(events, idempotency_records);
+    for (std::size_t e = 0; storage_failure.ok() && e < events.size(); ++e) {
+      if (events[e].version != decided_versions[e]) {
+        storage_failure = Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
       }
-      return;
     }
+  }
+  if (!storage_failure.ok()) {
+    Report("storage write failed", storage_failure);
+    for (Pending& pending : batch) {
+      pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"),
+                                nullptr, false, std::nullopt});
+    }
+    return;
+  }
+  if (!events.empty()) {
     ProjectionBuilder builder(base);
-    records.reserve(events.size());
-    for (const Event& event : events) records.push_back(builder.Apply(event));
+    for (std::size_t e = 0; e < events.size(); ++e) builder.Apply(events[e], records[e]);
     Publish(builder.Build());
   }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+}
 
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (event_of[i]) {
-      outcomes[i].record = records[*event_of[i]];
-      outcomes[i].appended = true;
-    } else if (latest_of[i]) {
-      outcomes[i].record = records[*latest_of[i]];
-    }
-    batch[i].done(std::move(outcomes[i]));
-  }
+void FlagStore::ExpireIdempotencyRecords(Timestamp now) {
+  // At most once a minute and a bounded amount, so that a wave of expiries never stalls
+  // writes; a record past its time is ignored by lookups until it is swept.
+  constexpr std::int64_t kSweepEveryMicros = 60'000'000;
+  constexpr std::size_t kSweepAtMost = 10'000;
+  if (now.micros() - last_idempotency_sweep_.micros() < kSweepEveryMicros) return;
+  last_idempotency_sweep_ = now;
+  auto expired = log_.DeleteIdempotencyRecordsBefore(
+      Timestamp::FromMicros(now.micros() - options_.idempotency_ttl.count()), kSweepAtMost);
+  if (!expired.ok()) Report("idempotency records not expired", expired.status());
 }
 
 }  // namespace flagledger

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -20,12 +21,6 @@
 
 namespace flagledger {
 
-// What became of one command.
-struct WriteOutcome {
-  Status status;                             // OK, or the contract error
-  std::shared_ptr<const FlagRecord> record;  // the flag after the command; null after a delete
-  bool appended = false;                     // false when the command changed nothing
-};
 using WriteCallback = std::function<void(WriteOutcome)>;
 
 struct FlagStoreOptions {
@@ -34,14 +29,18 @@ struct FlagStoreOptions {
   // Where snapshots go (null: none), and how many events apart they are written.
   SnapshotStore* snapshots = nullptr;
   std::uint64_t snapshot_every = 50'000;
+  // How long an Idempotency-Key is remembered (api-contract.md §5).
+  std::chrono::microseconds idempotency_ttl = std::chrono::hours(24);
   // Told of every storage failure and rejected snapshot (the caller logs them). May be empty.
   std::function<void(std::string_view what, const Status&)> on_problem;
 };
 
 // One writer thread gathers queued commands into batches (group commit): each command is
 // decided against the projection including the batch's earlier commands, the batch's events
-// are appended in one WriteBatch (synced per the log's options), then folded into a new
-// snapshot that is published atomically, and only then are the callbacks run.
+// (and the answers to store for Idempotency-Keys) are appended in one WriteBatch (synced per
+// the log's options), then folded into a new snapshot that is published atomically, and only
+// then are the callbacks run. A failed append answers every command of the batch with
+// kUnavailable and applies nothing.
 // Readers call snapshot() from any thread and never wait for the writer.
 class FlagStore {
  public:
@@ -78,8 +77,10 @@ class FlagStore {
     CommandContext context;
     WriteCallback done;
   };
+  struct Draft;
   void RunWriter();
   void ProcessBatch(std::vector<Pending>& batch);
+  void ExpireIdempotencyRecords(Timestamp now);
   void Publish(std::shared_ptr<const ProjectionSnapshot> snapshot);
   void RunSnapshotter();
   void Report(std::string_view what, const Status& status) const {
@@ -104,6 +105,7 @@ class FlagStore {
   std::shared_ptr<const ProjectionSnapshot> snapshot_request_;
   bool snapshotter_stopping_ = false;
   std::uint64_t last_snapshot_sequence_ = 0;  // writer thread only
+  Timestamp last_idempotency_sweep_;           // writer thread only
   std::thread snapshotter_;
 };
 

@@ -28,19 +28,19 @@ Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
 
 Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
     const EventLog& log, std::string_view organization_id, std::uint64_t sequence) {
-  std::vector<std::shared_ptr<const FlagRecord>> flags;
-  Status failure;
+  // The keys first: the log's visitors must not call back into the log.
+  std::vector<std::string> keys;
   Status scanned = log.ForEachFlagKey(organization_id, [&](std::string_view flag_key) {
-    auto record = FlagAt(log, organization_id, flag_key, sequence);
-    if (!record.ok()) {
-      failure = record.status();
-      return false;
-    }
-    if (*record) flags.push_back(std::move(record).value());
+    keys.emplace_back(flag_key);
     return true;
   });
   if (!scanned.ok()) return scanned;
-  if (!failure.ok()) return failure;
+  std::vector<std::shared_ptr<const FlagRecord>> flags;
+  for (const std::string& flag_key : keys) {
+    auto record = FlagAt(log, organization_id, flag_key, sequence);
+    if (!record.ok()) return record.status();
+    if (*record) flags.push_back(std::move(record).value());
+  }
   return flags;
 }
 

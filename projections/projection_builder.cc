@@ -20,13 +20,18 @@ ProjectionBuilder::FlagMap& ProjectionBuilder::TouchOrganization(
 }
 
 std::shared_ptr<const FlagRecord> ProjectionBuilder::Apply(const Event& event) {
+  auto record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
+  Apply(event, record);
+  return record;
+}
+
+void ProjectionBuilder::Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after) {
   sequence_ = event.sequence;
   FlagMap& flags = TouchOrganization(event.organization_id);
   flags.erase(event.flag_key);
-  if (!event.flag) return nullptr;  // flag.deleted
-  auto record = MakeFlagRecord(*event.flag, event.version);
-  flags.emplace(record->flag.flag_key, record);
-  return record;
+  if (!record_after) return;  // flag.deleted
+  std::string_view key = record_after->flag.flag_key;
+  flags.emplace(key, std::move(record_after));
 }
 
 const FlagRecord* ProjectionBuilder::Find(std::string_view organization_id,

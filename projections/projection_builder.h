@@ -20,6 +20,8 @@ class ProjectionBuilder {
   // Folds one event and returns the flag's record after it (nullptr after flag.deleted).
   // REQUIRES: events arrive in ascending sequence, each valid for the state before it.
   std::shared_ptr<const FlagRecord> Apply(const Event& event);
+  // The same, with the record after the event already built (MakeFlagRecord of its flag).
+  void Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after);
 
   // The current state of one flag, or nullptr.
   const FlagRecord* Find(std::string_view organization_id, std::string_view flag_key) const;

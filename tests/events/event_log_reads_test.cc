@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include "events/event_codec.h"
 #include "events/event_log.h"
 #include "events/log_keys.h"
 #include "tests/testing/event_builders.h"
+#include "tests/testing/raw_log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace flagledger {
@@ -120,20 +120,11 @@ TEST_F(EventLogReads, IntegrityCheckFindsADamagedIndexEntry) {
   Append({CreatedEvent("org-a", "x", true, t), CreatedEvent("org-a", "y", true, t)});
   log_.reset();
   {  // Point y's flag_events entry at a wrong version, as a bug or bit rot might.
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "events", "flag_events", "org_events", "time_index"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("log"), families, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    RawLog raw(dir_.path());
     std::string wrong_version;
     internal::AppendBigEndian(wrong_version, 7);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[2], internal::FlagEventsKey("org-a", "y", 2),
-                        wrong_version).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[3], internal::OrgEventsKey("org-z", 9), "").ok());
-    for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+    raw.Put("flag_events", internal::FlagEventsKey("org-a", "y", 2), wrong_version);
+    raw.Put("org_events", internal::OrgEventsKey("org-z", 9), "");
   }
   log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
   std::vector<std::string> problems;

@@ -1,12 +1,12 @@
 #include "events/event_log.h"
 
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include <vector>
 
 #include "events/event_codec.h"
 #include "tests/testing/event_builders.h"
+#include "tests/testing/raw_log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace flagledger {
@@ -113,18 +113,7 @@ TEST(EventLog, RefusesRecordedAtGoingBackAndWritesNothing) {
 TEST(EventLog, RefusesAnUnknownSchemaVersion) {
   TempDir dir;
   { OpenLog(dir.path()); }
-  {
-    rocksdb::DB* raw = nullptr;
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "events", "flag_events", "org_events", "time_index"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.Sub("log"), families, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[0], "schema_version", "99").ok());
-    for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-  }
+  RawLog(dir.path()).Put("default", "schema_version", "99");
   auto log = EventLog::Open(dir.path(), EventLogOptions{});
   ASSERT_FALSE(log.ok());
   EXPECT_NE(log.status().detail().find("schema version 99"), std::string::npos)

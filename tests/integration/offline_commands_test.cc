@@ -1,12 +1,12 @@
 // flagledger history, replay and verify on a data directory a real server wrote.
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "events/log_keys.h"
 #include "tests/testing/http_client.h"
+#include "tests/testing/raw_log.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -89,21 +89,10 @@ TEST_F(OfflineCommands, VerifyPassesOnAHealthyDirectory) {
 
 TEST_F(OfflineCommands, VerifyCatchesACorruptedIndexEntry) {
   ASSERT_EQ(server_.Stop(), 0);
-  {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "events", "flag_events", "org_events", "time_index"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), DataDir() + "/log", families, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    // Event 4 (alpha's update) filed under the wrong time.
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[4],
-                           internal::TimeIndexKey(Timestamp::FromMicros(0), 4)).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[4],
-                        internal::TimeIndexKey(Timestamp::FromMicros(42), 4), "").ok());
-    for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  {  // Event 4 (alpha's update) filed under the wrong time.
+    RawLog raw(DataDir());
+    raw.Delete("time_index", internal::TimeIndexKey(Timestamp::FromMicros(0), 4));
+    raw.Put("time_index", internal::TimeIndexKey(Timestamp::FromMicros(42), 4), "");
   }
   CommandResult result = RunFlagledger("verify --data-dir " + DataDir());
   EXPECT_EQ(result.exit_code, 1) << result.out;

@@ -25,7 +25,7 @@ Flag ExistingFlag() {
 
 TEST(Decide, CreateBuildsTheFlagAndListsChangesFromNull) {
   Timestamp now = Time("2026-02-01T10:00:00.5Z");
-  auto event = Decide(MakeCommand(CreateFlag{true, RolloutCondition{}}), nullptr, now, kContext);
+  auto event = Decide(MakeCommand(CreateFlag{true, RolloutCondition{}}), nullptr, 0, now, kContext);
   ASSERT_TRUE(event.ok());
   ASSERT_TRUE(event->has_value());
   const Event& created = **event;
@@ -43,7 +43,7 @@ TEST(Decide, CreateBuildsTheFlagAndListsChangesFromNull) {
 
 TEST(Decide, CreateOfAnExistingKeyIsFlagExists) {
   Flag current = ExistingFlag();
-  auto event = Decide(MakeCommand(CreateFlag{}), &current, Time("2026-02-01T00:00:00Z"), kContext);
+  auto event = Decide(MakeCommand(CreateFlag{}), &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_FALSE(event.ok());
   EXPECT_EQ(event.status().code(), ErrorCode::kFlagExists);
 }
@@ -52,7 +52,7 @@ TEST(Decide, WritesToAMissingFlagAreFlagNotFound) {
   for (auto action : {decltype(Command::action)(UpdateFlag{true, std::nullopt}),
                       decltype(Command::action)(PatchRollout{std::nullopt, std::nullopt}),
                       decltype(Command::action)(DeleteFlag{})}) {
-    auto event = Decide(MakeCommand(action), nullptr, Time("2026-02-01T00:00:00Z"), kContext);
+    auto event = Decide(MakeCommand(action), nullptr, 0, Time("2026-02-01T00:00:00Z"), kContext);
     ASSERT_FALSE(event.ok());
     EXPECT_EQ(event.status().code(), ErrorCode::kFlagNotFound);
     EXPECT_EQ(event.status().detail(), "flag 'beta' does not exist in organization 'org-a'");
@@ -62,7 +62,7 @@ TEST(Decide, WritesToAMissingFlagAreFlagNotFound) {
 TEST(Decide, UpdateRecordsOnlyWhatChanged) {
   Flag current = ExistingFlag();
   Timestamp now = Time("2026-02-01T00:00:00Z");
-  auto event = Decide(MakeCommand(UpdateFlag{true, std::nullopt}), &current, now, kContext);
+  auto event = Decide(MakeCommand(UpdateFlag{true, std::nullopt}), &current, 4, now, kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->type, EventType::kFlagUpdated);
   EXPECT_EQ((*event)->changes.enabled, (EnabledChange{false, true}));
@@ -75,7 +75,7 @@ TEST(Decide, UpdateRecordsOnlyWhatChanged) {
 TEST(Decide, UpdateWithNullConditionClearsIt) {
   Flag current = ExistingFlag();
   auto event = Decide(MakeCommand(UpdateFlag{std::nullopt, std::optional<RolloutCondition>()}),
-                      &current, Time("2026-02-01T00:00:00Z"), kContext);
+                      &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->changes.rollout_condition, (RolloutChange{current.rollout_condition, std::nullopt}));
   EXPECT_FALSE((*event)->flag->rollout_condition);
@@ -84,11 +84,11 @@ TEST(Decide, UpdateWithNullConditionClearsIt) {
 TEST(Decide, AWriteThatChangesNothingHasNoEvent) {
   Flag current = ExistingFlag();
   Timestamp now = Time("2026-02-01T00:00:00Z");
-  auto same = Decide(MakeCommand(UpdateFlag{false, current.rollout_condition}), &current, now, kContext);
+  auto same = Decide(MakeCommand(UpdateFlag{false, current.rollout_condition}), &current, 4, now, kContext);
   ASSERT_TRUE(same.ok());
   EXPECT_FALSE(same->has_value());
   auto same_patch = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("2.0.0")), std::nullopt}),
-                           &current, now, kContext);
+                           &current, 4, now, kContext);
   ASSERT_TRUE(same_patch.ok());
   EXPECT_FALSE(same_patch->has_value());
 }
@@ -97,7 +97,7 @@ TEST(Decide, PatchMergesIntoTheCondition) {
   Flag current = ExistingFlag();
   Timestamp date = Time("2026-05-15T00:00:00Z");
   auto event = Decide(MakeCommand(PatchRollout{std::nullopt, std::optional<Timestamp>(date)}),
-                      &current, Time("2026-02-01T00:00:00Z"), kContext);
+                      &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->type, EventType::kFlagRolloutUpdated);
   EXPECT_EQ((*event)->flag->rollout_condition, (RolloutCondition{Version("2.0.0"), date}));
@@ -106,7 +106,7 @@ TEST(Decide, PatchMergesIntoTheCondition) {
 
 TEST(Decide, PatchThatNullsEveryMemberLeavesNoCondition) {
   Flag current = ExistingFlag();
-  auto event = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(), std::nullopt}), &current,
+  auto event = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(), std::nullopt}), &current, 4,
                       Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_FALSE((*event)->flag->rollout_condition);
@@ -117,14 +117,44 @@ TEST(Decide, PatchOnAFlagWithoutConditionStartsFromNulls) {
   Flag current = ExistingFlag();
   current.rollout_condition.reset();
   auto event = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("1.2.3")), std::nullopt}),
-                      &current, Time("2026-02-01T00:00:00Z"), kContext);
+                      &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->flag->rollout_condition, (RolloutCondition{Version("1.2.3"), std::nullopt}));
 }
 
+TEST(Decide, TheEventTakesTheStreamsNextVersion) {
+  Flag current = ExistingFlag();
+  auto updated = Decide(MakeCommand(UpdateFlag{true, std::nullopt}), &current, 4,
+                        Time("2026-02-01T00:00:00Z"), kContext);
+  EXPECT_EQ((*updated)->version, 5u);
+  auto recreated = Decide(MakeCommand(CreateFlag{}), nullptr, 7, Time("2026-02-01T00:00:00Z"), kContext);
+  EXPECT_EQ((*recreated)->version, 8u) << "a re-created key continues its stream";
+}
+
+TEST(Decide, IfMatchAcceptsOnlyTheCurrentVersion) {
+  Flag current = ExistingFlag();
+  Command command = MakeCommand(UpdateFlag{true, std::nullopt});
+  command.if_match = VersionPrecondition{false, {3, 5}};
+  auto stale = Decide(command, &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), ErrorCode::kPreconditionFailed);
+  command.if_match = VersionPrecondition{false, {4}};
+  EXPECT_TRUE(Decide(command, &current, 4, Time("2026-02-01T00:00:00Z"), kContext).ok());
+  command.if_match = VersionPrecondition{true, {}};
+  EXPECT_TRUE(Decide(command, &current, 4, Time("2026-02-01T00:00:00Z"), kContext).ok());
+}
+
+TEST(Decide, IfMatchOnAMissingFlagIsStillNotFound) {
+  Command command = MakeCommand(DeleteFlag{});
+  command.if_match = VersionPrecondition{true, {}};
+  auto result = Decide(command, nullptr, 2, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), ErrorCode::kFlagNotFound);
+}
+
 TEST(Decide, DeleteHasNoChangesAndNoFlag) {
   Flag current = ExistingFlag();
-  auto event = Decide(MakeCommand(DeleteFlag{}), &current, Time("2026-02-01T00:00:00Z"), kContext);
+  auto event = Decide(MakeCommand(DeleteFlag{}), &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->type, EventType::kFlagDeleted);
   EXPECT_EQ((*event)->changes, EventChanges{});

@@ -1,0 +1,210 @@
+// The writer under storage faults, If-Match, and Idempotency-Key, in process with a real log.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "events/event_codec.h"
+#include "projections/flag_store.h"
+#include "tests/testing/event_builders.h"
+#include "tests/testing/failing_file_system.h"
+#include "tests/testing/manual_clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+class WritePath : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EventLogOptions options;
+    options.env = env_.get();
+    log_ = EventLog::Open(dir_.path(), options).value();
+    FlagStoreOptions store_options;
+    store_options.on_problem = [this](std::string_view what, const Status& status) {
+      problems_.emplace_back(what);
+      details_.push_back(std::string(what) + ": " + status.detail());
+    };
+    store_ = std::make_unique<FlagStore>(*log_, clock_, store_options);
+    ASSERT_TRUE(store_->Start().ok());
+  }
+
+  WriteOutcome Write(Command command) {
+    std::promise<WriteOutcome> promise;
+    store_->Submit(std::move(command), CommandContext{"tester", "req"},
+                   [&](WriteOutcome outcome) { promise.set_value(std::move(outcome)); });
+    return promise.get_future().get();
+  }
+  WriteOutcome Write(const std::string& key, decltype(Command::action) action) {
+    return Write(Command{"org-a", key, std::move(action)});
+  }
+  Command Idempotent(const std::string& key, decltype(Command::action) action,
+                     const std::string& idempotency_key, const std::string& request) {
+    Command command{"org-a", key, std::move(action)};
+    command.idempotency = IdempotencyRequest{
+        "org-a\\0" + idempotency_key, request, [](const WriteOutcome& outcome) {
+          return outcome.status.ok() ? "stored:" + (outcome.record ? outcome.record->json : "deleted")
+                                     : "stored-error:" + std::string(ErrorCodeName(outcome.status.code()));
+        }};
+    return command;
+  }
+
+  TempDir dir_;
+  std::pair<std::shared_ptr<FailingFileSystem>, std::unique_ptr<rocksdb::Env>> faulty_ =
+      FailingFileSystem::Make();
+  std::shared_ptr<FailingFileSystem> fs_ = faulty_.first;
+  std::unique_ptr<rocksdb::Env> env_ = std::move(faulty_.second);
+  ManualClock clock_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<FlagStore> store_;
+  std::vector<std::string> problems_;
+  std::vector<std::string> details_;
+};
+
+TEST_F(WritePath, AFailedSyncAnswersUnavailableAndAppliesNothing) {
+  ASSERT_TRUE(Write("before", CreateFlag{}).status.ok());
+  auto snapshot_before = store_->snapshot();
+  fs_->SetFailing(true);
+  WriteOutcome failed = Write("during", CreateFlag{true, std::nullopt});
+  EXPECT_EQ(failed.status.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(failed.record, nullptr);
+  EXPECT_EQ(store_->snapshot(), snapshot_before) << "nothing was applied";
+  EXPECT_EQ(log_->last_sequence(), 1u);
+  EXPECT_EQ(Write("still-failing", CreateFlag{}).status.code(), ErrorCode::kUnavailable)
+      << "writes are refused clearly while storage stays broken";
+  EXPECT_FALSE(problems_.empty());
+  EXPECT_EQ(problems_[0], "storage write failed");
+
+  fs_->SetFailing(false);  // the disk recovers; so does the server, without a restart
+  WriteOutcome after = Write("after", CreateFlag{});
+  ASSERT_TRUE(after.status.ok()) << details_.back();
+  EXPECT_EQ(log_->last_sequence(), 2u) << "the sequence continues without a gap";
+  EXPECT_EQ(store_->snapshot()->FindOrganization("org-a")->Find("during"), nullptr);
+
+  std::vector<std::string> mismatches;
+  ASSERT_TRUE(log_->CheckIntegrity([&](const std::string& m) { mismatches.push_back(m); }).ok());
+  EXPECT_TRUE(mismatches.empty()) << mismatches.front();
+}
+
+TEST_F(WritePath, ARestartAfterAFailedWriteHasNoTraceOfIt) {
+  ASSERT_TRUE(Write("kept", CreateFlag{}).status.ok());
+  fs_->SetFailing(true);
+  EXPECT_EQ(Write("lost", CreateFlag{}).status.code(), ErrorCode::kUnavailable);
+  fs_->SetFailing(false);
+  ASSERT_TRUE(Write("next", CreateFlag{}).status.ok());
+  store_.reset();
+  log_.reset();
+  log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
+  store_ = std::make_unique<FlagStore>(*log_, clock_);
+  ASSERT_TRUE(store_->Start().ok());
+  const OrgState* org = store_->snapshot()->FindOrganization("org-a");
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(org->size(), 2u);
+  EXPECT_EQ(org->Find("lost"), nullptr);
+  EXPECT_EQ(log_->last_sequence(), 2u);
+}
+
+TEST_F(WritePath, IfMatchGuardsEveryChangingWrite) {
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  Command stale{"org-a", "x", UpdateFlag{true, std::nullopt}, VersionPrecondition{false, {9}}};
+  EXPECT_EQ(Write(stale).status.code(), ErrorCode::kPreconditionFailed);
+  Command fresh{"org-a", "x", UpdateFlag{true, std::nullopt}, VersionPrecondition{false, {1}}};
+  WriteOutcome updated = Write(fresh);
+  ASSERT_TRUE(updated.status.ok());
+  EXPECT_EQ(updated.record->version, 2u);
+  Command delete_stale{"org-a", "x", DeleteFlag{}, VersionPrecondition{false, {1}}};
+  EXPECT_EQ(Write(delete_stale).status.code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(log_->last_sequence(), 2u);
+}
+
+TEST_F(WritePath, IfMatchSeesEarlierWritesOfTheSameBatch) {
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  // Two conditional updates racing on version 1: exactly one wins, whatever the batching.
+  std::vector<std::future<WriteOutcome>> racing;
+  for (bool enabled : {true, false}) {
+    racing.push_back(std::async(std::launch::async, [this, enabled] {
+      return Write(Command{"org-a", "x", UpdateFlag{enabled, RolloutCondition{Version("1.0.0"), std::nullopt}},
+                           VersionPrecondition{false, {1}}});
+    }));
+  }
+  int won = 0, lost = 0;
+  for (auto& outcome : racing) {
+    WriteOutcome result = outcome.get();
+    if (result.status.ok()) ++won;
+    if (!result.status.ok() && result.status.code() == ErrorCode::kPreconditionFailed) ++lost;
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(lost, 1);
+}
+
+TEST_F(WritePath, ARetryReplaysTheFirstAnswerAndAppendsNothing) {
+  WriteOutcome first = Write(Idempotent("x", CreateFlag{true, std::nullopt}, "key-1", "POST x"));
+  ASSERT_TRUE(first.status.ok());
+  EXPECT_FALSE(first.replayed_response);
+  WriteOutcome retry = Write(Idempotent("x", CreateFlag{true, std::nullopt}, "key-1", "POST x"));
+  ASSERT_TRUE(retry.replayed_response);
+  EXPECT_EQ(*retry.replayed_response, "stored:" + first.record->json);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(WritePath, AReusedKeyWithAnotherRequestIsRefused) {
+  ASSERT_TRUE(Write(Idempotent("x", CreateFlag{}, "key-1", "POST x")).status.ok());
+  WriteOutcome reused = Write(Idempotent("y", CreateFlag{}, "key-1", "POST y"));
+  EXPECT_EQ(reused.status.code(), ErrorCode::kIdempotencyKeyReused);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(WritePath, DecidedErrorsAreRememberedToo) {
+  WriteOutcome missing = Write(Idempotent("ghost", DeleteFlag{}, "key-2", "DELETE ghost"));
+  EXPECT_EQ(missing.status.code(), ErrorCode::kFlagNotFound);
+  ASSERT_TRUE(Write("ghost", CreateFlag{}).status.ok());
+  WriteOutcome retry = Write(Idempotent("ghost", DeleteFlag{}, "key-2", "DELETE ghost"));
+  ASSERT_TRUE(retry.replayed_response);
+  EXPECT_EQ(*retry.replayed_response, "stored-error:flag_not_found") << "the first answer, not a new one";
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(WritePath, ConcurrentRetriesAppendOnce) {
+  std::vector<std::future<WriteOutcome>> retries;
+  for (int i = 0; i < 12; ++i) {
+    retries.push_back(std::async(std::launch::async, [this] {
+      return Write(Idempotent("once", CreateFlag{}, "key-3", "POST once"));
+    }));
+  }
+  int fresh = 0, replayed = 0;
+  for (auto& retry : retries) {
+    WriteOutcome outcome = retry.get();
+    ASSERT_TRUE(outcome.status.ok()) << outcome.status.detail();
+    (outcome.replayed_response ? replayed : fresh)++;
+  }
+  EXPECT_EQ(fresh, 1);
+  EXPECT_EQ(replayed, 11);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+TEST_F(WritePath, KeysExpireAfter24HoursWithoutAFullScan) {
+  ASSERT_TRUE(Write(Idempotent("x", CreateFlag{}, "old-key", "POST x")).status.ok());
+  clock_.AdvanceMicros(24LL * 3600 * 1'000'000 + 1);
+  // Past its 24 hours the key is free again: the same key with another request is new.
+  WriteOutcome reused = Write(Idempotent("y", CreateFlag{}, "old-key", "POST y"));
+  ASSERT_TRUE(reused.status.ok());
+  EXPECT_FALSE(reused.replayed_response);
+  // The sweep that ran with that batch removed the expired record before it was replaced...
+  clock_.AdvanceMicros(24LL * 3600 * 1'000'000 + 1);
+  ASSERT_TRUE(Write("z", CreateFlag{}).status.ok());  // ...and this batch's sweep the newer one.
+  EXPECT_FALSE(log_->FindIdempotencyRecord("org-a\\0old-key")->has_value());
+}
+
+TEST_F(WritePath, RecordsSurviveARestart) {
+  ASSERT_TRUE(Write(Idempotent("x", CreateFlag{}, "durable", "POST x")).status.ok());
+  store_.reset();
+  log_.reset();
+  log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
+  store_ = std::make_unique<FlagStore>(*log_, clock_);
+  ASSERT_TRUE(store_->Start().ok());
+  WriteOutcome retry = Write(Idempotent("x", CreateFlag{}, "durable", "POST x"));
+  EXPECT_TRUE(retry.replayed_response);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+}  // namespace
+}  // namespace flagledger
