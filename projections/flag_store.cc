@@ -236,6 +236,9 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
     }
     return;
   }
+  if (!events.empty() || !idempotency_records.empty()) batches_.fetch_add(1, std::memory_order_relaxed);
+  events_.fetch_add(events.size(), std::memory_order_relaxed);
+  commands_.fetch_add(batch.size(), std::memory_order_relaxed);
   if (!events.empty()) {
     ProjectionBuilder builder(base);
     for (std::size_t e = 0; e < events.size(); ++e) builder.Apply(events[e], records[e]);

@@ -23,6 +23,13 @@ namespace flagledger {
 
 using WriteCallback = std::function<void(WriteOutcome)>;
 
+// Counters of the writer since start; read from any thread.
+struct WriterStats {
+  std::uint64_t batches = 0;   // appends to the log (one WriteBatch and sync each)
+  std::uint64_t commands = 0;  // commands answered
+  std::uint64_t events = 0;    // events appended
+};
+
 struct FlagStoreOptions {
   std::size_t max_batch = 1024;     // commands per WriteBatch
   std::size_t max_queued = 16384;   // more waiting commands are refused with kUnavailable
@@ -71,6 +78,11 @@ class FlagStore {
   // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
   void Stop();
 
+  WriterStats stats() const {
+    return {batches_.load(std::memory_order_relaxed), commands_.load(std::memory_order_relaxed),
+            events_.load(std::memory_order_relaxed)};
+  }
+
  private:
   struct Pending {
     Command command;
@@ -92,6 +104,7 @@ class FlagStore {
   FlagStoreOptions options_;
   std::atomic<std::shared_ptr<const ProjectionSnapshot>> snapshot_;
   std::atomic<bool> ready_{false};
+  std::atomic<std::uint64_t> batches_{0}, commands_{0}, events_{0};
 
   std::mutex mutex_;  // guards queue_ and stopping_
   std::condition_variable queue_changed_;

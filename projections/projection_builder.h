@@ -11,8 +11,9 @@
 namespace flagledger {
 
 // Starts from a base snapshot (or empty), applies events in sequence order, and builds the
-// next snapshot; organizations no event touched are shared with the base, not copied.
-// Single-threaded; the base is never modified.
+// next snapshot. It keeps only the changes; Build() merges each touched organization's
+// changes into its sorted flags in one pass, O(flags + changes x log changes), and shares the
+// untouched organizations with the base. Single-threaded; the base is never modified.
 class ProjectionBuilder {
  public:
   explicit ProjectionBuilder(std::shared_ptr<const ProjectionSnapshot> base = nullptr);
@@ -30,13 +31,12 @@ class ProjectionBuilder {
   std::shared_ptr<const ProjectionSnapshot> Build();
 
  private:
-  using FlagMap = std::map<std::string_view, std::shared_ptr<const FlagRecord>, std::less<>>;
-  FlagMap& TouchOrganization(std::string_view organization_id);
+  // A flag key's state after the changes: a record, or null when deleted.
+  using Changes = std::map<std::string, std::shared_ptr<const FlagRecord>, std::less<>>;
 
   std::shared_ptr<const ProjectionSnapshot> base_;
   std::uint64_t sequence_ = 0;
-  // Organizations changed since base_; keys view into the records' own flag_key.
-  std::map<std::string, FlagMap, std::less<>> touched_;
+  std::map<std::string, Changes, std::less<>> touched_;  // organization id -> its changes
 };
 
 }  // namespace flagledger

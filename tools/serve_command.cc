@@ -96,7 +96,10 @@ int RunServe(const std::vector<std::string>& args) {
   api.BeginShutdown();
   server.Shutdown();
   store.Stop();
-  LogEvent("info", "stopped");
+  WriterStats stats = store.stats();
+  LogEvent("info", "stopped",
+           "\"write_batches\":" + std::to_string(stats.batches) + ",\"write_commands\":" +
+               std::to_string(stats.commands) + ",\"events_appended\":" + std::to_string(stats.events));
   return 0;
 }
 

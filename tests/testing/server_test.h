@@ -7,6 +7,8 @@
 #include <memory>
 #include <regex>
 #include <string>
+#include <thread>
+#include <atomic>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/server_process.h"
@@ -63,6 +65,17 @@ class ServerTest : public ::testing::Test {
     HttpResult result = Get("/api/v1/organizations/sequence-probe/feature-flags");
     EXPECT_EQ(result.status, 200);
     return std::stoull(result.Header("Flagledger-Event-Sequence"));
+  }
+
+  // How many events this test's organization has.
+  std::size_t Events() {
+    HttpResult page = Get("/api/v1/organizations/" + Org() + "/events?limit=1000");
+    std::size_t count = 0;
+    for (std::size_t at = page.body.find("{\"sequence\":"); at != std::string::npos;
+         at = page.body.find("{\"sequence\":", at + 1)) {
+      ++count;
+    }
+    return count;
   }
 
   // Replaces every rendered server time with <t>, so exact bodies can be compared.
