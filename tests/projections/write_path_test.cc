@@ -103,6 +103,23 @@ TEST_F(WritePath, ARestartAfterAFailedWriteHasNoTraceOfIt) {
   EXPECT_EQ(log_->last_sequence(), 2u);
 }
 
+TEST_F(WritePath, ConcurrentWritesShareOneSync) {
+  ASSERT_TRUE(Write("warm-up", CreateFlag{}).status.ok());
+  fs_->SetSyncDelay(std::chrono::milliseconds(100));  // every write queues behind a slow sync
+  WriterStats before = store_->stats();
+  std::vector<std::future<WriteOutcome>> writes;
+  for (int i = 0; i < 24; ++i) {
+    writes.push_back(std::async(std::launch::async, [this, i] {
+      return Write("k" + std::to_string(i), CreateFlag{});
+    }));
+  }
+  for (auto& write : writes) EXPECT_TRUE(write.get().status.ok());
+  fs_->SetSyncDelay(std::chrono::milliseconds(0));
+  WriterStats after = store_->stats();
+  EXPECT_EQ(after.events - before.events, 24u);
+  EXPECT_LE(after.batches - before.batches, 3u) << "24 durable writes, at most 3 WAL syncs";
+}
+
 TEST_F(WritePath, IfMatchGuardsEveryChangingWrite) {
   ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
   Command stale{"org-a", "x", UpdateFlag{true, std::nullopt}, VersionPrecondition{false, {9}}};

@@ -6,6 +6,8 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <memory>
 
 namespace flagledger {
@@ -17,19 +19,21 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
 
   // While set, every Append, Flush and Sync of a file opened for writing fails.
   void SetFailing(bool failing) { failing_->store(failing); }
+  // Every Sync takes at least this long, as a slow disk's would.
+  void SetSyncDelay(std::chrono::milliseconds delay) { sync_delay_ms_->store(delay.count()); }
 
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = target()->NewWritableFile(name, options, result, debug);
-    if (status.ok()) *result = std::make_unique<File>(std::move(*result), failing_);
+    if (status.ok()) *result = std::make_unique<File>(std::move(*result), failing_, sync_delay_ms_);
     return status;
   }
   rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
                                        rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = target()->ReopenWritableFile(name, options, result, debug);
-    if (status.ok()) *result = std::make_unique<File>(std::move(*result), failing_);
+    if (status.ok()) *result = std::make_unique<File>(std::move(*result), failing_, sync_delay_ms_);
     return status;
   }
 
@@ -43,8 +47,11 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
  private:
   class File : public rocksdb::FSWritableFileOwnerWrapper {
    public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> file, std::shared_ptr<std::atomic<bool>> failing)
-        : FSWritableFileOwnerWrapper(std::move(file)), failing_(std::move(failing)) {}
+    File(std::unique_ptr<rocksdb::FSWritableFile> file, std::shared_ptr<std::atomic<bool>> failing,
+         std::shared_ptr<std::atomic<long>> sync_delay_ms)
+        : FSWritableFileOwnerWrapper(std::move(file)),
+          failing_(std::move(failing)),
+          sync_delay_ms_(std::move(sync_delay_ms)) {}
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* debug) override {
       if (*failing_) return rocksdb::IOStatus::IOError("injected write failure");
@@ -61,19 +68,23 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
       return FSWritableFileOwnerWrapper::Flush(options, debug);
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(sync_delay_ms_->load()));
       if (*failing_) return rocksdb::IOStatus::IOError("injected sync failure");
       return FSWritableFileOwnerWrapper::Sync(options, debug);
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(sync_delay_ms_->load()));
       if (*failing_) return rocksdb::IOStatus::IOError("injected sync failure");
       return FSWritableFileOwnerWrapper::Fsync(options, debug);
     }
 
    private:
     std::shared_ptr<std::atomic<bool>> failing_;
+    std::shared_ptr<std::atomic<long>> sync_delay_ms_;
   };
 
   std::shared_ptr<std::atomic<bool>> failing_ = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<long>> sync_delay_ms_ = std::make_shared<std::atomic<long>>(0);
 };
 
 }  // namespace flagledger
