@@ -228,7 +228,7 @@ void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route rout
   Status names = CheckQueryNames(context.target, {});
   if (!names.ok()) return fail(names);
   const HttpRequest& request = context.request;
-  Command command{context.organization_id, context.flag_key, DeleteFlag{}};
+  Command command{context.organization_id, context.flag_key, DeleteFlag{}, std::nullopt, std::nullopt};
   if (request.method == "POST") {
     if (!IsAcceptedMediaType(request.content_type, {"application/json"})) {
       return fail(UnsupportedMediaType("application/json"));

@@ -88,7 +88,7 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
     }
   }
   if (!refused.ok()) {
-    done(WriteOutcome{std::move(refused), nullptr, false});
+    done(WriteOutcome{std::move(refused), nullptr, false, std::nullopt});
     return;
   }
   queue_changed_.notify_one();

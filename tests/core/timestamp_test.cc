@@ -44,7 +44,9 @@ TEST(Timestamp, RejectsMalformedText) {
         "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+00:01", "abcd-ef-ghTij:kl:mnZ"}) {
     auto parsed = ParseRfc3339(text);
     EXPECT_FALSE(parsed.ok()) << text;
-    if (!parsed.ok()) EXPECT_EQ(parsed.status().code(), ErrorCode::kValidationFailed);
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().code(), ErrorCode::kValidationFailed);
+    }
   }
 }
 

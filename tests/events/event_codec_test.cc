@@ -85,7 +85,9 @@ TEST(EventCodec, RejectsDamagedEvents) {
         std::string(R"({"sequence":1,"type":"flag.exploded"})")}) {
     auto decoded = decoder.Decode(bad);
     EXPECT_FALSE(decoded.ok()) << bad;
-    if (!decoded.ok()) EXPECT_EQ(decoded.status().code(), ErrorCode::kInternal);
+    if (!decoded.ok()) {
+      EXPECT_EQ(decoded.status().code(), ErrorCode::kInternal);
+    }
   }
   // The decoder is reusable after a failure.
   EXPECT_TRUE(decoder.Decode(good).ok());

@@ -256,8 +256,13 @@ TEST_F(FlagsApi, EveryResponseCarriesARequestId) {
 
 TEST_F(FlagsApi, EachRequestIsLoggedAsOneJsonLine) {
   Get(Base() + "?page=1", {{"X-Request-Id", "log-line-check"}});
-  std::string log = server_->Log();
   std::regex line(R"(\{"time":"[^"]+","level":"info","msg":"request","method":"GET","path":"/api/v1/organizations/org-EachRequestIsLoggedAsOneJsonLine/feature-flags","status":200,"duration_ms":[0-9.]+,"request_id":"log-line-check"\})");
+  // The line is written once the response has been sent: wait for it.
+  std::string log;
+  for (int i = 0; i < 500 && !std::regex_search(log, line); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = server_->Log();
+  }
   EXPECT_TRUE(std::regex_search(log, line)) << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
 }
 

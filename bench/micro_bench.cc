@@ -1,0 +1,171 @@
+// Micro-benchmarks of the hot pieces, each alone: SemVer, the event codec, folding events,
+// a full rebuild from the log, rendering, and the request path from a parsed request to the
+// response bytes (Api::Handle, no sockets).
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <random>
+
+#include "bench/synthetic_log.h"
+#include "core/clock.h"
+#include "core/flag_json.h"
+#include "core/semver.h"
+#include "events/event_codec.h"
+#include "events/event_log.h"
+#include "http/api.h"
+#include "projections/flag_store.h"
+#include "projections/projection_builder.h"
+#include "projections/rebuild.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+const char* const kVersions[] = {"1.2.3", "10.20.30-rc.1+build.5", "2.0.0-alpha.beta.1", "0.0.4"};
+
+void BM_SemVerParse(benchmark::State& state) {
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(SemVer::Parse(kVersions[i++ % 4]));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SemVerParse);
+
+void BM_SemVerCompare(benchmark::State& state) {
+  std::vector<SemVer> versions;
+  for (const char* text : kVersions) versions.push_back(SemVer::Parse(text).value());
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ComparePrecedence(versions[i % 4], versions[(i + 1) % 4]));
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SemVerCompare);
+
+Event SampleEvent() {
+  Event event;
+  event.sequence = 123456;
+  event.type = EventType::kFlagUpdated;
+  event.organization_id = "org-nansen-akademiet";
+  event.flag_key = "travel_reimbursement";
+  event.version = 7;
+  event.recorded_at = Timestamp::FromMicros(1'774'523'100'123'456);
+  event.actor = "anonymous";
+  event.request_id = "7f9c24e8a1b34c0d9e2f6a7b8c9d0e1f";
+  Flag flag;
+  flag.organization_id = event.organization_id;
+  flag.flag_key = event.flag_key;
+  flag.enabled = true;
+  flag.rollout_condition = RolloutCondition{SemVer::Parse("2.4.0").value(),
+                                            Timestamp::FromMicros(1'768'435'200'000'000)};
+  flag.created_at = Timestamp::FromMicros(1'761'984'000'000'000);
+  flag.updated_at = Timestamp::FromMicros(1'774'523'100'000'000);
+  event.changes.enabled = EnabledChange{false, true};
+  event.flag = flag;
+  return event;
+}
+
+void BM_EventEncode(benchmark::State& state) {
+  Event event = SampleEvent();
+  for (auto _ : state) benchmark::DoNotOptimize(EncodeEvent(event));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EventEncode);
+
+void BM_EventDecode(benchmark::State& state) {
+  std::string json = EncodeEvent(SampleEvent());
+  EventDecoder decoder;
+  for (auto _ : state) benchmark::DoNotOptimize(decoder.Decode(json));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EventDecode);
+
+void BM_RenderFlag(benchmark::State& state) {
+  Flag flag = *SampleEvent().flag;
+  for (auto _ : state) benchmark::DoNotOptimize(FlagJson(flag));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RenderFlag);
+
+// One write's fold: one event into a projection of 1,000 organizations x N flags.
+void BM_ProjectionApplyOneEvent(benchmark::State& state) {
+  const std::uint64_t flags_per_org = static_cast<std::uint64_t>(state.range(0));
+  ProjectionBuilder initial;
+  std::uint64_t sequence = 0;
+  Event event = SampleEvent();
+  for (std::uint64_t o = 0; o < 1000; ++o) {
+    for (std::uint64_t f = 0; f < flags_per_org; ++f) {
+      event.organization_id = event.flag->organization_id = SyntheticOrganization(o);
+      event.flag_key = event.flag->flag_key = SyntheticFlagKey(f);
+      event.sequence = ++sequence;
+      initial.Apply(event);
+    }
+  }
+  auto base = initial.Build();
+  event.organization_id = event.flag->organization_id = SyntheticOrganization(7);
+  event.flag_key = event.flag->flag_key = SyntheticFlagKey(3);
+  for (auto _ : state) {
+    ProjectionBuilder builder(base);
+    event.sequence = ++sequence;
+    builder.Apply(event);
+    benchmark::DoNotOptimize(builder.Build());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ProjectionApplyOneEvent)->Arg(20)->Arg(1000);
+
+// The whole start-up fold with no snapshot, events/s.
+void BM_RebuildFromLog(benchmark::State& state) {
+  static std::map<std::int64_t, std::pair<std::unique_ptr<TempDir>, std::unique_ptr<EventLog>>> logs;
+  auto& entry = logs[state.range(0)];
+  if (!entry.second) {
+    entry.first = std::make_unique<TempDir>();
+    BuildSyntheticLog(entry.first->path(), {static_cast<std::uint64_t>(state.range(0)), 1000, 100});
+    entry.second = EventLog::Open(entry.first->path(), EventLogOptions{}).value();
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(RebuildProjection(*entry.second));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_RebuildFromLog)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Api::Handle from a parsed request to the response, with a store of 1,000 x 20 flags.
+struct ApiFixture {
+  TempDir dir;
+  std::unique_ptr<EventLog> log;
+  SystemClock clock;
+  std::unique_ptr<FlagStore> store;
+  std::unique_ptr<Api> api;
+  ApiFixture() {
+    BuildSyntheticLog(dir.path(), {20'000, 1000, 20});
+    log = EventLog::Open(dir.path(), EventLogOptions{}).value();
+    store = std::make_unique<FlagStore>(*log, clock);
+    (void)store->Start();
+    api = std::make_unique<Api>(*store);
+  }
+};
+
+void RequestPath(benchmark::State& state, std::string_view target) {
+  static ApiFixture fixture;
+  HttpRequest request{"GET", target, "", "", "", "", "", "0123456789abcdef0123456789abcdef"};
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    fixture.api->Handle(request, [&](HttpResponse response) { bytes += response.body.size(); });
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["body_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+
+void BM_RequestPathSingleFlag(benchmark::State& state) {
+  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003");
+}
+BENCHMARK(BM_RequestPathSingleFlag);
+
+void BM_RequestPathListPage(benchmark::State& state) {
+  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags?limit=20");
+}
+BENCHMARK(BM_RequestPathListPage);
+
+}  // namespace
+}  // namespace flagledger
+
+BENCHMARK_MAIN();
