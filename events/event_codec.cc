@@ -195,7 +195,7 @@ class EventReader {
     return true;
   }
 
-  bool ReadEvent(od::document& doc, Event& event) {
+  bool ReadEvent(od::document& doc, Event& event, bool with_changes) {
     od::object object;
     if (doc.get_object().get(object)) return Fail("event is not an object");
     std::string_view type;
@@ -219,8 +219,8 @@ class EventReader {
         !ReadString(object, "request_id", event.request_id)) {
       return false;
     }
-    if (object.find_field("changes").get_object().get(changes) ||
-        !ReadChanges(changes, event.changes)) {
+    if (with_changes && (object.find_field("changes").get_object().get(changes) ||
+                         !ReadChanges(changes, event.changes))) {
       return Fail("changes");
     }
     if (object.find_field("flag").get(flag) || !ReadFlag(flag, event.flag)) return Fail("flag");
@@ -238,7 +238,7 @@ struct EventDecoder::Impl {
 EventDecoder::EventDecoder() : impl_(std::make_unique<Impl>()) {}
 EventDecoder::~EventDecoder() = default;
 
-Result<Event> EventDecoder::Decode(std::string_view json) {
+Result<Event> EventDecoder::Decode(std::string_view json, Parts parts) {
   std::string& buffer = impl_->buffer;
   buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(json);
@@ -248,7 +248,7 @@ Result<Event> EventDecoder::Decode(std::string_view json) {
   if (impl_->parser.iterate(buffer.data(), buffer.size(), buffer.capacity()).get(doc)) {
     reader.Fail("not JSON");
   } else {
-    reader.ReadEvent(doc, event);
+    reader.ReadEvent(doc, event, parts == Parts::kEverything);
   }
   if (!reader.error.empty()) {
     return Status(ErrorCode::kInternal, "undecodable event: " + reader.error);

@@ -23,8 +23,11 @@ class EventDecoder {
   EventDecoder(const EventDecoder&) = delete;
   EventDecoder& operator=(const EventDecoder&) = delete;
 
-  // Returns kInternal with a reason when `json` is not a well-formed event.
-  Result<Event> Decode(std::string_view json);
+  enum class Parts { kEverything, kWithoutChanges };
+
+  // Returns kInternal with a reason when `json` is not a well-formed event. kWithoutChanges
+  // leaves `changes` empty and unchecked (folding needs only the resulting flag).
+  Result<Event> Decode(std::string_view json, Parts parts = Parts::kEverything);
 
  private:
   struct Impl;

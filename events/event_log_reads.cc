@@ -33,6 +33,10 @@ Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
   rocksdb::ReadOptions read_options;
   read_options.iterate_lower_bound = &lower_bound;
   read_options.iterate_upper_bound = &upper_bound;
+  if (range.limit == std::numeric_limits<std::size_t>::max()) {  // a bulk scan (rebuild, verify)
+    read_options.readahead_size = 4 << 20;
+    read_options.fill_cache = false;  // it would evict the blocks point-in-time reads use
+  }
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
   std::size_t visited = 0;
   for (range.descending ? it->SeekToLast() : it->SeekToFirst(); it->Valid() && visited < range.limit;

@@ -14,22 +14,36 @@ std::shared_ptr<const FlagRecord> ProjectionBuilder::Apply(const Event& event) {
   return record;
 }
 
-void ProjectionBuilder::Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after) {
-  sequence_ = event.sequence;
-  auto org = touched_.find(event.organization_id);
-  if (org == touched_.end()) org = touched_.emplace(event.organization_id, Changes()).first;
-  org->second.insert_or_assign(event.flag_key, std::move(record_after));
+ProjectionBuilder::Changes& ProjectionBuilder::ChangesOf(const std::string& organization_id) {
+  auto org = touched_.find(organization_id);
+  if (org == touched_.end()) org = touched_.emplace(organization_id, Changes()).first;
+  return org->second;
 }
 
-const FlagRecord* ProjectionBuilder::Find(std::string_view organization_id,
-                                          std::string_view flag_key) const {
+void ProjectionBuilder::Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after) {
+  sequence_ = event.sequence;
+  ChangesOf(event.organization_id).insert_or_assign(event.flag_key, Change{std::move(record_after), {}, 0});
+}
+
+void ProjectionBuilder::Fold(Event&& event) {
+  sequence_ = event.sequence;
+  Change& change = ChangesOf(event.organization_id)[event.flag_key];
+  change.record.reset();
+  change.flag = std::move(event.flag);
+  change.version = event.version;
+}
+
+const Flag* ProjectionBuilder::Find(std::string_view organization_id,
+                                   std::string_view flag_key) const {
   if (auto org = touched_.find(organization_id); org != touched_.end()) {
     if (auto change = org->second.find(flag_key); change != org->second.end()) {
-      return change->second.get();
+      const Change& state = change->second;
+      return state.record ? &state.record->flag : (state.flag ? &*state.flag : nullptr);
     }
   }
   const OrgState* state = base_->FindOrganization(organization_id);
-  return state ? state->Find(flag_key) : nullptr;
+  const FlagRecord* record = state ? state->Find(flag_key) : nullptr;
+  return record ? &record->flag : nullptr;
 }
 
 std::shared_ptr<const ProjectionSnapshot> ProjectionBuilder::Build() {
@@ -52,10 +66,15 @@ std::shared_ptr<const ProjectionSnapshot> ProjectionBuilder::Build() {
     std::vector<std::shared_ptr<const FlagRecord>> merged;
     merged.reserve(before->size() + changes.size());
     auto flag = before->begin();
-    for (auto& [flag_key, record] : changes) {
+    while (!changes.empty()) {
+      // Each change is released as soon as it is merged, to keep the peak memory low.
+      auto node = changes.extract(changes.begin());
+      const std::string& flag_key = node.key();
+      Change& change = node.mapped();
       while (flag != before->end() && (*flag)->flag.flag_key < flag_key) merged.push_back(*flag++);
       if (flag != before->end() && (*flag)->flag.flag_key == flag_key) ++flag;
-      if (record) merged.push_back(std::move(record));
+      if (change.flag) change.record = MakeFlagRecord(std::move(*change.flag), change.version);
+      if (change.record) merged.push_back(std::move(change.record));
     }
     merged.insert(merged.end(), flag, before->end());
     if (merged.empty()) continue;  // an organization without flags is not listed

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "events/event.h"
@@ -23,16 +24,26 @@ class ProjectionBuilder {
   std::shared_ptr<const FlagRecord> Apply(const Event& event);
   // The same, with the record after the event already built (MakeFlagRecord of its flag).
   void Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after);
+  // The bulk path (start-up, replay): takes the event's flag and renders it only in Build(),
+  // so a state that a later event overwrites is never rendered.
+  void Fold(Event&& event);
 
-  // The current state of one flag, or nullptr.
-  const FlagRecord* Find(std::string_view organization_id, std::string_view flag_key) const;
+  // The current state of one flag, or nullptr when it is absent.
+  const Flag* Find(std::string_view organization_id, std::string_view flag_key) const;
 
   // The snapshot after every applied event. The builder is spent afterwards.
   std::shared_ptr<const ProjectionSnapshot> Build();
 
  private:
-  // A flag key's state after the changes: a record, or null when deleted.
-  using Changes = std::map<std::string, std::shared_ptr<const FlagRecord>, std::less<>>;
+  // A flag key's state after the changes: a record, a flag still to render, or neither when
+  // deleted.
+  struct Change {
+    std::shared_ptr<const FlagRecord> record;
+    std::optional<Flag> flag;
+    std::uint64_t version = 0;
+  };
+  using Changes = std::map<std::string, Change, std::less<>>;
+  Changes& ChangesOf(const std::string& organization_id);
 
   std::shared_ptr<const ProjectionSnapshot> base_;
   std::uint64_t sequence_ = 0;

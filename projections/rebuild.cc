@@ -21,14 +21,14 @@ Result<std::shared_ptr<const ProjectionSnapshot>> RebuildProjection(
                                                  std::to_string(sequence));
       return false;
     }
-    auto event = decoder.Decode(json);
+    auto event = decoder.Decode(json, EventDecoder::Parts::kWithoutChanges);
     if (!event.ok() || event->sequence != sequence) {
       failure = Status(ErrorCode::kInternal,
                        "event " + std::to_string(sequence) + " is damaged: " +
                            (event.ok() ? "its sequence member differs" : event.status().detail()));
       return false;
     }
-    builder.Apply(*event);
+    builder.Fold(std::move(event).value());
     ++expected;
     return true;
   });

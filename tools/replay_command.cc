@@ -72,14 +72,14 @@ int RunReplay(const std::vector<std::string>& args) {
   std::uint64_t replayed = 0, expected = 1;
   Status scanned = (*log)->Scan(EventRange{}, [&](std::uint64_t sequence, std::string_view json) {
     if (sequence > until_sequence) return false;
-    auto event = decoder.Decode(json);
+    auto event = decoder.Decode(json, EventDecoder::Parts::kWithoutChanges);
     if (!event.ok() || sequence != expected) {
       failure = event.ok() ? "the log has a gap at sequence " + std::to_string(expected)
                            : event.status().detail();
       return false;
     }
     if (event->recorded_at > until_time) return false;
-    builder.Apply(*event);
+    builder.Fold(std::move(event).value());
     ++replayed;
     ++expected;
     return true;
