@@ -146,7 +146,10 @@ struct ApiFixture {
 
 void RequestPath(benchmark::State& state, std::string_view target) {
   static ApiFixture fixture;
-  HttpRequest request{"GET", target, "", "", "", "", "", "0123456789abcdef0123456789abcdef"};
+  HttpRequest request;
+  request.method = "GET";
+  request.target = target;
+  request.request_id = "0123456789abcdef0123456789abcdef";
   std::size_t bytes = 0;
   for (auto _ : state) {
     fixture.api->Handle(request, [&](HttpResponse response) { bytes += response.body.size(); });

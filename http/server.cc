@@ -4,6 +4,7 @@
 #include "http/server.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -39,6 +40,9 @@ struct HttpServer::Impl {
   ServerOptions options;
   Api& api;
   net::io_context io;
+  // Keeps the threads running until Shutdown has drained the sessions, so that an answer the
+  // writer thread hands back late still finds them.
+  net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
@@ -104,10 +108,11 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.body = message.body();
     request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
     keep_alive_ = message.keep_alive();
-    // The pending answer keeps the session and the io_context alive until it is written.
-    auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
-    server_.api.Handle(request_, [self = shared_from_this(), work](HttpResponse response) {
-      net::dispatch(work, [self, response = std::move(response)]() mutable {
+    // The pending answer keeps the session alive until it is written. Reads answer inline
+    // (dispatch runs at once on the session's own strand); writes answer from the writer.
+    server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
+      auto executor = self->stream_.get_executor();
+      net::dispatch(executor, [self = std::move(self), response = std::move(response)]() mutable {
         self->Write(std::move(response));
       });
     });
@@ -241,6 +246,7 @@ void HttpServer::Shutdown(std::chrono::seconds grace) {
     std::unique_lock lock(impl.sessions_mutex);
     impl.sessions_gone.wait_for(lock, grace, [&impl] { return impl.sessions.empty(); });
   }
+  impl.keep_running.reset();
   impl.io.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();

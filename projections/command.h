@@ -74,8 +74,8 @@ struct Command {
   std::string organization_id;
   std::string flag_key;
   std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag> action;
-  std::optional<VersionPrecondition> if_match;
-  std::optional<IdempotencyRequest> idempotency;
+  std::optional<VersionPrecondition> if_match = std::nullopt;
+  std::optional<IdempotencyRequest> idempotency = std::nullopt;
 };
 
 // Who asks, for the audit trail.

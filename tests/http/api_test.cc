@@ -11,7 +11,11 @@ namespace {
 
 HttpResponse Call(Api& api, std::string_view method, std::string_view target) {
   std::optional<HttpResponse> answer;
-  HttpRequest request{method, target, "application/json", "", "req-1"};
+  HttpRequest request;
+  request.method = method;
+  request.target = target;
+  request.content_type = "application/json";
+  request.request_id = "req-1";
   api.Handle(request, [&](HttpResponse response) { answer = std::move(response); });
   EXPECT_TRUE(answer.has_value());
   return answer ? *answer : HttpResponse{};
