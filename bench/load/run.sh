@@ -112,7 +112,7 @@ scenario "single-flag GET" "$fl$flag_path" "$ng/flag" 2 64
 scenario "list page of 20" "$fl$list_path" "$ng/list" 2 64
 
 echo "== mixed 95% read / 5% durable write against flagledger (wrk -t2 -c64, $ROUNDS rounds)"
-read_only=(); mixed_reads=()
+read_only=(); mixed_reads=(); mixed_ratios=()
 for round in $(seq "$ROUNDS"); do
   read -r a _ _ <<<"$(wrk_round "$fl$flag_path" 2 64)"
   read -r m _ p99 <<<"$(wrk_round "$fl" 2 64 "$repo/bench/load/mixed.lua")"
@@ -122,8 +122,10 @@ t=open('$work/last-wrk.txt').read()
 r,w=map(int,re.search(r'mixed_reads (\d+) mixed_writes (\d+)',t).groups())
 print(r/(r+w))")"
   read_rate="$(python3 -c "print($m*$reads_share)")"
-  read_only+=("$a"); mixed_reads+=("$read_rate")
+  read_only+=("$a"); mixed_reads+=("$read_rate"); mixed_ratios+=("$(python3 -c "print($read_rate/$a)")")
   printf '  round %d: read-only %8.0f req/s | mixed %8.0f req/s, of which reads %8.0f/s (p99 %s ms) -> %.3f\n' \
     "$round" "$a" "$m" "$read_rate" "$p99" "$(python3 -c "print($read_rate/$a)")"
 done
 echo "  median reads/s: read-only $(median "${read_only[@]}") | under 5% writes $(median "${mixed_reads[@]}")"
+echo "  reads under writes / read-only: median of round ratios $(median "${mixed_ratios[@]}" | cut -d' ' -f1)" \
+     "(min-max $(median "${mixed_ratios[@]}" | cut -d' ' -f2-))"
