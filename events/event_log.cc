@@ -17,20 +17,13 @@
 
 #include "events/event_codec.h"
 #include "events/log_keys.h"
+#include "events/log_status.h"
 
 namespace flagledger {
 
 using namespace internal;
 
 namespace {
-
-Status Closed() {
-  return Status(ErrorCode::kUnavailable, "storage is unavailable: the log is closed after a failed write");
-}
-
-Status StorageError(std::string_view what, const rocksdb::Status& status) {
-  return Status(ErrorCode::kUnavailable, std::string(what) + ": " + status.ToString());
-}
 
 // A private directory for a secondary instance's own files, under $TMPDIR or /tmp.
 std::string MakeSecondaryDir() {
@@ -189,7 +182,7 @@ Status EventLog::Recover() {
 
 Status EventLog::LoadTail() {
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
   it->SeekToLast();
   if (it->Valid()) {
@@ -207,7 +200,7 @@ Status EventLog::LoadTail() {
 Status EventLog::CatchUp() {
   if (!options_.secondary) return Status::Ok();
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   rocksdb::Status status = db_->TryCatchUpWithPrimary();
   if (!status.ok()) return StorageError("cannot catch up with the server", status);
   shared.unlock();
@@ -217,7 +210,7 @@ Status EventLog::CatchUp() {
 Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
                                             std::string_view flag_key) const {
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   std::string prefix = FlagEventsPrefix(organization_id, flag_key);
   std::string end = PrefixEnd(prefix);
   rocksdb::Slice lower_bound(prefix), upper_bound(end);
@@ -281,7 +274,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   rocksdb::Status status;
   {
     std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
     status = db_->Write(write_options, &batch);
   }
   if (!status.ok()) {
@@ -301,7 +294,7 @@ namespace flagledger {
 Result<std::optional<IdempotencyRecord>> EventLog::FindIdempotencyRecord(
     std::string_view scope_key) const {
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), idempotency_, scope_key, &value);
   if (status.IsNotFound()) return std::optional<IdempotencyRecord>();
@@ -316,7 +309,7 @@ Result<std::optional<IdempotencyRecord>> EventLog::FindIdempotencyRecord(
 Result<std::size_t> EventLog::DeleteIdempotencyRecordsBefore(Timestamp cutoff, std::size_t limit) {
   if (options_.secondary) return std::size_t{0};
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   std::string end = IdempotencyExpiryKey(cutoff, "");
   rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options;

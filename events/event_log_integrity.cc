@@ -7,16 +7,13 @@
 #include "events/event_codec.h"
 #include "events/event_log.h"
 #include "events/log_keys.h"
+#include "events/log_status.h"
 
 namespace flagledger {
 
 using namespace internal;
 
 namespace {
-
-Status Closed() {
-  return Status(ErrorCode::kUnavailable, "storage is unavailable: the log is closed after a failed write");
-}
 
 // What each index entry must agree with, per sequence (index 0 is sequence 1).
 struct EventFacts {
@@ -78,7 +75,7 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
 
   // Each index must hold exactly one matching entry per event.
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   auto check_index = [&](rocksdb::ColumnFamilyHandle* family, const char* name,
                          const std::function<bool(std::string_view, std::string_view,
                                                   const EventFacts&)>& matches) -> Status {

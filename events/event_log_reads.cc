@@ -4,20 +4,13 @@
 
 #include "events/event_log.h"
 #include "events/log_keys.h"
+#include "events/log_status.h"
 
 namespace flagledger {
 
 using namespace internal;
 
 namespace {
-
-Status Closed() {
-  return Status(ErrorCode::kUnavailable, "storage is unavailable: the log is closed after a failed write");
-}
-
-Status StorageError(std::string_view what, const rocksdb::Status& status) {
-  return Status(ErrorCode::kUnavailable, std::string(what) + ": " + status.ToString());
-}
 
 // Iterates keys `prefix` + u64 sequence for sequences in the range, in the range's order.
 template <typename OnKey>
@@ -53,7 +46,7 @@ Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
 
 Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const {
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   return IterateSequenceKeys(db_.get(), events_, "", range,
                              [&](std::uint64_t sequence, std::string_view json) {
                                return visit(sequence, json);
@@ -63,7 +56,7 @@ Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const 
 Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
                            const EventRange& range, const EventVisitor& visit) const {
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   Status failure;
   Status scanned = IterateSequenceKeys(
       db_.get(), family, prefix, range, [&](std::uint64_t sequence, std::string_view) {
@@ -96,7 +89,7 @@ Result<std::uint64_t> EventLog::SequenceAt(Timestamp time) const {
   // The newest time_index key <= (time, max sequence): recorded_at never decreases along the
   // sequence, so it carries the newest sequence recorded at or before `time`.
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   std::string target = TimeIndexKey(time, EventRange::kEnd);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), time_index_));
   it->SeekForPrev(target);
@@ -125,7 +118,7 @@ Result<std::optional<std::string>> EventLog::FlagEventAt(std::string_view organi
 Status EventLog::ForEachFlagKey(std::string_view organization_id,
                                 const std::function<bool(std::string_view)>& visit) const {
   std::shared_lock shared(db_mutex_);
-  if (!db_) return Closed();
+  if (!db_) return LogClosed();
   std::string prefix = OrgEventsPrefix(organization_id);
   std::string end = PrefixEnd(prefix);
   rocksdb::Slice upper_bound(end);

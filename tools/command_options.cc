@@ -1,6 +1,7 @@
 #include "tools/command_options.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace flagledger {
 
@@ -40,6 +41,18 @@ Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
     }
   }
   return options;
+}
+
+std::unique_ptr<EventLog> OpenLogForReading(const std::string& data_dir, std::string_view command) {
+  EventLogOptions options;
+  options.secondary = true;
+  auto log = EventLog::Open(data_dir, options);
+  if (!log.ok()) {
+    std::fprintf(stderr, "flagledger %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                 log.status().detail().c_str());
+    return nullptr;
+  }
+  return std::move(log).value();
 }
 
 }  // namespace flagledger

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "events/event_log.h"
 
 namespace flagledger {
 
@@ -22,5 +23,9 @@ struct CommandOptions {
 Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
                                            std::initializer_list<std::string_view> with_value,
                                            std::initializer_list<std::string_view> switches);
+
+// The data directory's log, opened as a RocksDB secondary so that it works beside a running
+// server. On failure prints "flagledger COMMAND: reason" to stderr and returns null.
+std::unique_ptr<EventLog> OpenLogForReading(const std::string& data_dir, std::string_view command);
 
 }  // namespace flagledger

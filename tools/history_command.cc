@@ -57,13 +57,8 @@ int RunHistory(const std::vector<std::string>& args) {
     std::fprintf(stderr, "flagledger history: --org and --flag must be valid identifiers\n");
     return 2;
   }
-  EventLogOptions log_options;
-  log_options.secondary = true;
-  auto log = EventLog::Open(options->get("data-dir"), log_options);
-  if (!log.ok()) {
-    std::fprintf(stderr, "flagledger history: %s\n", log.status().detail().c_str());
-    return 1;
-  }
+  auto log = OpenLogForReading(options->get("data-dir"), "history");
+  if (!log) return 1;
   bool json = options->has("json");
   if (!json) {
     std::printf("%-8s %-27s %-21s %-24s %-4s %-12s %s\n", "SEQ", "RECORDED_AT", "TYPE", "FLAG",
@@ -89,8 +84,8 @@ int RunHistory(const std::vector<std::string>& args) {
                 ChangesText(event->changes).c_str());
     return true;
   };
-  Status scanned = flag.empty() ? (*log)->ScanOrganization(org, EventRange{}, print)
-                                : (*log)->ScanFlag(org, flag, EventRange{}, print);
+  Status scanned = flag.empty() ? log->ScanOrganization(org, EventRange{}, print)
+                                : log->ScanFlag(org, flag, EventRange{}, print);
   if (!scanned.ok() || !failure.empty()) {
     std::fprintf(stderr, "flagledger history: %s\n",
                  scanned.ok() ? failure.c_str() : scanned.detail().c_str());

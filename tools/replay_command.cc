@@ -59,18 +59,13 @@ int RunReplay(const std::vector<std::string>& args) {
     until_time = time->time;
   }
 
-  EventLogOptions log_options;
-  log_options.secondary = true;
-  auto log = EventLog::Open(options->get("data-dir"), log_options);
-  if (!log.ok()) {
-    std::fprintf(stderr, "flagledger replay: %s\n", log.status().detail().c_str());
-    return 1;
-  }
+  auto log = OpenLogForReading(options->get("data-dir"), "replay");
+  if (!log) return 1;
   ProjectionBuilder builder;
   EventDecoder decoder;
   std::string failure;
   std::uint64_t replayed = 0, expected = 1;
-  Status scanned = (*log)->Scan(EventRange{}, [&](std::uint64_t sequence, std::string_view json) {
+  Status scanned = log->Scan(EventRange{}, [&](std::uint64_t sequence, std::string_view json) {
     if (sequence > until_sequence) return false;
     auto event = decoder.Decode(json, EventDecoder::Parts::kWithoutChanges);
     if (!event.ok() || sequence != expected) {

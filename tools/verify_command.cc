@@ -40,20 +40,15 @@ int RunVerify(const std::vector<std::string>& args) {
     return 2;
   }
   const std::string& data_dir = options->get("data-dir");
-  EventLogOptions log_options;
-  log_options.secondary = true;
-  auto log = EventLog::Open(data_dir, log_options);
-  if (!log.ok()) {
-    std::fprintf(stderr, "flagledger verify: %s\n", log.status().detail().c_str());
-    return 1;
-  }
+  auto log = OpenLogForReading(data_dir, "verify");
+  if (!log) return 1;
   std::size_t problems = 0;
   auto problem = [&](const std::string& text) {
     ++problems;
     std::printf("MISMATCH %s\n", text.c_str());
   };
 
-  auto events = (*log)->CheckIntegrity(problem);
+  auto events = log->CheckIntegrity(problem);
   if (!events.ok()) {
     std::fprintf(stderr, "flagledger verify: %s\n", events.status().detail().c_str());
     return 1;
@@ -71,11 +66,11 @@ int RunVerify(const std::vector<std::string>& args) {
       problem(it->path + ": " + snapshot.status().detail());
       continue;
     }
-    if (it->sequence > (*log)->last_sequence()) {
+    if (it->sequence > log->last_sequence()) {
       problem(it->path + ": lies past the end of the log");
       continue;
     }
-    auto replayed = RebuildProjection(**log, replay, it->sequence);
+    auto replayed = RebuildProjection(*log, replay, it->sequence);
     if (!replayed.ok()) {
       problem("replay failed: " + replayed.status().detail());
       break;
@@ -91,9 +86,9 @@ int RunVerify(const std::vector<std::string>& args) {
   std::printf("snapshots: %zu of %zu equal the replay\n", snapshots_ok, entries.size());
 
   // What the server would start from, against a fresh replay of everything.
-  auto fresh = RebuildProjection(**log);
-  auto newest = store.LoadNewest((*log)->last_sequence(), [](const std::string&) {});
-  auto served = RebuildProjection(**log, newest);
+  auto fresh = RebuildProjection(*log);
+  auto newest = store.LoadNewest(log->last_sequence(), [](const std::string&) {});
+  auto served = RebuildProjection(*log, newest);
   if (!fresh.ok() || !served.ok()) {
     problem("replay failed: " + (fresh.ok() ? served.status() : fresh.status()).detail());
   } else {
