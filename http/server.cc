@@ -1,12 +1,14 @@
 // The only translation unit with Beast and Asio; it changes rarely (about 25 s to compile).
-// Structure follows Beast's example/advanced/server: sessions live by shared_from_this, one
-// strand per connection, limits and a deadline set before each read.
+// Sessions follow Beast's example/advanced/server: they live by shared_from_this, with limits
+// and a deadline set before each read. Threading follows nginx's workers instead of one
+// shared io_context: each thread runs its own io_context, and the acceptor hands each new
+// connection to the next one, so a connection's handlers always run on one thread (no
+// strands, no cross-thread wake-ups on the read path; see bench/RESULTS.md).
 #include "http/server.h"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -31,7 +33,17 @@ using tcp = net::ip::tcp;
 class Session;
 
 struct HttpServer::Impl {
-  Impl(ServerOptions o, Api& a) : options(std::move(o)), api(a), acceptor(net::make_strand(io)) {}
+  Impl(ServerOptions o, Api& a, int thread_count)
+      : options(std::move(o)), api(a), contexts(MakeContexts(thread_count)),
+        acceptor(contexts.front()->get_executor()) {
+    for (auto& context : contexts) keep_running.emplace_back(context->get_executor());
+  }
+
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int count) {
+    std::vector<std::unique_ptr<net::io_context>> made;
+    for (int i = 0; i < count; ++i) made.push_back(std::make_unique<net::io_context>(1));
+    return made;
+  }
 
   void Accept();
   void Register(Session* session, std::weak_ptr<Session> handle);
@@ -39,11 +51,12 @@ struct HttpServer::Impl {
 
   ServerOptions options;
   Api& api;
-  net::io_context io;
-  // Keeps the threads running until Shutdown has drained the sessions, so that an answer the
+  std::vector<std::unique_ptr<net::io_context>> contexts;  // one per thread
+  // Keep the threads running until Shutdown has drained the sessions, so that an answer the
   // writer thread hands back late still finds them.
-  net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
-  tcp::acceptor acceptor;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  tcp::acceptor acceptor;  // on contexts[0]
+  std::size_t next_context = 0;  // acceptor's handler only
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   bool shut_down = false;
@@ -109,7 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
     keep_alive_ = message.keep_alive();
     // The pending answer keeps the session alive until it is written. Reads answer inline
-    // (dispatch runs at once on the session's own strand); writes answer from the writer.
+    // (dispatch runs at once on the connection's own thread); writes answer from the writer.
     server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
       auto executor = self->stream_.get_executor();
       net::dispatch(executor, [self = std::move(self), response = std::move(response)]() mutable {
@@ -165,7 +178,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+  net::io_context& target = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(target.get_executor(), [this](beast::error_code error, tcp::socket socket) {
     if (error) {
       if (error == net::error::operation_aborted || !acceptor.is_open()) return;  // shutting down
       LogEvent("warn", "accept failed", "\"error\":\"" + error.message() + "\"");
@@ -187,8 +201,18 @@ void HttpServer::Impl::Unregister(Session* session) {
   if (sessions.empty()) sessions_gone.notify_all();
 }
 
+namespace {
+
+int ThreadCount(const ServerOptions& options) {
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(threads, 1);
+}
+
+}  // namespace
+
 HttpServer::HttpServer(ServerOptions options, Api& api)
-    : impl_(std::make_unique<Impl>(std::move(options), api)) {}
+    : impl_(std::make_unique<Impl>(options, api, ThreadCount(options))) {}
 
 HttpServer::~HttpServer() { Shutdown(std::chrono::seconds(0)); }
 
@@ -216,11 +240,9 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::Start() {
-  int threads = impl_->options.threads > 0 ? impl_->options.threads
-                                           : static_cast<int>(std::thread::hardware_concurrency());
   net::dispatch(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->Accept(); });
-  for (int i = 0; i < std::max(threads, 1); ++i) {
-    impl_->threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  for (auto& context : impl_->contexts) {
+    impl_->threads.emplace_back([context = context.get()] { context->run(); });
   }
 }
 
@@ -246,8 +268,8 @@ void HttpServer::Shutdown(std::chrono::seconds grace) {
     std::unique_lock lock(impl.sessions_mutex);
     impl.sessions_gone.wait_for(lock, grace, [&impl] { return impl.sessions.empty(); });
   }
-  impl.keep_running.reset();
-  impl.io.stop();
+  for (auto& guard : impl.keep_running) guard.reset();
+  for (auto& context : impl.contexts) context->stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
 }
