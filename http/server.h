@@ -21,7 +21,8 @@ struct ServerOptions {
   bool access_log = true;
 };
 
-// One io_context on N threads, a strand per connection, keep-alive. Bodies over 64 KiB get
+// N threads, each with its own io_context; connections are dealt to them round-robin and
+// stay on one thread. Keep-alive. Bodies over 64 KiB get
 // 413 payload_too_large. Lifecycle: Listen, Start, then Shutdown (from a non-server thread).
 class HttpServer {
  public:
