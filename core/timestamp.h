@@ -17,8 +17,6 @@ class Timestamp {
   static constexpr Timestamp FromMicros(std::int64_t micros) { return Timestamp(micros); }
 
   constexpr std::int64_t micros() const { return micros_; }
-  // True when the instant has no fraction of a second.
-  constexpr bool IsWholeSecond() const { return micros_ % 1'000'000 == 0; }
 
   // The start of this instant's second.
   constexpr Timestamp FloorToSecond() const {

@@ -197,16 +197,6 @@ Status EventLog::LoadTail() {
   return Status::Ok();
 }
 
-Status EventLog::CatchUp() {
-  if (!options_.secondary) return Status::Ok();
-  std::shared_lock shared(db_mutex_);
-  if (!db_) return LogClosed();
-  rocksdb::Status status = db_->TryCatchUpWithPrimary();
-  if (!status.ok()) return StorageError("cannot catch up with the server", status);
-  shared.unlock();
-  return LoadTail();
-}
-
 Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
                                             std::string_view flag_key) const {
   std::shared_lock shared(db_mutex_);

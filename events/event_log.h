@@ -29,7 +29,7 @@ struct EventLogOptions {
   // false: the WAL is written but not synced (durability "async").
   bool sync_writes = true;
   // Open as a RocksDB secondary instance: read-only, allowed while a server owns the
-  // directory; CatchUp() sees its newer events. Append always fails.
+  // directory; it sees the events written up to its opening. Append always fails.
   bool secondary = false;
   // RocksDB block cache shared by the log's column families. Point-in-time reads over a long
   // history are fastest when it holds the history's working set (bench/RESULTS.md).
@@ -97,9 +97,6 @@ class EventLog {
   // Deletes up to `limit` of the records created before `cutoff`, oldest first; returns how
   // many. Costs O(records deleted) through an index by creation time. Writer only.
   Result<std::size_t> DeleteIdempotencyRecordsBefore(Timestamp cutoff, std::size_t limit);
-
-  // Secondary instances only: reads what the primary wrote since the last call.
-  Status CatchUp();
 
   // The newest sequence written (0 for an empty log).
   std::uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }

@@ -53,7 +53,6 @@ struct VersionPrecondition {
 struct WriteOutcome {
   Status status;                             // OK, or the contract error
   std::shared_ptr<const FlagRecord> record;  // the flag after the command; null after a delete
-  bool appended = false;                     // false when the command changed nothing
   // Set when an earlier request with the same Idempotency-Key is answered again: the
   // response stored for it, as the renderer returned it. Nothing else is set then.
   std::optional<std::string> replayed_response;

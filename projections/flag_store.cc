@@ -88,7 +88,7 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
     }
   }
   if (!refused.ok()) {
-    done(WriteOutcome{std::move(refused), nullptr, false, std::nullopt});
+    done(WriteOutcome{std::move(refused), nullptr, std::nullopt});
     return;
   }
   queue_changed_.notify_one();
@@ -205,7 +205,6 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
       draft->second.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
       records.push_back(draft->second.record);
       outcome.record = draft->second.record;
-      outcome.appended = true;
     }
     if (command.idempotency) {
       remembered[command.idempotency->scope_key] = idempotency_records.size();
@@ -232,7 +231,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
     Report("storage write failed", storage_failure);
     for (Pending& pending : batch) {
       pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"),
-                                nullptr, false, std::nullopt});
+                                nullptr, std::nullopt});
     }
     return;
   }

@@ -33,19 +33,6 @@ void ProjectionBuilder::Fold(Event&& event) {
   change.version = event.version;
 }
 
-const Flag* ProjectionBuilder::Find(std::string_view organization_id,
-                                   std::string_view flag_key) const {
-  if (auto org = touched_.find(organization_id); org != touched_.end()) {
-    if (auto change = org->second.find(flag_key); change != org->second.end()) {
-      const Change& state = change->second;
-      return state.record ? &state.record->flag : (state.flag ? &*state.flag : nullptr);
-    }
-  }
-  const OrgState* state = base_->FindOrganization(organization_id);
-  const FlagRecord* record = state ? state->Find(flag_key) : nullptr;
-  return record ? &record->flag : nullptr;
-}
-
 std::shared_ptr<const ProjectionSnapshot> ProjectionBuilder::Build() {
   auto next = std::make_shared<ProjectionSnapshot>();
   next->sequence = sequence_;

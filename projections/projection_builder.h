@@ -28,9 +28,6 @@ class ProjectionBuilder {
   // so a state that a later event overwrites is never rendered.
   void Fold(Event&& event);
 
-  // The current state of one flag, or nullptr when it is absent.
-  const Flag* Find(std::string_view organization_id, std::string_view flag_key) const;
-
   // The snapshot after every applied event. The builder is spent afterwards.
   std::shared_ptr<const ProjectionSnapshot> Build();
 

@@ -34,7 +34,9 @@ TEST(Durability, RestartGivesIdenticalResponses) {
         ASSERT_EQ(client.Send("PUT", Base(org) + "/" + key,
                               R"({"rollout_condition":{"min_version":"1.2.3-rc.1","activation_date":"2026-02-03T04:05:06Z"}})").status, 200);
       }
-      if (i % 5 == 0) ASSERT_EQ(client.Send("DELETE", Base(org) + "/" + key).status, 200);
+      if (i % 5 == 0) {
+        ASSERT_EQ(client.Send("DELETE", Base(org) + "/" + key).status, 200);
+      }
     }
   }
   auto read_all = [&](HttpClient& client) {
@@ -163,7 +165,8 @@ TEST(ServeCommand, HelpDescribesEveryOption) {
 }
 
 TEST(ServeCommand, RejectsBadSettingsClearly) {
-  for (std::string args : {"--durability maybe", "--listen nowhere", "--threads 0", "--bogus 1"}) {
+  for (std::string args : {"--durability maybe", "--listen nowhere", "--threads 0", "--bogus 1",
+                           "--cache-mb 1", "--cache-mb lots", "--snapshot-every -5"}) {
     CommandResult result = RunFlagledger("serve " + args);
     EXPECT_EQ(result.exit_code, 2) << args;
     EXPECT_NE(result.out.find("flagledger serve: --"), std::string::npos) << result.out;

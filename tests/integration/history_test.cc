@@ -25,6 +25,13 @@ class History : public ServerTest {
     std::smatch match;
     return std::regex_search(event, match, pattern) ? match[1].str() : "<absent>";
   }
+  // Creates `key` and toggles it `updates` times: a stream of updates + 1 events.
+  void CreateWithUpdates(const std::string& key, int updates) {
+    Create(R"({"flag_key":")" + key + "\"}");
+    for (int i = 0; i < updates; ++i) {
+      Put(Base() + "/" + key, i % 2 ? R"({"enabled":false})" : R"({"enabled":true})");
+    }
+  }
   std::string HistoryOf(const std::string& key, const std::string& query = "") {
     HttpResult result = Get(Base() + "/" + key + "/history" + query);
     EXPECT_EQ(result.status, 200) << result.body;
@@ -77,8 +84,7 @@ TEST_F(History, AKeyWithoutEventsHasNoHistory) {
 }
 
 TEST_F(History, PagesForwardWithAfterAndNextAfter) {
-  Create(R"({"flag_key":"paged"})");
-  for (int i = 0; i < 4; ++i) Put(Base() + "/paged", i % 2 ? R"({"enabled":false})" : R"({"enabled":true})");
+  CreateWithUpdates("paged", 4);
   std::string first = HistoryOf("paged", "?limit=2");
   auto page1 = Events(first);
   ASSERT_EQ(page1.size(), 2u);
@@ -95,8 +101,7 @@ TEST_F(History, PagesForwardWithAfterAndNextAfter) {
 }
 
 TEST_F(History, PagesBackwardWithOrderDescAndBefore) {
-  Create(R"({"flag_key":"backwards"})");
-  for (int i = 0; i < 3; ++i) Put(Base() + "/backwards", i % 2 ? R"({"enabled":false})" : R"({"enabled":true})");
+  CreateWithUpdates("backwards", 3);
   std::string newest = HistoryOf("backwards", "?order=desc&limit=3");
   auto page = Events(newest);
   ASSERT_EQ(page.size(), 3u);

@@ -41,7 +41,7 @@ class WritePath : public ::testing::Test {
                      const std::string& idempotency_key, const std::string& request) {
     Command command{"org-a", key, std::move(action)};
     command.idempotency = IdempotencyRequest{
-        "org-a\\0" + idempotency_key, request, [](const WriteOutcome& outcome) {
+        std::string("org-a") + '\0' + idempotency_key, request, [](const WriteOutcome& outcome) {
           return outcome.status.ok() ? "stored:" + (outcome.record ? outcome.record->json : "deleted")
                                      : "stored-error:" + std::string(ErrorCodeName(outcome.status.code()));
         }};
@@ -208,7 +208,24 @@ TEST_F(WritePath, KeysExpireAfter24HoursWithoutAFullScan) {
   // The sweep that ran with that batch removed the expired record before it was replaced...
   clock_.AdvanceMicros(24LL * 3600 * 1'000'000 + 1);
   ASSERT_TRUE(Write("z", CreateFlag{}).status.ok());  // ...and this batch's sweep the newer one.
-  EXPECT_FALSE(log_->FindIdempotencyRecord("org-a\\0old-key")->has_value());
+  EXPECT_FALSE(log_->FindIdempotencyRecord(std::string("org-a") + '\0' + "old-key")->has_value());
+}
+
+TEST_F(WritePath, TheSweepKeepsTheNewerRecordOfAReusedKey) {
+  const std::int64_t kMinute = 60'000'000, kDay = 24 * 60 * kMinute;
+  ASSERT_TRUE(Write(Idempotent("x", CreateFlag{}, "reused", "POST x")).status.ok());  // sweep #1
+  clock_.AdvanceMicros(kDay - 30'000'000);
+  ASSERT_TRUE(Write("other", CreateFlag{}).status.ok());  // sweep #2: nothing has expired yet
+  clock_.AdvanceMicros(31'000'000);  // the first record expired, but no sweep is due yet
+  WriteOutcome reused = Write(Idempotent("y", CreateFlag{}, "reused", "POST y"));
+  ASSERT_TRUE(reused.status.ok());
+  EXPECT_FALSE(reused.replayed_response);
+  clock_.AdvanceMicros(kMinute);
+  ASSERT_TRUE(Write("z", CreateFlag{}).status.ok());  // sweep #3 meets the old index entry...
+  auto kept = log_->FindIdempotencyRecord(std::string("org-a") + '\0' + "reused");
+  ASSERT_TRUE(kept.ok());
+  ASSERT_TRUE(kept->has_value()) << "...and must leave the newer record under that key";
+  EXPECT_EQ((*kept)->request, "POST y");
 }
 
 TEST_F(WritePath, RecordsSurviveARestart) {
