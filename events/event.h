@@ -6,16 +6,38 @@
 #include <string>
 #include <string_view>
 
+#include "core/api_token.h"
 #include "core/flag.h"
 #include "core/timestamp.h"
 
 namespace flagledger {
 
-enum class EventType { kFlagCreated, kFlagUpdated, kFlagRolloutUpdated, kFlagDeleted };
+enum class EventType {
+  kFlagCreated,
+  kFlagUpdated,
+  kFlagRolloutUpdated,
+  kFlagDeleted,
+  kTokenCreated,  // in the system stream (kSystemStream), keyed by token id
+  kTokenRevoked,
+};
 
-// "flag.created", "flag.updated", "flag.rollout_updated", "flag.deleted".
+// "flag.created", "flag.updated", "flag.rollout_updated", "flag.deleted", "token.created",
+// "token.revoked".
 std::string_view EventTypeName(EventType type);
 std::optional<EventType> ParseEventType(std::string_view name);
+
+inline bool IsTokenEvent(EventType type) {
+  return type == EventType::kTokenCreated || type == EventType::kTokenRevoked;
+}
+
+// What a token event records about its token (both types carry it in full).
+struct TokenFacts {
+  std::string name;
+  std::string organization_id;  // or kAllOrganizations
+  Role role = Role::kRead;
+  std::string secret_sha256;
+  bool operator==(const TokenFacts&) const = default;
+};
 
 // A member's value before and after the event; `from` is null on flag.created.
 struct EnabledChange {
@@ -37,6 +59,8 @@ struct EventChanges {
 };
 
 // One immutable fact. `sequence` and `version` are assigned by EventLog::Append.
+// A token event has organization_id kSystemStream, the token id as flag_key, and `token`;
+// its `changes` are empty and `flag` is null.
 struct Event {
   std::uint64_t sequence = 0;  // global log position, from 1, gapless
   EventType type = EventType::kFlagCreated;
@@ -48,6 +72,7 @@ struct Event {
   std::string request_id;
   EventChanges changes;
   std::optional<Flag> flag;  // the flag after this event; null after flag.deleted
+  std::optional<TokenFacts> token;  // token events only
 
   bool operator==(const Event&) const = default;
 };

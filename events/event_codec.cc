@@ -11,6 +11,14 @@
 //               "updated_at"}                       (core/flag_json.h)
 //   micros_time := "YYYY-MM-DDTHH:MM:SS.ffffffZ"   seconds_time := "YYYY-MM-DDTHH:MM:SSZ"
 //
+// A token event (system stream) names its key "token_id" and has "token" instead of
+// "changes" and "flag":
+//
+//   token_event := {"sequence":u64,"type":"token.created"|"token.revoked",
+//                   "organization_id":"_system","token_id":str,"version":u64,
+//                   "recorded_at":micros_time,"actor":str,"request_id":str,
+//                   "token":{"name":str,"organization_id":str,"role":str,"secret_sha256":str}}
+//
 // Flag timestamps are stored at second precision, as rendered; created_at and updated_at of
 // the live projection come from recorded_at, so decoding keeps the flag member only for
 // reading history, never as the source of the projection's times.
@@ -34,7 +42,7 @@ std::string EncodeEvent(const Event& event) {
   AppendJsonString(out, EventTypeName(event.type));
   out += ",\"organization_id\":";
   AppendJsonString(out, event.organization_id);
-  out += ",\"flag_key\":";
+  out += IsTokenEvent(event.type) ? ",\"token_id\":" : ",\"flag_key\":";
   AppendJsonString(out, event.flag_key);
   out += ",\"version\":";
   AppendJsonUint(out, event.version);
@@ -44,6 +52,20 @@ std::string EncodeEvent(const Event& event) {
   AppendJsonString(out, event.actor);
   out += ",\"request_id\":";
   AppendJsonString(out, event.request_id);
+  if (IsTokenEvent(event.type)) {
+    static const TokenFacts kNoFacts;
+    const TokenFacts& token = event.token ? *event.token : kNoFacts;
+    out += ",\"token\":{\"name\":";
+    AppendJsonString(out, token.name);
+    out += ",\"organization_id\":";
+    AppendJsonString(out, token.organization_id);
+    out += ",\"role\":";
+    AppendJsonString(out, RoleName(token.role));
+    out += ",\"secret_sha256\":";
+    AppendJsonString(out, token.secret_sha256);
+    out += "}}";
+    return out;
+  }
   out += ",\"changes\":{";
   if (event.changes.enabled) {
     out += "\"enabled\":{\"from\":";
@@ -195,6 +217,21 @@ class EventReader {
     return true;
   }
 
+  bool ReadToken(od::object& event, TokenFacts& token) {
+    od::object object;
+    std::string_view role;
+    if (event.find_field("token").get_object().get(object)) return Fail("token");
+    if (!ReadString(object, "name", token.name) ||
+        !ReadString(object, "organization_id", token.organization_id)) {
+      return false;
+    }
+    if (object.find_field("role").get_string().get(role)) return Fail("token.role");
+    auto parsed = ParseRole(role);
+    if (!parsed) return Fail("token.role");
+    token.role = *parsed;
+    return ReadString(object, "secret_sha256", token.secret_sha256);
+  }
+
   bool ReadEvent(od::document& doc, Event& event, bool with_changes) {
     od::object object;
     if (doc.get_object().get(object)) return Fail("event is not an object");
@@ -206,8 +243,9 @@ class EventReader {
     auto parsed_type = ParseEventType(type);
     if (!parsed_type) return Fail("type");
     event.type = *parsed_type;
+    bool token_event = IsTokenEvent(event.type);
     if (!ReadString(object, "organization_id", event.organization_id) ||
-        !ReadString(object, "flag_key", event.flag_key)) {
+        !ReadString(object, token_event ? "token_id" : "flag_key", event.flag_key)) {
       return false;
     }
     if (object.find_field("version").get_uint64().get(event.version)) return Fail("version");
@@ -219,6 +257,7 @@ class EventReader {
         !ReadString(object, "request_id", event.request_id)) {
       return false;
     }
+    if (token_event) return ReadToken(object, event.token.emplace());
     if (with_changes && (object.find_field("changes").get_object().get(changes) ||
                          !ReadChanges(changes, event.changes))) {
       return Fail("changes");

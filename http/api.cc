@@ -52,6 +52,24 @@ void Api::Handle(const HttpRequest& request, Responder respond) {
     return respond(JsonResponse(200, "{\"status\":\"ready\"}"));
   }
 
+  if (!ready) {
+    return fail(Status(ErrorCode::kUnavailable, "the projection is being rebuilt; retry shortly"));
+  }
+  std::shared_ptr<const TokenTable> tokens = store_.tokens();  // outlives `principal`
+  Principal principal{"anonymous", nullptr};
+  if (AuthenticationRequired(auth_, *tokens)) {
+    auto authenticated = Authenticate(*tokens, request.authorization);
+    if (!authenticated.ok()) {
+      HttpResponse response = ProblemResponse(authenticated.status());
+      response.headers.emplace_back(
+          "WWW-Authenticate", request.authorization.empty()
+                                  ? "Bearer realm=\"flagledger\""
+                                  : "Bearer realm=\"flagledger\", error=\"invalid_token\"");
+      return respond(std::move(response));
+    }
+    principal = std::move(authenticated).value();
+  }
+
   RequestContext context{request, target, {}, {}};
   if (!match->organization_id.empty()) {
     auto organization_id = DecodeIdentifier(match->organization_id,
@@ -64,9 +82,9 @@ void Api::Handle(const HttpRequest& request, Responder respond) {
     if (!flag_key.ok()) return fail(flag_key.status());
     context.flag_key = std::move(flag_key).value();
   }
-  if (!ready) {
-    return fail(Status(ErrorCode::kUnavailable, "the projection is being rebuilt; retry shortly"));
-  }
+  Status allowed = Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
+  if (!allowed.ok()) return fail(allowed);
+  context.actor = std::move(principal.actor);
 
   switch (route) {
     case Route::kFlagHistory:

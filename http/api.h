@@ -3,19 +3,18 @@
 
 #include <atomic>
 
+#include "http/authorization.h"
 #include "http/http_message.h"
 #include "projections/flag_store.h"
 
 namespace flagledger {
-
-inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 
 // Stateless apart from the store it serves; thread-safe. Reads answer from the store's
 // snapshot on the calling thread; writes answer from the store's writer thread once durable.
 class Api {
  public:
   // REQUIRES: `store` outlives the Api.
-  explicit Api(FlagStore& store) : store_(store) {}
+  explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto) : store_(store), auth_(auth) {}
 
   // Answers `request` through `respond`, exactly once. Never throws.
   void Handle(const HttpRequest& request, Responder respond);
@@ -25,6 +24,7 @@ class Api {
 
  private:
   FlagStore& store_;
+  const AuthMode auth_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -271,7 +271,7 @@ void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route rout
         context.organization_id + '\0' + std::string(request.idempotency_key), std::move(identity),
         [render](const WriteOutcome& outcome) { return EncodeStoredResponse(render(outcome)); }};
   }
-  store.Submit(std::move(command), CommandContext{"anonymous", request.request_id},
+  store.Submit(std::move(command), CommandContext{context.actor, request.request_id},
                [render = std::move(render), respond = std::move(respond)](WriteOutcome outcome) {
                  if (!outcome.replayed_response) return respond(render(outcome));
                  auto replayed = DecodeStoredResponse(*outcome.replayed_response);

@@ -14,6 +14,7 @@ struct RequestContext {
   const RequestTarget& target;
   std::string organization_id;  // decoded and valid; empty on routes without one
   std::string flag_key;         // likewise
+  std::string actor = "anonymous";  // who the request acts as, for the audit trail
 };
 
 inline HttpResponse JsonResponse(int status, std::string body) {

@@ -18,6 +18,7 @@ struct HttpRequest {
   std::string_view if_match;
   std::string_view if_none_match;
   std::string_view idempotency_key;
+  std::string_view authorization;
   std::string_view body;
   std::string request_id;  // the client's X-Request-Id when valid, else a generated one
 };

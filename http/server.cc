@@ -12,7 +12,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -46,6 +48,8 @@ struct HttpServer::Impl {
   }
 
   void Accept();
+  // At the connection limit, asks the longest-idle session to close; false when none is idle.
+  bool MakeRoom();
   void Register(Session* session, std::weak_ptr<Session> handle);
   void Unregister(Session* session);
 
@@ -57,6 +61,7 @@ struct HttpServer::Impl {
   std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
   tcp::acceptor acceptor;  // on contexts[0]
   std::size_t next_context = 0;  // acceptor's handler only
+  std::chrono::steady_clock::time_point last_limit_warning;  // acceptor's handler only
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   bool shut_down = false;
@@ -86,19 +91,38 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Waits for the first bytes of the next request (a pipelined one may be buffered already).
   void Read() {
     idle_ = true;
+    idle_since_.store(NowTicks(), std::memory_order_relaxed);
+    if (buffer_.size() > 0) return ReadRequest();
+    stream_.expires_after(served_ > 0 ? server_.options.idle_timeout
+                                      : server_.options.request_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code error, std::size_t bytes) {
+    if (error) return Close();  // end of stream, idle timeout, or closed to make room
+    buffer_.commit(bytes);
+    ReadRequest();
+  }
+
+  // The request has begun: the rest of its headers and body get one deadline, so a client
+  // that trickles bytes (slow loris) is cut off.
+  void ReadRequest() {
+    idle_ = false;
+    idle_since_.store(0, std::memory_order_relaxed);
     parser_.emplace();
-    parser_->body_limit(kMaxBodyBytes);
+    parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    stream_.expires_after(buffer_.size() > 0 ? server_.options.request_timeout
-                                             : server_.options.idle_timeout);
+    stream_.expires_after(server_.options.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code error, std::size_t) {
-    idle_ = false;
+    ++served_;
     if (error == http::error::body_limit) {
       auto& partial = parser_->get();
       request_.method = partial.method_string();
@@ -106,8 +130,9 @@ class Session : public std::enable_shared_from_this<Session> {
       request_.request_id = ChooseRequestId(partial[kRequestIdHeader]);
       keep_alive_ = false;
       started_ = std::chrono::steady_clock::now();
-      return Write(ProblemResponse(Status(ErrorCode::kPayloadTooLarge,
-                                          "the request body is larger than 64 KiB")));
+      return Write(ProblemResponse(Status(
+          ErrorCode::kPayloadTooLarge, "the request body is larger than " +
+                                           std::to_string(server_.options.body_limit) + " bytes")));
     }
     if (error) return Close();  // end of stream, timeout, or not HTTP
     started_ = std::chrono::steady_clock::now();
@@ -118,6 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.if_match = message[http::field::if_match];
     request_.if_none_match = message[http::field::if_none_match];
     request_.idempotency_key = message["Idempotency-Key"];
+    request_.authorization = message[http::field::authorization];
     request_.body = message.body();
     request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
     keep_alive_ = message.keep_alive();
@@ -144,6 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::size_t length = answer.body.size();
     if (request_.method != "HEAD") response_.body() = std::move(answer.body);
     if (answer.status != 304) response_.content_length(length);
+    stream_.expires_after(server_.options.request_timeout);  // a client must take its answer
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
@@ -164,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   static constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+  static constexpr std::size_t kReadChunk = 4096;
 
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
@@ -175,6 +203,15 @@ class Session : public std::enable_shared_from_this<Session> {
   int status_ = 0;
   bool keep_alive_ = false;
   bool idle_ = false;  // waiting for the next request
+  std::uint64_t served_ = 0;  // requests read on this connection
+
+ public:
+  // When the session began waiting for its next request, in NowTicks(); 0 while a request is
+  // under way. Read by the acceptor to choose whom to close at the connection limit.
+  std::atomic<std::int64_t> idle_since_{0};
+  static std::int64_t NowTicks() {
+    return std::chrono::steady_clock::now().time_since_epoch().count();
+  }
 };
 
 void HttpServer::Impl::Accept() {
@@ -183,11 +220,43 @@ void HttpServer::Impl::Accept() {
     if (error) {
       if (error == net::error::operation_aborted || !acceptor.is_open()) return;  // shutting down
       LogEvent("warn", "accept failed", "\"error\":\"" + error.message() + "\"");
-    } else {
+    } else if (MakeRoom()) {
       std::make_shared<Session>(std::move(socket), *this)->Start();
+    } else {
+      beast::error_code ignored;
+      socket.close(ignored);
     }
     Accept();
   });
+}
+
+bool HttpServer::Impl::MakeRoom() {
+  std::shared_ptr<Session> longest_idle;
+  {
+    std::lock_guard lock(sessions_mutex);
+    if (sessions.size() < options.max_connections) return true;
+    std::int64_t oldest = std::numeric_limits<std::int64_t>::max();
+    Session* chosen = nullptr;
+    for (auto& [session, handle] : sessions) {
+      std::int64_t since = session->idle_since_.load(std::memory_order_relaxed);
+      if (since != 0 && since < oldest) {
+        oldest = since;
+        chosen = session;
+      }
+    }
+    if (chosen) longest_idle = sessions[chosen].lock();
+  }
+  // Released outside the lock: the last reference may destroy the session, which unregisters.
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_limit_warning > std::chrono::seconds(1)) {  // at most one line a second
+    last_limit_warning = now;
+    LogEvent("warn", longest_idle ? "connection limit reached; closing the longest-idle one"
+                                  : "connection limit reached; refusing a connection",
+             "\"max_connections\":" + std::to_string(options.max_connections));
+  }
+  if (!longest_idle) return false;
+  longest_idle->CloseIfIdle();
+  return true;
 }
 
 void HttpServer::Impl::Register(Session* session, std::weak_ptr<Session> handle) {

@@ -15,15 +15,21 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int threads = 0;            // 0: one per hardware thread
-  std::chrono::seconds idle_timeout{60};     // keep-alive connection without a request
-  std::chrono::seconds request_timeout{30};  // for a request's header and body to arrive
-  std::size_t header_limit = 16 * 1024;
+  // A connection waits up to idle_timeout for the next request (its first one: up to
+  // request_timeout); once a request has begun, its headers and body must arrive within
+  // request_timeout, and its answer must be taken within request_timeout.
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds request_timeout{10};
+  std::size_t header_limit = 16 * 1024;     // over it the connection is closed
+  std::size_t body_limit = 64 * 1024;       // over it 413 payload_too_large
+  // At the limit a new connection closes the longest-idle one, or is closed if none is idle.
+  std::size_t max_connections = 1024;
   bool access_log = true;
 };
 
 // N threads, each with its own io_context; connections are dealt to them round-robin and
-// stay on one thread. Keep-alive. Bodies over 64 KiB get
-// 413 payload_too_large. Lifecycle: Listen, Start, then Shutdown (from a non-server thread).
+// stay on one thread. Keep-alive. Limits and deadlines per ServerOptions.
+// Lifecycle: Listen, Start, then Shutdown (from a non-server thread).
 class HttpServer {
  public:
   // REQUIRES: `api` outlives the server.

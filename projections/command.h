@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/api_token.h"
 #include "core/flag.h"
 #include "core/status.h"
 #include "projections/flag_record.h"
@@ -34,6 +35,16 @@ struct PatchRollout {
 };
 
 struct DeleteFlag {};
+
+// Token commands address the system stream: organization_id kSystemStream, flag_key the
+// token id (core/api_token.h).
+struct CreateToken {
+  std::string name;
+  std::string organization_id;  // or kAllOrganizations (then role kAdmin)
+  Role role = Role::kRead;
+  std::string secret_sha256;
+};
+struct RevokeToken {};
 
 // If-Match: the flag versions the client accepts, or any version ("*").
 struct VersionPrecondition {
@@ -72,10 +83,15 @@ struct IdempotencyRequest {
 struct Command {
   std::string organization_id;
   std::string flag_key;
-  std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag> action;
+  std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag, CreateToken, RevokeToken> action;
   std::optional<VersionPrecondition> if_match = std::nullopt;
   std::optional<IdempotencyRequest> idempotency = std::nullopt;
 };
+
+inline bool IsTokenCommand(const Command& command) {
+  return std::holds_alternative<CreateToken>(command.action) ||
+         std::holds_alternative<RevokeToken>(command.action);
+}
 
 // Who asks, for the audit trail.
 struct CommandContext {

@@ -92,4 +92,35 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
   return std::optional<Event>(NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
 }
 
+
+Result<std::optional<Event>> DecideToken(const Command& command, const TokenTable& tokens,
+                                         Timestamp recorded_at, const CommandContext& context) {
+  const ApiToken* current = tokens.FindById(command.flag_key);
+  Event event = NewEvent(EventType::kTokenRevoked, command, current ? current->version + 1 : 1,
+                         recorded_at, context);
+  if (const auto* create = std::get_if<CreateToken>(&command.action)) {
+    if (create->organization_id == kAllOrganizations && create->role != Role::kAdmin) {
+      return Status(ErrorCode::kValidationFailed,
+                    "a token for every organization ('*') must have the role admin");
+    }
+    TokenFacts facts{create->name, create->organization_id, create->role, create->secret_sha256};
+    if (current) {
+      bool same = current->name == facts.name && current->organization_id == facts.organization_id &&
+                  current->role == facts.role && current->secret_sha256 == facts.secret_sha256;
+      if (same) return std::optional<Event>();
+      return Status(ErrorCode::kFlagExists, "token '" + command.flag_key + "' already exists");
+    }
+    event.type = EventType::kTokenCreated;
+    event.token = std::move(facts);
+    return std::optional<Event>(std::move(event));
+  }
+  if (!current) {
+    return Status(ErrorCode::kFlagNotFound, "no token has the id '" + command.flag_key + "'");
+  }
+  if (!current->active()) return std::optional<Event>();
+  event.token = TokenFacts{current->name, current->organization_id, current->role,
+                           current->secret_sha256};
+  return std::optional<Event>(std::move(event));
+}
+
 }  // namespace flagledger

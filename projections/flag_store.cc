@@ -21,7 +21,8 @@ FlagStore::FlagStore(EventLog& log, const Clock& clock, FlagStoreOptions options
     : log_(log),
       clock_(clock),
       options_(std::move(options)),
-      snapshot_(std::make_shared<const ProjectionSnapshot>()) {}
+      snapshot_(std::make_shared<const ProjectionSnapshot>()),
+      tokens_(std::make_shared<const TokenTable>()) {}
 
 FlagStore::~FlagStore() { Stop(); }
 
@@ -35,6 +36,10 @@ Status FlagStore::Start() {
   last_snapshot_sequence_ = base ? base->sequence : 0;
   auto rebuilt = RebuildProjection(log_, std::move(base));
   if (!rebuilt.ok()) return rebuilt.status();
+  auto tokens = LoadTokenTable(log_);
+  if (!tokens.ok()) return tokens.status();
+  tokens_.store(std::make_shared<const TokenTable>(std::move(tokens).value()),
+                std::memory_order_release);
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return Unavailable("the store is stopping");
@@ -143,6 +148,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   std::vector<WriteOutcome> outcomes(batch.size());
   std::map<std::string, Draft> drafts;  // organization '\0' flag key -> state in this batch
   std::map<std::string, std::size_t> remembered;  // scope key -> this batch's stored answer
+  std::shared_ptr<TokenTable> token_draft;  // the tokens as this batch leaves them, once touched
   Status storage_failure = log_.EnsureWritable();  // recovers from an earlier failed write
   if (storage_failure.ok()) ExpireIdempotencyRecords(now);
 
@@ -172,6 +178,19 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
         }
         continue;
       }
+    }
+
+    if (IsTokenCommand(command)) {
+      if (!token_draft) token_draft = std::make_shared<TokenTable>(*tokens());
+      auto decision = DecideToken(command, *token_draft, now, batch[i].context);
+      if (!decision.ok()) {
+        outcome.status = decision.status();
+      } else if (decision->has_value()) {
+        Event& event = events.emplace_back(std::move(**decision));
+        token_draft->Apply(event);
+        records.push_back(nullptr);
+      }
+      continue;
     }
 
     std::string identity = command.organization_id + '\0' + command.flag_key;
@@ -238,6 +257,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   if (!events.empty() || !idempotency_records.empty()) batches_.fetch_add(1, std::memory_order_relaxed);
   events_.fetch_add(events.size(), std::memory_order_relaxed);
   commands_.fetch_add(batch.size(), std::memory_order_relaxed);
+  if (token_draft) tokens_.store(std::move(token_draft), std::memory_order_release);
   if (!events.empty()) {
     ProjectionBuilder builder(base);
     for (std::size_t e = 0; e < events.size(); ++e) builder.Apply(events[e], records[e]);

@@ -18,6 +18,7 @@
 #include "projections/flag_record.h"
 #include "projections/projection_snapshot.h"
 #include "projections/snapshot_store.h"
+#include "projections/token_table.h"
 
 namespace flagledger {
 
@@ -70,7 +71,12 @@ class FlagStore {
     return snapshot_.load(std::memory_order_acquire);
   }
 
-  // Queues `command`. `done` runs exactly once: on the writer thread after the batch is durable
+  // The API tokens as of the newest published state. Never null.
+  std::shared_ptr<const TokenTable> tokens() const {
+    return tokens_.load(std::memory_order_acquire);
+  }
+
+  // Queues `command` (a flag or a token command). `done` runs exactly once: on the writer thread after the batch is durable
   // (or failed), or at once with kUnavailable when the store is not ready, stopping, or full.
   // A 503 outcome means nothing of the command was applied.
   void Submit(Command command, CommandContext context, WriteCallback done);
@@ -103,6 +109,7 @@ class FlagStore {
   const Clock& clock_;
   FlagStoreOptions options_;
   std::atomic<std::shared_ptr<const ProjectionSnapshot>> snapshot_;
+  std::atomic<std::shared_ptr<const TokenTable>> tokens_;
   std::atomic<bool> ready_{false};
   std::atomic<std::uint64_t> batches_{0}, commands_{0}, events_{0};
 

@@ -22,11 +22,13 @@ ProjectionBuilder::Changes& ProjectionBuilder::ChangesOf(const std::string& orga
 
 void ProjectionBuilder::Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after) {
   sequence_ = event.sequence;
+  if (IsTokenEvent(event.type)) return;  // tokens are not flags (projections/token_table.h)
   ChangesOf(event.organization_id).insert_or_assign(event.flag_key, Change{std::move(record_after), {}, 0});
 }
 
 void ProjectionBuilder::Fold(Event&& event) {
   sequence_ = event.sequence;
+  if (IsTokenEvent(event.type)) return;
   Change& change = ChangesOf(event.organization_id)[event.flag_key];
   change.record.reset();
   change.flag = std::move(event.flag);

@@ -15,7 +15,7 @@ constexpr char kHelp[] = R"(Usage: flagledger history --data-dir DIR --org ORG [
 
 Prints the events of an organization, or of one flag key over its whole lifecycle (also after
 a delete), oldest first: as a table, or with --json as one event per line exactly as the API
-renders it. Safe to run while a server uses DIR.
+renders it. `--org _system` shows the token events. Safe to run while a server uses DIR.
 )";
 
 std::string ChangesText(const EventChanges& changes) {
@@ -53,7 +53,8 @@ int RunHistory(const std::vector<std::string>& args) {
   }
   const std::string& org = options->get("org");
   std::string flag = options->has("flag") ? options->get("flag") : "";
-  if (!IsValidIdentifier(org) || (options->has("flag") && !IsValidIdentifier(flag))) {
+  bool org_valid = IsValidIdentifier(org) || org == kSystemStream;
+  if (!org_valid || (options->has("flag") && !IsValidIdentifier(flag))) {
     std::fprintf(stderr, "flagledger history: --org and --flag must be valid identifiers\n");
     return 2;
   }

@@ -18,6 +18,7 @@ Commands:
   history   print a flag's or an organization's events
   replay    rebuild the flags from the raw event log, at any past point
   verify    check the log, its indexes and the snapshots against a replay
+  token     create, list and revoke API tokens
   help      this text
 
 `flagledger COMMAND --help` describes each command.
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   if (command == "history") return flagledger::RunHistory(args);
   if (command == "replay") return flagledger::RunReplay(args);
   if (command == "verify") return flagledger::RunVerify(args);
+  if (command == "token") return flagledger::RunToken(args);
   std::fprintf(stderr, "flagledger: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

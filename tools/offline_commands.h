@@ -14,5 +14,8 @@ int RunHistory(const std::vector<std::string>& args);
 int RunReplay(const std::vector<std::string>& args);
 // flagledger verify --data-dir DIR
 int RunVerify(const std::vector<std::string>& args);
+// flagledger token create|list|revoke --data-dir DIR ... (create and revoke write: through a
+// running server's spool, or by opening the log when no server runs)
+int RunToken(const std::vector<std::string>& args);
 
 }  // namespace flagledger

@@ -13,6 +13,7 @@
 #include "projections/flag_store.h"
 #include "projections/snapshot_store.h"
 #include "tools/serve_config.h"
+#include "tools/token_spool.h"
 
 namespace flagledger {
 namespace {
@@ -65,7 +66,7 @@ int RunServe(const std::vector<std::string>& args) {
              JsonMember("error", status.detail()));
   };
   FlagStore store(**log, clock, std::move(store_options));
-  Api api(store);
+  Api api(store, config->auth);
   HttpServer server(config->server, api);
   Status listening = server.Listen();
   if (!listening.ok()) {
@@ -86,15 +87,32 @@ int RunServe(const std::vector<std::string>& args) {
     server.Shutdown(std::chrono::seconds(1));
     return 1;
   }
+  SpoolIngester token_spool(config->data_dir, store, [](std::string_view what, const std::string& detail) {
+    LogEvent("warn", what, JsonMember("error", detail));
+  });
+  token_spool.Start();
+  bool tokens_exist = !store.tokens()->empty();
+  std::string_view auth = config->auth == AuthMode::kOff ? "off"
+                          : config->auth == AuthMode::kOn || tokens_exist ? "on"
+                                                                          : "open until the first token";
   LogEvent("info", "ready",
            "\"sequence\":" + std::to_string(store.snapshot()->sequence) +
-               ",\"flags\":" + std::to_string(store.snapshot()->FlagCount()));
+               ",\"flags\":" + std::to_string(store.snapshot()->FlagCount()) + "," +
+               JsonMember("auth", auth));
+  if (config->auth == AuthMode::kOff) {
+    LogEvent("warn", "authentication is off: anyone who reaches this address may read and change "
+                     "every flag", "");
+  } else if (config->auth == AuthMode::kAuto && !tokens_exist) {
+    LogEvent("warn", "no API token exists yet, so this loopback server runs without "
+                     "authentication until `flagledger token create` makes one", "");
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   LogEvent("info", "shutting down", JsonMember("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   api.BeginShutdown();
   server.Shutdown();
+  token_spool.Stop();
   store.Stop();
   WriterStats stats = store.stats();
   LogEvent("info", "stopped",

@@ -26,6 +26,24 @@ Options (each also read from the environment variable in brackets; flags win):
   --snapshot-every N        write a projection snapshot every N events, so start-up replays
                             only the tail; 0 turns snapshots off (default 50000)
                                                                       [FLAGLEDGER_SNAPSHOT_EVERY]
+
+Security and limits (see the README's security section):
+  --auth on|off             on: every API request needs a bearer token (`flagledger token`);
+                            default: on, except on a loopback address while no token exists
+                            yet (then open, with a warning)           [FLAGLEDGER_AUTH]
+  --insecure                allow --auth off on a non-loopback address
+  --max-connections N       open connections; at the limit the longest-idle one is closed
+                            for a new one (default 1024)              [FLAGLEDGER_MAX_CONNECTIONS]
+  --max-header-bytes N      request line and headers (default 16384; over it the connection
+                            is closed)                                [FLAGLEDGER_MAX_HEADER_BYTES]
+  --max-body-bytes N        request body (default 65536; over it 413)
+                                                                      [FLAGLEDGER_MAX_BODY_BYTES]
+  --request-timeout S       seconds for a request's headers and body to arrive once it has
+                            begun, and for its answer to be taken (default 10)
+                                                                      [FLAGLEDGER_REQUEST_TIMEOUT]
+  --idle-timeout S          seconds a connection may wait for its next request (default 60;
+                            a new connection's first request gets --request-timeout)
+                                                                      [FLAGLEDGER_IDLE_TIMEOUT]
   --help                    this text
 
 Stops cleanly on SIGINT or SIGTERM: no new connections, requests in flight finish, the log
@@ -43,7 +61,43 @@ bool ParseCount(const std::string& value, std::uint64_t& out) {
   return !value.empty() && error == std::errc() && last == value.data() + value.size();
 }
 
-Status ApplySetting(ServeConfig& config, const std::string& name, const std::string& value) {
+// Parses a count from `low` to `high` into `out`.
+Status ApplyBounded(const std::string& setting, const std::string& value, std::uint64_t low,
+                    std::uint64_t high, const char* unit, std::uint64_t& out) {
+  std::uint64_t parsed = 0;
+  if (!ParseCount(value, parsed) || parsed < low || parsed > high) {
+    return Bad(setting, "must be a number of " + std::string(unit) + " from " +
+                            std::to_string(low) + " to " + std::to_string(high));
+  }
+  out = parsed;
+  return Status::Ok();
+}
+
+Status ApplyLimit(ServeConfig& config, const std::string& name, const std::string& value) {
+  ServerOptions& server = config.server;
+  std::uint64_t number = 0;
+  Status parsed;
+  if (name == "max-connections") {
+    parsed = ApplyBounded("--" + name, value, 1, 1'000'000, "connections", number);
+    server.max_connections = number;
+  } else if (name == "max-header-bytes") {
+    parsed = ApplyBounded("--" + name, value, 1024, 1 << 20, "bytes", number);
+    server.header_limit = number;
+  } else if (name == "max-body-bytes") {
+    parsed = ApplyBounded("--" + name, value, 1024, 64 << 20, "bytes", number);
+    server.body_limit = number;
+  } else if (name == "request-timeout") {
+    parsed = ApplyBounded("--" + name, value, 1, 3600, "seconds", number);
+    server.request_timeout = std::chrono::seconds(number);
+  } else {
+    parsed = ApplyBounded("--" + name, value, 1, 86400, "seconds", number);
+    server.idle_timeout = std::chrono::seconds(number);
+  }
+  return parsed;
+}
+
+Status ApplySetting(ServeConfig& config, const std::string& name, const std::string& value,
+                    bool& auth_given) {
   if (name == "data-dir") {
     if (value.empty()) return Bad("--data-dir", "must not be empty");
     config.data_dir = value;
@@ -85,6 +139,13 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
   } else if (name == "access-log") {
     if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
     config.server.access_log = value == "on";
+  } else if (name == "auth") {
+    if (value != "on" && value != "off") return Bad("--auth", "must be on or off");
+    config.auth = value == "on" ? AuthMode::kOn : AuthMode::kOff;
+    auth_given = true;
+  } else if (name == "max-connections" || name == "max-header-bytes" ||
+             name == "max-body-bytes" || name == "request-timeout" || name == "idle-timeout") {
+    return ApplyLimit(config, name, value);
   } else {
     return Bad("--" + name, "unknown option (see --help)");
   }
@@ -93,25 +154,39 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
 
 }  // namespace
 
+bool IsLoopbackAddress(const std::string& address) {
+  return address.starts_with("127.") || address == "::1" || address == "localhost";
+}
+
 Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
                                      const char* (*getenv)(const char*)) {
   ServeConfig config;
+  bool auth_given = false;
   static const std::pair<const char*, const char*> kEnvironment[] = {
       {"FLAGLEDGER_DATA_DIR", "data-dir"},       {"FLAGLEDGER_LISTEN", "listen"},
       {"FLAGLEDGER_THREADS", "threads"},         {"FLAGLEDGER_DURABILITY", "durability"},
       {"FLAGLEDGER_ACCESS_LOG", "access-log"},   {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
-      {"FLAGLEDGER_CACHE_MB", "cache-mb"},
+      {"FLAGLEDGER_CACHE_MB", "cache-mb"},       {"FLAGLEDGER_AUTH", "auth"},
+      {"FLAGLEDGER_MAX_CONNECTIONS", "max-connections"},
+      {"FLAGLEDGER_MAX_HEADER_BYTES", "max-header-bytes"},
+      {"FLAGLEDGER_MAX_BODY_BYTES", "max-body-bytes"},
+      {"FLAGLEDGER_REQUEST_TIMEOUT", "request-timeout"},
+      {"FLAGLEDGER_IDLE_TIMEOUT", "idle-timeout"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);
     if (value == nullptr) continue;
-    Status applied = ApplySetting(config, name, value);
+    Status applied = ApplySetting(config, name, value, auth_given);
     if (!applied.ok()) return Bad(variable, applied.detail());
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
       config.show_help = true;
+      continue;
+    }
+    if (arg == "--insecure") {
+      config.insecure = true;
       continue;
     }
     if (!arg.starts_with("--")) return Bad(arg, "unexpected argument (see --help)");
@@ -124,8 +199,15 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
     } else {
       return Bad(arg, "needs a value");
     }
-    Status applied = ApplySetting(config, name, value);
+    Status applied = ApplySetting(config, name, value, auth_given);
     if (!applied.ok()) return applied;
+  }
+  bool loopback = IsLoopbackAddress(config.server.address);
+  if (!auth_given) config.auth = loopback ? AuthMode::kAuto : AuthMode::kOn;
+  if (config.auth == AuthMode::kOff && !loopback && !config.insecure) {
+    return Bad("--auth off", "refusing to serve " + config.server.address +
+                                 " (not loopback) without authentication; use --auth on, or "
+                                 "add --insecure if the network is trusted");
   }
   return config;
 }

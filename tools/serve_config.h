@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "http/authorization.h"
 #include "http/server.h"
 
 namespace flagledger {
@@ -15,11 +16,17 @@ struct ServeConfig {
   bool sync_writes = true;  // --durability fsync (true) or async
   std::uint64_t snapshot_every = 50'000;  // events between projection snapshots; 0: none
   std::uint64_t cache_mb = 256;           // RocksDB block cache
+  // Resolved by ParseServeConfig: --auth, or kAuto on loopback and kOn elsewhere.
+  AuthMode auth = AuthMode::kAuto;
+  bool insecure = false;  // allows --auth off on a non-loopback address
   bool show_help = false;
 };
 
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackAddress(const std::string& address);
+
 // Reads the environment first, then `args` (flags win). kValidationFailed names the bad
-// setting. `getenv` is injectable for tests.
+// setting, or refuses --auth off on a non-loopback address without --insecure. `getenv` is injectable for tests.
 Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
                                      const char* (*getenv)(const char*));
 

@@ -1,0 +1,56 @@
+// API tokens (issue 6): who may do what to which organization's flags.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/timestamp.h"
+
+namespace flagledger {
+
+// Each role includes the ones before it: read < write < admin.
+enum class Role { kRead, kWrite, kAdmin };
+
+std::string_view RoleName(Role role);  // "read", "write", "admin"
+std::optional<Role> ParseRole(std::string_view name);
+
+// The scope of an operator token: every organization and the whole log. Only with kAdmin.
+inline constexpr std::string_view kAllOrganizations = "*";
+// The organization id under which token events are logged. Not a valid organization id
+// (core/identifier.h), so no client can read or write it as one.
+inline constexpr std::string_view kSystemStream = "_system";
+
+// A token as its events left it. The secret itself is never stored, only its SHA-256.
+struct ApiToken {
+  std::string id;               // valid identifier; the key of its stream in kSystemStream
+  std::string name;             // valid identifier; the `actor` of the events it causes
+  std::string organization_id;  // a valid organization id, or kAllOrganizations
+  Role role = Role::kRead;
+  std::string secret_sha256;    // 64 lowercase hex digits
+  std::uint64_t version = 0;    // of its stream: 1 once created, 2 once revoked
+  Timestamp created_at;
+  std::optional<Timestamp> revoked_at;
+
+  bool active() const { return !revoked_at; }
+  bool operator==(const ApiToken&) const = default;
+};
+
+// What a request needs: `role` on `organization_id`, or on the whole log when that is empty.
+struct Access {
+  std::string_view organization_id;
+  Role role = Role::kRead;
+};
+
+// True when the active `token` allows `access`. An organization's token never reaches the
+// whole log; an operator token (kAllOrganizations, kAdmin) reaches everything.
+bool Grants(const ApiToken& token, const Access& access);
+
+// The lowercase hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+// The secret's shape: "flt_" and 64 lowercase hex digits (256 random bits).
+inline constexpr std::string_view kSecretPrefix = "flt_";
+bool LooksLikeSecret(std::string_view text);
+
+}  // namespace flagledger

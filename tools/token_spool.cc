@@ -1,0 +1,167 @@
+#include "tools/token_spool.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace flagledger {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kRequestSuffix = ".request";
+constexpr std::string_view kResultSuffix = ".result";
+
+std::string SpoolDir(const std::string& data_dir) { return data_dir + "/spool"; }
+
+Status EnsureSpoolDir(const std::string& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) return Status(ErrorCode::kUnavailable, "cannot create " + dir + ": " + error.message());
+  ::chmod(dir.c_str(), 0700);
+  return Status::Ok();
+}
+
+// Writes `text` to `path` whole or not at all.
+bool WriteAtomically(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  std::error_code error;
+  fs::rename(temporary, path, error);
+  return !error;
+}
+
+std::optional<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "ok\n" or "error <code number>\n<detail>".
+std::string EncodeOutcome(const Status& outcome) {
+  if (outcome.ok()) return "ok\n";
+  return "error " + std::to_string(static_cast<int>(outcome.code())) + "\n" + outcome.detail();
+}
+
+Status ParseOutcome(const std::string& text) {
+  if (text == "ok\n") return Status::Ok();
+  std::size_t newline = text.find('\n');
+  if (!text.starts_with("error ") || newline == std::string::npos) {
+    return Status(ErrorCode::kInternal, "the server's answer is unreadable");
+  }
+  int code = std::atoi(text.c_str() + 6);
+  if (code < 0 || code > static_cast<int>(ErrorCode::kUnavailable)) code = static_cast<int>(ErrorCode::kInternal);
+  return Status(static_cast<ErrorCode>(code), text.substr(newline + 1));
+}
+
+}  // namespace
+
+Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request,
+                        std::chrono::milliseconds timeout) {
+  std::string dir = SpoolDir(data_dir);
+  Status ready = EnsureSpoolDir(dir);
+  if (!ready.ok()) return ready;
+  std::string request_path = dir + "/" + request.request_id + std::string(kRequestSuffix);
+  std::string result_path = dir + "/" + request.request_id + std::string(kResultSuffix);
+  if (!WriteAtomically(request_path, EncodeTokenRequest(request))) {
+    return Status(ErrorCode::kUnavailable, "cannot write to " + dir);
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto answer = ReadWhole(result_path)) {
+      std::error_code ignored;
+      fs::remove(result_path, ignored);
+      return ParseOutcome(*answer);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::error_code error;
+  if (fs::remove(request_path, error)) {
+    return Status(ErrorCode::kUnavailable,
+                  "the server did not take the request within " +
+                      std::to_string(timeout.count()) + " ms; nothing was changed");
+  }
+  return Status(ErrorCode::kUnavailable,
+                "the server took the request but did not answer in time; see `flagledger token "
+                "list` for whether it was applied");
+}
+
+SpoolIngester::SpoolIngester(
+    std::string data_dir, FlagStore& store,
+    std::function<void(std::string_view what, const std::string& detail)> on_problem)
+    : spool_dir_(SpoolDir(data_dir)), store_(store), on_problem_(std::move(on_problem)) {}
+
+SpoolIngester::~SpoolIngester() { Stop(); }
+
+void SpoolIngester::Start() {
+  Status ready = EnsureSpoolDir(spool_dir_);
+  if (!ready.ok()) on_problem_("token spool unusable", ready.detail());
+  thread_ = std::thread([this] { Run(); });
+}
+
+void SpoolIngester::Stop() {
+  {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    changed_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return in_flight_.empty(); });
+}
+
+void SpoolIngester::Run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    IngestOnce();
+    lock.lock();
+    changed_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
+  }
+}
+
+void SpoolIngester::IngestOnce() {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(spool_dir_, error)) {
+    std::string file = entry.path().filename().string();
+    if (!file.ends_with(kRequestSuffix)) continue;
+    std::string request_id = file.substr(0, file.size() - kRequestSuffix.size());
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || !in_flight_.insert(request_id).second) continue;
+    }
+    auto text = ReadWhole(entry.path().string());
+    auto request = text ? ParseTokenRequest(*text)
+                        : Result<TokenRequest>(Status(ErrorCode::kInternal, "unreadable"));
+    if (!request.ok() || request->request_id != request_id) {
+      on_problem_("token request rejected", file + ": " + request.status().detail());
+      Finish(request_id, request.ok() ? Status(ErrorCode::kValidationFailed,
+                                               "the request id differs from the file name")
+                                      : request.status());
+      continue;
+    }
+    store_.Submit(request->ToCommand(), request->Context(),
+                  [this, request_id](WriteOutcome outcome) { Finish(request_id, outcome.status); });
+  }
+}
+
+void SpoolIngester::Finish(const std::string& request_id, const Status& outcome) {
+  std::string base = spool_dir_ + "/" + request_id;
+  if (!WriteAtomically(base + std::string(kResultSuffix), EncodeOutcome(outcome))) {
+    on_problem_("token request unanswered", "cannot write " + base + std::string(kResultSuffix));
+  }
+  std::error_code ignored;
+  fs::remove(base + std::string(kRequestSuffix), ignored);
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(request_id);
+  changed_.notify_all();
+}
+
+}  // namespace flagledger

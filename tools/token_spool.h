@@ -1,0 +1,54 @@
+// How `flagledger token` reaches a running server, which holds the log's only writer.
+//
+// The command writes DATA_DIR/spool/<request_id>.request (temp file + rename, so it is seen
+// whole or not at all). The server's SpoolIngester looks every 200 ms, submits the request to
+// the store like any write (decided, appended, applied), and once the outcome is durable
+// writes <request_id>.result (temp + rename) and removes the request. The spool holds hashes,
+// never secrets, and is created 0700.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+#include "projections/flag_store.h"
+#include "tools/token_request.h"
+
+namespace flagledger {
+
+// Hands `request` to the server and waits up to `timeout` for its outcome: OK or the
+// store's error. kUnavailable when no server took the request in time (it is withdrawn).
+Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request,
+                        std::chrono::milliseconds timeout);
+
+class SpoolIngester {
+ public:
+  // REQUIRES: `store` is started and outlives the ingester. `on_problem` logs.
+  SpoolIngester(std::string data_dir, FlagStore& store,
+                std::function<void(std::string_view what, const std::string& detail)> on_problem);
+  ~SpoolIngester();  // Stop()s
+
+  void Start();
+  void Stop();  // waits for the submitted requests' outcomes to be written
+
+ private:
+  void Run();
+  void IngestOnce();
+  void Finish(const std::string& request_id, const Status& outcome);
+
+  const std::string spool_dir_;
+  FlagStore& store_;
+  std::function<void(std::string_view, const std::string&)> on_problem_;
+  std::mutex mutex_;  // guards the members below
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::set<std::string> in_flight_;  // request ids submitted, outcome not yet written
+  std::thread thread_;
+};
+
+}  // namespace flagledger
