@@ -244,7 +244,10 @@ bool HttpServer::Impl::MakeRoom() {
         chosen = session;
       }
     }
-    if (chosen) longest_idle = sessions[chosen].lock();
+    // Taken off the idle list at once, so that the next connection picks another one.
+    if (chosen && chosen->idle_since_.compare_exchange_strong(oldest, 0)) {
+      longest_idle = sessions[chosen].lock();
+    }
   }
   // Released outside the lock: the last reference may destroy the session, which unregisters.
   auto now = std::chrono::steady_clock::now();

@@ -1,5 +1,7 @@
 #include "tests/testing/http_client.h"
 
+#include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -93,12 +95,18 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
 std::string HttpClient::SendRaw(const std::string& bytes, int timeout_ms) {
   Connection connection;
   connection.stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
-  connection.stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  // Blocking calls ignore the stream's timer, so each read waits in poll() for the rest.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int fd = connection.stream.socket().native_handle();
   beast::error_code error;
   net::write(connection.stream, net::buffer(bytes), error);
   std::string received;
   char chunk[4096];
   while (!error) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd readable{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&readable, 1, static_cast<int>(left.count())) <= 0) break;
     std::size_t n = connection.stream.read_some(net::buffer(chunk), error);
     received.append(chunk, n);
   }

@@ -1,0 +1,67 @@
+#include "tools/serve_config.h"
+
+#include <gtest/gtest.h>
+
+namespace flagledger {
+namespace {
+
+const char* NoEnvironment(const char*) { return nullptr; }
+
+Result<ServeConfig> Parse(std::vector<std::string> args) {
+  return ParseServeConfig(args, &NoEnvironment);
+}
+
+TEST(ServeConfig, AuthDefaultsToAutoOnLoopbackAndOnElsewhere) {
+  EXPECT_EQ(Parse({})->auth, AuthMode::kAuto);
+  EXPECT_EQ(Parse({"--listen", "[::1]:80"})->auth, AuthMode::kAuto);
+  EXPECT_EQ(Parse({"--listen", "0.0.0.0:80"})->auth, AuthMode::kOn);
+  EXPECT_EQ(Parse({"--listen", "10.0.0.7:80"})->auth, AuthMode::kOn);
+  EXPECT_EQ(Parse({"--auth", "on"})->auth, AuthMode::kOn);
+  EXPECT_EQ(Parse({"--auth", "off"})->auth, AuthMode::kOff);
+}
+
+TEST(ServeConfig, RefusesAuthOffOnTheNetworkWithoutInsecure) {
+  auto refused = Parse({"--listen", "0.0.0.0:8080", "--auth", "off"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().detail().find("--insecure"), std::string::npos);
+  auto allowed = Parse({"--listen", "0.0.0.0:8080", "--auth", "off", "--insecure"});
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_EQ(allowed->auth, AuthMode::kOff);
+}
+
+TEST(ServeConfig, LimitsHaveDefaultsAndBounds) {
+  ServeConfig defaults = Parse({}).value();
+  EXPECT_EQ(defaults.server.body_limit, 64u * 1024);
+  EXPECT_EQ(defaults.server.header_limit, 16u * 1024);
+  EXPECT_EQ(defaults.server.max_connections, 1024u);
+  EXPECT_EQ(defaults.server.request_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.server.idle_timeout, std::chrono::seconds(60));
+  ServeConfig set = Parse({"--max-connections", "20", "--max-header-bytes", "4096",
+                           "--max-body-bytes=2048", "--request-timeout", "2", "--idle-timeout", "3"})
+                        .value();
+  EXPECT_EQ(set.server.max_connections, 20u);
+  EXPECT_EQ(set.server.header_limit, 4096u);
+  EXPECT_EQ(set.server.body_limit, 2048u);
+  EXPECT_EQ(set.server.request_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(set.server.idle_timeout, std::chrono::seconds(3));
+  for (std::vector<std::string> bad :
+       {std::vector<std::string>{"--max-connections", "0"}, {"--max-header-bytes", "10"},
+        {"--request-timeout", "-1"}, {"--idle-timeout", "x"}, {"--auth", "maybe"}}) {
+    EXPECT_FALSE(Parse(bad).ok()) << bad[0] << " " << bad[1];
+  }
+}
+
+TEST(ServeConfig, EnvironmentSetsAuthAndLimits) {
+  auto environment = [](const char* name) -> const char* {
+    std::string_view variable = name;
+    if (variable == "FLAGLEDGER_AUTH") return "on";
+    if (variable == "FLAGLEDGER_MAX_CONNECTIONS") return "7";
+    return nullptr;
+  };
+  ServeConfig config = ParseServeConfig({}, +environment).value();
+  EXPECT_EQ(config.auth, AuthMode::kOn);
+  EXPECT_EQ(config.server.max_connections, 7u);
+}
+
+}  // namespace
+}  // namespace flagledger
