@@ -1,0 +1,20 @@
+// The body validation of each write endpoint: POST, PUT and PATCH .../rollout. Any input
+// gets a Status, never a crash; a rejected body always says why.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "http/request_body.h"
+#include "tests/fuzz/fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  using namespace flagledger;
+  auto create = ParseCreateFlagBody(body, "org-a");
+  FUZZ_CHECK(create.ok() || !create.status().detail().empty());
+  auto update = ParseUpdateFlagBody(body, "org-a", "beta");
+  FUZZ_CHECK(update.ok() || !update.status().detail().empty());
+  auto patch = ParsePatchRolloutBody(body);
+  FUZZ_CHECK(patch.ok() || !patch.status().detail().empty());
+  return 0;
+}
