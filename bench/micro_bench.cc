@@ -3,6 +3,7 @@
 // response bytes (Api::Handle, no sockets).
 #include <benchmark/benchmark.h>
 
+#include <future>
 #include <map>
 #include <random>
 
@@ -128,31 +129,43 @@ void BM_RebuildFromLog(benchmark::State& state) {
 }
 BENCHMARK(BM_RebuildFromLog)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-// Api::Handle from a parsed request to the response, with a store of 1,000 x 20 flags.
+// Api::Handle from a parsed request to the response, with a store of 1,000 x 20 flags and
+// one API token: `open` without authentication, `authenticated` with it.
 struct ApiFixture {
+  static constexpr char kAuthorization[] =
+      "Bearer flt_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   TempDir dir;
   std::unique_ptr<EventLog> log;
   SystemClock clock;
   std::unique_ptr<FlagStore> store;
-  std::unique_ptr<Api> api;
+  std::unique_ptr<Api> open, authenticated;
   ApiFixture() {
     BuildSyntheticLog(dir.path(), {20'000, 1000, 20});
     log = EventLog::Open(dir.path(), EventLogOptions{}).value();
     store = std::make_unique<FlagStore>(*log, clock);
     (void)store->Start();
-    api = std::make_unique<Api>(*store);
+    std::promise<void> created;
+    store->Submit(Command{std::string(kSystemStream), "tok_bench",
+                          CreateToken{"bench", "org-0007", Role::kRead,
+                                      Sha256Hex(std::string_view(kAuthorization).substr(7))}},
+                  {"bench", "r"}, [&](WriteOutcome) { created.set_value(); });
+    created.get_future().wait();
+    open = std::make_unique<Api>(*store, AuthMode::kOff);
+    authenticated = std::make_unique<Api>(*store, AuthMode::kOn);
   }
 };
 
-void RequestPath(benchmark::State& state, std::string_view target) {
+void RequestPath(benchmark::State& state, std::string_view target, bool with_token = false) {
   static ApiFixture fixture;
   HttpRequest request;
   request.method = "GET";
   request.target = target;
   request.request_id = "0123456789abcdef0123456789abcdef";
+  if (with_token) request.authorization = ApiFixture::kAuthorization;
+  Api& api = with_token ? *fixture.authenticated : *fixture.open;
   std::size_t bytes = 0;
   for (auto _ : state) {
-    fixture.api->Handle(request, [&](HttpResponse response) { bytes += response.body.size(); });
+    api.Handle(request, [&](HttpResponse response) { bytes += response.body.size(); });
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["body_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
@@ -162,6 +175,11 @@ void BM_RequestPathSingleFlag(benchmark::State& state) {
   RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003");
 }
 BENCHMARK(BM_RequestPathSingleFlag);
+
+void BM_RequestPathSingleFlagWithToken(benchmark::State& state) {
+  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003", true);
+}
+BENCHMARK(BM_RequestPathSingleFlagWithToken);
 
 void BM_RequestPathListPage(benchmark::State& state) {
   RequestPath(state, "/api/v1/organizations/org-0007/feature-flags?limit=20");

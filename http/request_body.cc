@@ -35,6 +35,7 @@ class BodyErrors {
 // Parses `body` into its root object, or says why it is not one.
 Result<dom::object> ParseObject(std::string_view body) {
   thread_local dom::parser parser;
+  if (body.data() == nullptr) body = "";  // simdjson copies it; memcpy from null is undefined
   dom::element root;
   simdjson::error_code error = parser.parse(body.data(), body.size()).get(root);
   if (error == simdjson::UTF8_ERROR) {
