@@ -1,9 +1,11 @@
 #include "http/api.h"
 
 #include "core/identifier.h"
+#include "http/evaluation_handlers.h"
 #include "http/flag_handlers.h"
 #include "http/handler_context.h"
 #include "http/history_handlers.h"
+#include "http/openapi_document.h"
 #include "http/problem.h"
 #include "http/request_target.h"
 #include "http/router.h"
@@ -24,15 +26,22 @@ Result<std::string> DecodeIdentifier(std::string_view raw, ErrorCode code, const
 
 }  // namespace
 
-void Api::Handle(const HttpRequest& request, Responder respond) {
-  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
+std::optional<Route> Api::Handle(const HttpRequest& request, Responder respond) {
   RequestTarget target = ParseRequestTarget(request.target);
   std::optional<RouteMatch> match = MatchRoute(target);
   if (!match) {
-    return fail(Status(ErrorCode::kRouteNotFound,
-                       "no route matches '" + QuoteForMessage(target.path) + "'"));
+    respond(ProblemResponse(Status(ErrorCode::kRouteNotFound,
+                                   "no route matches '" + QuoteForMessage(target.path) + "'")));
+    return std::nullopt;
   }
-  Route route = match->route;
+  Dispatch(request, target, *match, std::move(respond));
+  return match->route;
+}
+
+void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
+                   const RouteMatch& match, Responder respond) {
+  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
+  Route route = match.route;
   if (!IsMethodAllowed(route, request.method)) {
     HttpResponse response = ProblemResponse(Status(
         ErrorCode::kMethodNotAllowed, "method " + QuoteForMessage(request.method) +
@@ -43,13 +52,24 @@ void Api::Handle(const HttpRequest& request, Responder respond) {
   }
 
   bool ready = store_.ready();
-  if (route == Route::kHealth) return respond(JsonResponse(200, "{\"status\":\"ok\"}"));
-  if (route == Route::kReady) {
-    if (!ready || shutting_down_.load(std::memory_order_acquire)) {
-      return fail(Status(ErrorCode::kUnavailable, ready ? "the server is shutting down"
-                                                        : "the projection is being rebuilt"));
+  switch (route) {  // open to everyone: probes, scrapers, API tooling
+    case Route::kHealth: return respond(JsonResponse(200, "{\"status\":\"ok\"}"));
+    case Route::kReady:
+      if (!ready || shutting_down_.load(std::memory_order_acquire)) {
+        return fail(Status(ErrorCode::kUnavailable, ready ? "the server is shutting down"
+                                                          : "the projection is being rebuilt"));
+      }
+      return respond(JsonResponse(200, "{\"status\":\"ready\"}"));
+    case Route::kOpenApi: {
+      HttpResponse response = JsonResponse(200, std::string(OpenApiDocument()));
+      return respond(std::move(response));
     }
-    return respond(JsonResponse(200, "{\"status\":\"ready\"}"));
+    case Route::kMetrics: {
+      HttpResponse response = JsonResponse(200, metrics_ ? metrics_->Render(store_) : "");
+      response.content_type = Metrics::kContentType;
+      return respond(std::move(response));
+    }
+    default: break;
   }
 
   if (!ready) {
@@ -71,25 +91,33 @@ void Api::Handle(const HttpRequest& request, Responder respond) {
   }
 
   RequestContext context{request, target, {}, {}};
-  if (!match->organization_id.empty()) {
-    auto organization_id = DecodeIdentifier(match->organization_id,
+  context.actor = principal.actor;
+  if (principal.token) context.token_organization = principal.token->organization_id;
+  if (route == Route::kOfrepFlag || route == Route::kOfrepFlags) {
+    // The organization comes from the token or the body, and a key that cannot exist is
+    // OFREP's FLAG_NOT_FOUND: the handler checks both.
+    return HandleOfrep(store_, context, route, match.flag_key, respond);
+  }
+  if (!match.organization_id.empty()) {
+    auto organization_id = DecodeIdentifier(match.organization_id,
                                             ErrorCode::kInvalidOrganizationId, "organization id");
     if (!organization_id.ok()) return fail(organization_id.status());
     context.organization_id = std::move(organization_id).value();
   }
-  if (!match->flag_key.empty()) {
-    auto flag_key = DecodeIdentifier(match->flag_key, ErrorCode::kInvalidFlagKey, "flag key");
+  if (!match.flag_key.empty()) {
+    auto flag_key = DecodeIdentifier(match.flag_key, ErrorCode::kInvalidFlagKey, "flag key");
     if (!flag_key.ok()) return fail(flag_key.status());
     context.flag_key = std::move(flag_key).value();
   }
   Status allowed = Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
   if (!allowed.ok()) return fail(allowed);
-  context.actor = std::move(principal.actor);
 
   switch (route) {
     case Route::kFlagHistory:
     case Route::kOrgEvents:
     case Route::kAllEvents: return HandleHistory(store_, context, route, respond);
+    case Route::kOrgEventStream: return HandleEventStream(store_, context, respond);
+    case Route::kFlagEvaluation: return HandleFlagEvaluation(store_, context, respond);
     default: break;
   }
   if (request.method == "GET" || request.method == "HEAD") {

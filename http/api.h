@@ -2,9 +2,12 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 
 #include "http/authorization.h"
 #include "http/http_message.h"
+#include "http/metrics.h"
+#include "http/router.h"
 #include "projections/flag_store.h"
 
 namespace flagledger {
@@ -13,18 +16,24 @@ namespace flagledger {
 // snapshot on the calling thread; writes answer from the store's writer thread once durable.
 class Api {
  public:
-  // REQUIRES: `store` outlives the Api.
-  explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto) : store_(store), auth_(auth) {}
+  // REQUIRES: `store` (and `metrics`, when given) outlive the Api.
+  explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr)
+      : store_(store), auth_(auth), metrics_(metrics) {}
 
-  // Answers `request` through `respond`, exactly once. Never throws.
-  void Handle(const HttpRequest& request, Responder respond);
+  // Answers `request` through `respond`, exactly once. Never throws. Returns the route the
+  // request matched (nullopt: none), for the metrics.
+  std::optional<Route> Handle(const HttpRequest& request, Responder respond);
 
   // From now on /readyz answers 503 (the server is draining).
   void BeginShutdown() { shutting_down_.store(true, std::memory_order_release); }
 
  private:
+  void Dispatch(const HttpRequest& request, const RequestTarget& target, const RouteMatch& match,
+                Responder respond);
+
   FlagStore& store_;
   const AuthMode auth_;
+  const Metrics* const metrics_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -15,6 +15,9 @@ struct RequestContext {
   std::string organization_id;  // decoded and valid; empty on routes without one
   std::string flag_key;         // likewise
   std::string actor = "anonymous";  // who the request acts as, for the audit trail
+  // The authenticated token's organization (or "*" for an operator token); empty where
+  // authentication is off. OFREP takes the organization from it.
+  std::string token_organization;
 };
 
 inline HttpResponse JsonResponse(int status, std::string body) {

@@ -1,6 +1,9 @@
 #include "http/history_handlers.h"
 
+#include <charconv>
+
 #include "core/json_writer.h"
+#include "http/event_stream.h"
 #include "http/problem.h"
 #include "http/query_params.h"
 
@@ -70,6 +73,35 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
   }
   body.push_back('}');
   respond(JsonResponse(200, std::move(body)));
+}
+
+
+void HandleEventStream(FlagStore& store, const RequestContext& context, const Responder& respond) {
+  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
+  Status names = CheckQueryNames(context.target, {"after"});
+  if (!names.ok()) return fail(names);
+  // Where to start: Last-Event-ID (a reconnecting EventSource sends it) wins over ?after=;
+  // without either, only events appended from now on.
+  std::uint64_t after = store.snapshot()->sequence;
+  std::string_view last_event_id = context.request.last_event_id;
+  if (!last_event_id.empty()) {
+    auto [end, error] = std::from_chars(last_event_id.data(),
+                                        last_event_id.data() + last_event_id.size(), after);
+    if (error != std::errc() || end != last_event_id.data() + last_event_id.size()) {
+      return fail(Status(ErrorCode::kInvalidQuery,
+                         "Last-Event-ID must be the sequence of an event, e.g. 42"));
+    }
+  } else {
+    auto from = QueryInteger(context.target, "after", after, 0, EventRange::kEnd - 1);
+    if (!from.ok()) return fail(from.status());
+    after = *from;
+  }
+  HttpResponse response;
+  response.content_type = "text/event-stream";
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("X-Accel-Buffering", "no");
+  response.stream = std::make_shared<EventStream>(store.log(), context.organization_id, after);
+  respond(std::move(response));
 }
 
 }  // namespace flagledger

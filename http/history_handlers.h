@@ -12,4 +12,8 @@ namespace flagledger {
 void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
                    const Responder& respond);
 
+// GET /api/v1/organizations/{org}/events/stream: Server-Sent Events of the organization's
+// events after `Last-Event-ID` (or ?after=, or from now), then live as they are appended.
+void HandleEventStream(FlagStore& store, const RequestContext& context, const Responder& respond);
+
 }  // namespace flagledger

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,15 +20,21 @@ struct HttpRequest {
   std::string_view if_none_match;
   std::string_view idempotency_key;
   std::string_view authorization;
+  std::string_view last_event_id;  // Server-Sent Events resumption
   std::string_view body;
   std::string request_id;  // the client's X-Request-Id when valid, else a generated one
 };
+
+class EventStream;
 
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the standard ones
+  // Set for a Server-Sent Events answer: after the headers, the server writes what the stream
+  // yields, as the log grows, until the client leaves (`body` is unused).
+  std::shared_ptr<EventStream> stream;
 };
 
 // Delivers the response for one request; called exactly once, from any thread.

@@ -8,6 +8,8 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "http/access_log.h"
+#include "http/event_stream.h"
 #include "http/problem.h"
 #include "http/request_id.h"
 
@@ -75,18 +78,25 @@ struct HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {}
-  ~Session() { server_.Unregister(this); }
+      : stream_(std::move(socket)), server_(server), heartbeat_(stream_.get_executor()) {
+    if (server_.options.metrics) server_.options.metrics->ConnectionOpened();
+  }
+  ~Session() {
+    EndStream();
+    if (server_.options.metrics) server_.options.metrics->ConnectionClosed();
+    server_.Unregister(this);
+  }
 
   void Start() {
     server_.Register(this, weak_from_this());
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
   }
 
-  // Called on shutdown: an idle connection is closed now, a busy one after its answer.
-  void CloseIfIdle() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->Close();
+  // Called on shutdown (and at the connection limit): an idle connection or a change stream
+  // is closed now, a busy one after its answer.
+  void CloseIfIdle(bool streams_too) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), streams_too] {
+      if (self->idle_ || (streams_too && self->event_stream_)) self->Close();
     });
   }
 
@@ -144,12 +154,13 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.if_none_match = message[http::field::if_none_match];
     request_.idempotency_key = message["Idempotency-Key"];
     request_.authorization = message[http::field::authorization];
+    request_.last_event_id = message["Last-Event-ID"];
     request_.body = message.body();
     request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
     keep_alive_ = message.keep_alive();
     // The pending answer keeps the session alive until it is written. Reads answer inline
     // (dispatch runs at once on the connection's own thread); writes answer from the writer.
-    server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
+    route_ = server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
       auto executor = self->stream_.get_executor();
       net::dispatch(executor, [self = std::move(self), response = std::move(response)]() mutable {
         self->Write(std::move(response));
@@ -167,6 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(kRequestIdHeader, request_.request_id);
     for (auto& [name, value] : answer.headers) response_.set(name, value);
     response_.keep_alive(keep_alive_ && !server_.stopping.load(std::memory_order_acquire));
+    if (answer.stream && request_.method != "HEAD") return StartStream(std::move(answer.stream));
     std::size_t length = answer.body.size();
     if (request_.method != "HEAD") response_.body() = std::move(answer.body);
     if (answer.status != 304) response_.content_length(length);
@@ -176,22 +188,124 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(beast::error_code error, std::size_t) {
-    if (server_.options.access_log) {
-      LogRequest(request_.method, request_.target.substr(0, request_.target.find('?')), status_,
-                 std::chrono::steady_clock::now() - started_, request_.request_id);
-    }
+    RecordRequest();
     if (error || !response_.keep_alive()) return Close();
     Read();
   }
 
+  void RecordRequest() {
+    auto duration = std::chrono::steady_clock::now() - started_;
+    if (server_.options.metrics) {
+      server_.options.metrics->ObserveRequest(route_, request_.method, status_, duration);
+    }
+    if (server_.options.access_log) {
+      LogRequest(request_.method, request_.target.substr(0, request_.target.find('?')), status_,
+                 duration, request_.request_id);
+    }
+  }
+
   void Close() {
+    EndStream();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.close();
   }
 
+  // Server-Sent Events: the headers (chunked), then frames as the log grows, until the client
+  // leaves, a frame is not taken within request_timeout, or the server stops.
+  void StartStream(std::shared_ptr<EventStream> source) {
+    event_stream_ = std::move(source);
+    response_.keep_alive(false);
+    response_.chunked(true);
+    stream_header_.emplace(response_);
+    stream_.expires_after(server_.options.request_timeout);
+    http::async_write_header(stream_, *stream_header_,
+                             beast::bind_front_handler(&Session::OnStreamHeader, shared_from_this()));
+  }
+
+  void OnStreamHeader(beast::error_code error, std::size_t) {
+    if (error) return Close();
+    stream_.expires_never();
+    if (server_.options.metrics) server_.options.metrics->StreamOpened();
+    if (ChangeNotifier* notifier = server_.options.notifier) {
+      subscription_ = notifier->Subscribe(
+          [weak = weak_from_this(), executor = stream_.get_executor()] {
+            net::post(executor, [weak] {
+              if (auto self = weak.lock()) self->Pump();
+            });
+          });
+    }
+    // The client sends nothing more; a read ends when it goes away.
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code, std::size_t) {
+                              self->Close();
+                            });
+    Pump();
+  }
+
+  // Writes the next batch of events, if any and no write is under way; else waits.
+  void Pump() {
+    if (!event_stream_ || writing_) return;
+    frame_.clear();
+    if (!event_stream_->Next(frame_, kStreamBatch)) {
+      if (!heartbeat_armed_) ArmHeartbeat();
+      return;
+    }
+    WriteFrame();
+  }
+
+  void ArmHeartbeat() {
+    heartbeat_armed_ = true;
+    heartbeat_.expires_after(server_.options.heartbeat_interval);
+    heartbeat_.async_wait([weak = weak_from_this()](beast::error_code error) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->heartbeat_armed_ = false;
+      if (error || !self->event_stream_ || self->writing_) return;
+      self->frame_.clear();
+      if (!self->event_stream_->Next(self->frame_, kStreamBatch)) {
+        self->frame_.assign(EventStream::kHeartbeat);
+      }
+      self->WriteFrame();
+    });
+  }
+
+  void WriteFrame() {
+    writing_ = true;
+    heartbeat_.cancel();
+    stream_.expires_after(server_.options.request_timeout);
+    net::async_write(stream_, http::make_chunk(net::buffer(frame_)),
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       self->writing_ = false;
+                       if (error) {
+                         if (error == beast::error::timeout) {
+                           LogEvent("warn", "change stream closed: the client did not keep up",
+                                    "\"request_id\":\"" + self->request_.request_id + "\"");
+                         }
+                         return self->Close();
+                       }
+                       self->stream_.expires_never();
+                       self->Pump();
+                     });
+  }
+
+  // Unsubscribes and records the stream's request; safe to call more than once.
+  void EndStream() {
+    if (!event_stream_) return;
+    event_stream_.reset();
+    if (subscription_ != 0 && server_.options.notifier) {
+      server_.options.notifier->Unsubscribe(subscription_);
+    }
+    subscription_ = 0;
+    heartbeat_.cancel();
+    if (server_.options.metrics) server_.options.metrics->StreamClosed();
+    RecordRequest();
+  }
+
   static constexpr std::string_view kRequestIdHeader = "X-Request-Id";
   static constexpr std::size_t kReadChunk = 4096;
+  static constexpr std::size_t kStreamBatch = 256;  // events per frame write
 
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
@@ -204,6 +318,15 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool idle_ = false;  // waiting for the next request
   std::uint64_t served_ = 0;  // requests read on this connection
+  std::optional<Route> route_;
+  // Change-stream state (event_stream_ set while streaming).
+  std::shared_ptr<EventStream> event_stream_;
+  std::optional<http::response_serializer<http::string_body>> stream_header_;
+  net::steady_timer heartbeat_;
+  std::string frame_;
+  std::uint64_t subscription_ = 0;
+  bool writing_ = false;
+  bool heartbeat_armed_ = false;
 
  public:
   // When the session began waiting for its next request, in NowTicks(); 0 while a request is
@@ -258,7 +381,7 @@ bool HttpServer::Impl::MakeRoom() {
              "\"max_connections\":" + std::to_string(options.max_connections));
   }
   if (!longest_idle) return false;
-  longest_idle->CloseIfIdle();
+  longest_idle->CloseIfIdle(false);
   return true;
 }
 
@@ -334,7 +457,7 @@ void HttpServer::Shutdown(std::chrono::seconds grace) {
       if (auto held = handle.lock()) live.push_back(std::move(held));
     }
   }
-  for (auto& session : live) session->CloseIfIdle();
+  for (auto& session : live) session->CloseIfIdle(true);
   live.clear();  // may destroy sessions, which unregister themselves
   {
     std::unique_lock lock(impl.sessions_mutex);

@@ -8,6 +8,8 @@
 
 #include "core/status.h"
 #include "http/api.h"
+#include "http/change_notifier.h"
+#include "http/metrics.h"
 
 namespace flagledger {
 
@@ -24,6 +26,12 @@ struct ServerOptions {
   std::size_t body_limit = 64 * 1024;       // over it 413 payload_too_large
   // At the limit a new connection closes the longest-idle one, or is closed if none is idle.
   std::size_t max_connections = 1024;
+  // Change streams (SSE): woken by `notifier` when the log grows; a comment line after
+  // `heartbeat_interval` of silence. A stream whose frame is not taken within request_timeout
+  // is closed (a client too slow to keep up). Without a notifier, streams look on each heartbeat.
+  ChangeNotifier* notifier = nullptr;
+  std::chrono::seconds heartbeat_interval{15};
+  Metrics* metrics = nullptr;  // told of connections, streams and answered requests; may be null
   bool access_log = true;
 };
 

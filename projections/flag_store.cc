@@ -12,6 +12,10 @@
 namespace flagledger {
 namespace {
 
+constexpr double kAppendSecondsBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                           0.01,   0.025,   0.05,   0.1,   0.25,   1};
+constexpr double kBatchEventsBounds[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
 Status Unavailable(std::string detail) { return Status(ErrorCode::kUnavailable, std::move(detail)); }
 
 
@@ -21,6 +25,8 @@ FlagStore::FlagStore(EventLog& log, const Clock& clock, FlagStoreOptions options
     : log_(log),
       clock_(clock),
       options_(std::move(options)),
+      append_seconds_(kAppendSecondsBounds),
+      batch_events_(kBatchEventsBounds),
       snapshot_(std::make_shared<const ProjectionSnapshot>()),
       tokens_(std::make_shared<const TokenTable>()) {}
 
@@ -239,7 +245,11 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   if (storage_failure.ok() && (!events.empty() || !idempotency_records.empty())) {
     std::vector<std::uint64_t> decided_versions;
     for (const Event& event : events) decided_versions.push_back(event.version);
+    auto append_started = std::chrono::steady_clock::now();
     storage_failure = log_.Append(events, idempotency_records);
+    append_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                          append_started).count());
+    batch_events_.Observe(static_cast<double>(events.size()));
     for (std::size_t e = 0; storage_failure.ok() && e < events.size(); ++e) {
       if (events[e].version != decided_versions[e]) {
         storage_failure = Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
@@ -264,6 +274,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
     Publish(builder.Build());
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+  if (!events.empty() && options_.on_published) options_.on_published();
 }
 
 void FlagStore::ExpireIdempotencyRecords(Timestamp now) {

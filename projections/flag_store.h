@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/histogram.h"
 #include "core/status.h"
 #include "events/event_log.h"
 #include "projections/command.h"
@@ -41,6 +42,9 @@ struct FlagStoreOptions {
   std::chrono::microseconds idempotency_ttl = std::chrono::hours(24);
   // Told of every storage failure and rejected snapshot (the caller logs them). May be empty.
   std::function<void(std::string_view what, const Status&)> on_problem;
+  // Called on the writer thread after each batch that appended events was published (live
+  // change streams wake up on it). Must not block. May be empty.
+  std::function<void()> on_published;
 };
 
 // One writer thread gathers queued commands into batches (group commit): each command is
@@ -63,6 +67,9 @@ class FlagStore {
   Status Start();
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
+  // The clock events are stamped with; also "now" for evaluations.
+  const Clock& clock() const { return clock_; }
+
   // The log the store writes; for reads of history and past states.
   const EventLog& log() const { return log_; }
 
@@ -83,6 +90,11 @@ class FlagStore {
 
   // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
   void Stop();
+
+  // Seconds per log append (one WriteBatch, synced per the log's options), and events per
+  // appended batch.
+  const Histogram& append_seconds() const { return append_seconds_; }
+  const Histogram& batch_events() const { return batch_events_; }
 
   WriterStats stats() const {
     return {batches_.load(std::memory_order_relaxed), commands_.load(std::memory_order_relaxed),
@@ -108,6 +120,7 @@ class FlagStore {
   EventLog& log_;
   const Clock& clock_;
   FlagStoreOptions options_;
+  Histogram append_seconds_, batch_events_;
   std::atomic<std::shared_ptr<const ProjectionSnapshot>> snapshot_;
   std::atomic<std::shared_ptr<const TokenTable>> tokens_;
   std::atomic<bool> ready_{false};

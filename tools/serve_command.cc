@@ -65,8 +65,13 @@ int RunServe(const std::vector<std::string>& args) {
     LogEvent(status.code() == ErrorCode::kUnavailable ? "error" : "warn", what,
              JsonMember("error", status.detail()));
   };
+  ChangeNotifier notifier;  // wakes the change streams
+  store_options.on_published = [&notifier] { notifier.Notify(); };
   FlagStore store(**log, clock, std::move(store_options));
-  Api api(store, config->auth);
+  Metrics metrics;
+  Api api(store, config->auth, &metrics);
+  config->server.notifier = &notifier;
+  config->server.metrics = &metrics;
   HttpServer server(config->server, api);
   Status listening = server.Listen();
   if (!listening.ok()) {

@@ -44,6 +44,8 @@ Security and limits (see the README's security section):
   --idle-timeout S          seconds a connection may wait for its next request (default 60;
                             a new connection's first request gets --request-timeout)
                                                                       [FLAGLEDGER_IDLE_TIMEOUT]
+  --stream-heartbeat S      seconds of silence after which a change stream (SSE) gets a
+                            comment line (default 15)                 [FLAGLEDGER_STREAM_HEARTBEAT]
   --help                    this text
 
 Stops cleanly on SIGINT or SIGTERM: no new connections, requests in flight finish, the log
@@ -89,6 +91,9 @@ Status ApplyLimit(ServeConfig& config, const std::string& name, const std::strin
   } else if (name == "request-timeout") {
     parsed = ApplyBounded("--" + name, value, 1, 3600, "seconds", number);
     server.request_timeout = std::chrono::seconds(number);
+  } else if (name == "stream-heartbeat") {
+    parsed = ApplyBounded("--" + name, value, 1, 3600, "seconds", number);
+    server.heartbeat_interval = std::chrono::seconds(number);
   } else {
     parsed = ApplyBounded("--" + name, value, 1, 86400, "seconds", number);
     server.idle_timeout = std::chrono::seconds(number);
@@ -144,7 +149,8 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     config.auth = value == "on" ? AuthMode::kOn : AuthMode::kOff;
     auth_given = true;
   } else if (name == "max-connections" || name == "max-header-bytes" ||
-             name == "max-body-bytes" || name == "request-timeout" || name == "idle-timeout") {
+             name == "max-body-bytes" || name == "request-timeout" || name == "idle-timeout" ||
+             name == "stream-heartbeat") {
     return ApplyLimit(config, name, value);
   } else {
     return Bad("--" + name, "unknown option (see --help)");
@@ -172,6 +178,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_MAX_BODY_BYTES", "max-body-bytes"},
       {"FLAGLEDGER_REQUEST_TIMEOUT", "request-timeout"},
       {"FLAGLEDGER_IDLE_TIMEOUT", "idle-timeout"},
+      {"FLAGLEDGER_STREAM_HEARTBEAT", "stream-heartbeat"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);

@@ -1,0 +1,42 @@
+// Tells live change streams that the log grew. The writer calls Notify after each published
+// batch; each subscriber's callback only schedules work on its own connection's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+
+namespace flagledger {
+
+class ChangeNotifier {
+ public:
+  using Callback = std::function<void()>;
+
+  // Returns an id for Unsubscribe. `callback` runs on the notifying thread: keep it short.
+  std::uint64_t Subscribe(Callback callback) {
+    std::lock_guard lock(mutex_);
+    subscribers_.emplace(++last_id_, std::move(callback));
+    return last_id_;
+  }
+  // After it returns, the callback is not running and will not run again.
+  void Unsubscribe(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    subscribers_.erase(id);
+  }
+  void Notify() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, callback] : subscribers_) callback();
+  }
+  std::size_t subscribers() const {
+    std::lock_guard lock(mutex_);
+    return subscribers_.size();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::uint64_t, Callback> subscribers_;
+  std::uint64_t last_id_ = 0;
+};
+
+}  // namespace flagledger

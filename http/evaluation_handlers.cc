@@ -1,0 +1,253 @@
+#include "http/evaluation_handlers.h"
+
+#include <simdjson.h>
+
+#include "core/api_token.h"
+#include "core/evaluation.h"
+#include "core/identifier.h"
+#include "core/json_writer.h"
+#include "http/problem.h"
+#include "http/query_params.h"
+#include "projections/point_in_time.h"
+
+namespace flagledger {
+namespace {
+
+namespace dom = simdjson::dom;
+
+// OpenFeature's reason for ours: a rule that switched the flag off is still a targeting
+// match (variant "off"); a rule that could not be applied for want of a usable version falls
+// back to the default (off).
+std::string_view OpenFeatureReason(EvaluationReason reason) {
+  switch (reason) {
+    case EvaluationReason::kDisabled: return "DISABLED";
+    case EvaluationReason::kStatic: return "STATIC";
+    case EvaluationReason::kTargetingMatch:
+    case EvaluationReason::kVersionBelowMinimum:
+    case EvaluationReason::kBeforeActivation: return "TARGETING_MATCH";
+    case EvaluationReason::kVersionMissing:
+    case EvaluationReason::kVersionInvalid: return "DEFAULT";
+  }
+  return "DEFAULT";
+}
+
+// What an OFREP request body says.
+struct OfrepContext {
+  std::optional<std::string> version;  // "" when present but not a string: never SemVer
+  std::optional<std::string> organization_id;
+};
+
+// An OFREP error body: {"key"?, "errorCode", "errorDetails"}.
+HttpResponse OfrepError(int status, std::string_view key, bool with_key, std::string_view code,
+                        std::string_view details) {
+  std::string body = "{";
+  if (with_key) {
+    body += "\"key\":";
+    AppendJsonString(body, key);
+    body += ",";
+  }
+  body += "\"errorCode\":";
+  AppendJsonString(body, code);
+  body += ",\"errorDetails\":";
+  AppendJsonString(body, details);
+  body += "}";
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+// Reads {"context": {...}}; an absent body or context is an empty context. On failure the
+// status's code says which OFREP error: kInvalidJson -> PARSE_ERROR, else INVALID_CONTEXT.
+Result<OfrepContext> ParseOfrepBody(std::string_view body) {
+  OfrepContext parsed;
+  if (body.empty()) return parsed;
+  thread_local dom::parser parser;
+  dom::element root;
+  if (parser.parse(body.data(), body.size()).get(root)) {
+    return Status(ErrorCode::kInvalidJson, "the request body is not well-formed JSON");
+  }
+  dom::object object;
+  if (root.get_object().get(object)) {
+    return Status(ErrorCode::kInvalidJson, "the request body must be a JSON object");
+  }
+  dom::element context;
+  if (object["context"].get(context)) return parsed;  // no context: an empty one
+  dom::object members;
+  if (context.get_object().get(members)) {
+    return Status(ErrorCode::kValidationFailed, "context must be an object");
+  }
+  dom::element version;
+  if (!members["version"].get(version)) {
+    std::string_view text;
+    parsed.version = version.get_string().get(text) ? std::string() : std::string(text);
+  }
+  dom::element organization;
+  if (!members["organization_id"].get(organization)) {
+    std::string_view text;
+    if (organization.get_string().get(text) || !IsValidIdentifier(text)) {
+      return Status(ErrorCode::kValidationFailed,
+                    "context.organization_id must be a valid organization id");
+    }
+    parsed.organization_id = std::string(text);
+  }
+  return parsed;
+}
+
+void AppendOfrepSuccess(std::string& out, const FlagRecord& record, const OfrepContext& context,
+                        Timestamp now, std::uint64_t sequence) {
+  Evaluation evaluation = Evaluate(record.flag, context.version, now);
+  out += "{\"key\":";
+  AppendJsonString(out, record.flag.flag_key);
+  out += ",\"value\":";
+  AppendJsonBool(out, evaluation.value);
+  out += ",\"reason\":";
+  AppendJsonString(out, OpenFeatureReason(evaluation.reason));
+  out += evaluation.value ? ",\"variant\":\"on\"" : ",\"variant\":\"off\"";
+  out += ",\"metadata\":{\"flagledger_reason\":";
+  AppendJsonString(out, EvaluationReasonName(evaluation.reason));
+  out += ",\"flag_version\":";
+  AppendJsonUint(out, record.version);
+  out += ",\"event_sequence\":";
+  AppendJsonUint(out, sequence);
+  out += "}}";
+}
+
+// True when an If-None-Match header lists `etag` (weakly compared) or is "*".
+bool IfNoneMatchLists(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    std::string_view tag = header.substr(0, comma);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
+                 std::string_view raw_flag_key, const Responder& respond) {
+  bool single = route == Route::kOfrepFlag;
+  std::string key;
+  if (single) key = PercentDecode(raw_flag_key).value_or(std::string(raw_flag_key));
+  auto parsed = ParseOfrepBody(context.request.body);
+  if (!parsed.ok()) {
+    bool parse_error = parsed.status().code() == ErrorCode::kInvalidJson;
+    return respond(OfrepError(400, key, single, parse_error ? "PARSE_ERROR" : "INVALID_CONTEXT",
+                              parsed.status().detail()));
+  }
+  // The organization: the token's, or the context's where there is no organization token.
+  std::string organization_id;
+  const std::string& token_org = context.token_organization;
+  if (!token_org.empty() && token_org != kAllOrganizations) {
+    if (parsed->organization_id && *parsed->organization_id != token_org) {
+      return respond(ProblemResponse(Status(
+          ErrorCode::kForbidden, "the API token is for organization '" + token_org + "', not '" +
+                                     *parsed->organization_id + "'")));
+    }
+    organization_id = token_org;
+  } else if (parsed->organization_id) {
+    organization_id = *parsed->organization_id;
+  } else {
+    return respond(OfrepError(400, key, single, "INVALID_CONTEXT",
+                              "context.organization_id is required without an organization's "
+                              "API token"));
+  }
+
+  auto snapshot = store.snapshot();
+  Timestamp now = store.clock().Now();
+  const OrgState* org = snapshot->FindOrganization(organization_id);
+  if (single) {
+    const FlagRecord* record = org && IsValidIdentifier(key) ? org->Find(key) : nullptr;
+    if (!record) {
+      return respond(OfrepError(404, key, true, "FLAG_NOT_FOUND",
+                                "flag '" + QuoteForMessage(key) + "' does not exist in organization '" +
+                                    organization_id + "'"));
+    }
+    HttpResponse response;
+    AppendOfrepSuccess(response.body, *record, *parsed, now, snapshot->sequence);
+    return respond(std::move(response));
+  }
+  HttpResponse response;
+  response.body = "{\"flags\":[";
+  if (org) {
+    bool first = true;
+    for (const auto& record : org->flags()) {
+      if (!first) response.body.push_back(',');
+      first = false;
+      AppendOfrepSuccess(response.body, *record, *parsed, now, snapshot->sequence);
+    }
+  }
+  response.body += "]}";
+  std::string etag = "\"" + Sha256Hex(response.body).substr(0, 32) + "\"";
+  if (IfNoneMatchLists(context.request.if_none_match, etag)) {
+    response.status = 304;
+    response.body.clear();
+  }
+  response.headers.emplace_back("ETag", std::move(etag));
+  respond(std::move(response));
+}
+
+void HandleFlagEvaluation(FlagStore& store, const RequestContext& context, const Responder& respond) {
+  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
+  Status names = CheckQueryNames(context.target, {"version", "at"});
+  if (!names.ok()) return fail(names);
+  auto version = QueryValue(context.target, "version");
+  if (!version) return fail(Status(ErrorCode::kInvalidQuery, "version is required, e.g. ?version=2.1.0"));
+  auto parsed_version = SemVer::Parse(*version);
+  if (!parsed_version.ok()) {
+    return fail(Status(ErrorCode::kInvalidQuery, "version " + parsed_version.status().detail()));
+  }
+  Timestamp at = store.clock().Now();
+  std::shared_ptr<const FlagRecord> record;
+  std::uint64_t sequence = 0;
+  if (auto at_text = QueryValue(context.target, "at")) {
+    auto time = ParseRfc3339(*at_text);
+    if (!time.ok()) return fail(Status(ErrorCode::kInvalidQuery, "at " + time.status().detail()));
+    at = time->time;
+    auto found = store.log().SequenceAt(at);
+    if (!found.ok()) return fail(found.status());
+    sequence = *found;
+    auto past = FlagAt(store.log(), context.organization_id, context.flag_key, sequence);
+    if (!past.ok()) return fail(past.status());
+    record = std::move(*past);
+  } else {
+    auto snapshot = store.snapshot();
+    sequence = snapshot->sequence;
+    if (const OrgState* org = snapshot->FindOrganization(context.organization_id)) {
+      record = org->FindShared(context.flag_key);
+    }
+  }
+  if (!record) {
+    return fail(Status(ErrorCode::kFlagNotFound, "flag '" + context.flag_key +
+                                                     "' did not exist in organization '" +
+                                                     context.organization_id + "' at that moment"));
+  }
+  Evaluation evaluation = Evaluate(record->flag, *version, at);
+  HttpResponse response;
+  std::string& body = response.body;
+  body = "{\"flag_key\":";
+  AppendJsonString(body, context.flag_key);
+  body += ",\"organization_id\":";
+  AppendJsonString(body, context.organization_id);
+  body += ",\"value\":";
+  AppendJsonBool(body, evaluation.value);
+  body += ",\"reason\":";
+  AppendJsonString(body, EvaluationReasonName(evaluation.reason));
+  body += ",\"version\":";
+  AppendJsonString(body, *version);
+  body += ",\"evaluated_at\":\"";
+  at.AppendMicros(body);
+  body += "\",\"event_sequence\":";
+  AppendJsonUint(body, sequence);
+  body += "}";
+  response.headers.emplace_back("Flagledger-Event-Sequence", std::to_string(sequence));
+  respond(std::move(response));
+}
+
+}  // namespace flagledger

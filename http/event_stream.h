@@ -1,0 +1,36 @@
+// The body of GET /api/v1/organizations/{org}/events/stream: Server-Sent Events read from the
+// log on demand. Nothing is buffered per client beyond one batch of frames: the server asks
+// for the next batch only when the previous one was written, so a slow client costs memory
+// for one batch, and one that takes longer than the write deadline is disconnected.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "events/event_log.h"
+
+namespace flagledger {
+
+class EventStream {
+ public:
+  // Streams the organization's events with sequence > `after`. REQUIRES: `log` outlives it.
+  EventStream(const EventLog& log, std::string organization_id, std::uint64_t after)
+      : log_(log), organization_id_(std::move(organization_id)), cursor_(after) {}
+
+  // Appends up to `max_events` next events to `out` as SSE frames ("id: <sequence>",
+  // "event: <type>", "data: <event JSON>") and advances the cursor. Returns false when there
+  // was none. Reads the log; call from one thread at a time.
+  bool Next(std::string& out, std::size_t max_events);
+
+  // The frame sent when nothing happened for a while: an SSE comment.
+  static constexpr std::string_view kHeartbeat = ": heartbeat\n\n";
+
+  std::uint64_t cursor() const { return cursor_; }
+
+ private:
+  const EventLog& log_;
+  const std::string organization_id_;
+  std::uint64_t cursor_;
+};
+
+}  // namespace flagledger
