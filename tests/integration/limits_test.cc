@@ -1,17 +1,12 @@
 // Connection limits and deadlines against the real binary: slow clients are cut off, floods
 // do not lock out a normal client, oversized requests are refused, and the server lives on.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
 #include "tests/testing/http_client.h"
+#include "tests/testing/raw_connection.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -19,45 +14,6 @@ namespace flagledger {
 namespace {
 
 using std::chrono::milliseconds;
-
-// A raw TCP connection to the server, for clients that misbehave.
-class RawConnection {
- public:
-  explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  }
-  ~RawConnection() { ::close(fd_); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool connected() const { return connected_; }
-  bool Send(const std::string& bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
-  }
-  // True when the server closed the connection within `timeout` (reads and drops any data).
-  bool ClosedWithin(milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd polled{fd_, POLLIN, 0};
-      if (::poll(&polled, 1, 50) <= 0) continue;
-      char buffer[4096];
-      ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (got <= 0) return true;
-      received_.append(buffer, static_cast<std::size_t>(got));
-    }
-    return false;
-  }
-  const std::string& received() const { return received_; }
-
- private:
-  int fd_;
-  bool connected_ = false;
-  std::string received_;
-};
 
 const std::string kFlags = "/api/v1/organizations/org-a/feature-flags";
 
