@@ -6,12 +6,12 @@
 namespace flagledger {
 
 const ApiToken* TokenTable::FindById(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
+  auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &tokens_[it->second];
 }
 
 const ApiToken* TokenTable::FindBySecretHash(std::string_view secret_sha256) const {
-  auto it = by_hash_.find(std::string(secret_sha256));
+  auto it = by_hash_.find(secret_sha256);
   return it == by_hash_.end() ? nullptr : &tokens_[it->second];
 }
 

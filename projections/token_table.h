@@ -33,8 +33,14 @@ class TokenTable {
 
  private:
   std::vector<ApiToken> tokens_;
-  std::unordered_map<std::string, std::size_t> by_id_;
-  std::unordered_map<std::string, std::size_t> by_hash_;
+  // Transparent hashing: lookups by string_view without building a string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using Index = std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>>;
+  Index by_id_;
+  Index by_hash_;
 };
 
 // Reads the system stream of `log` into a table. kUnavailable on a log failure, kInternal
