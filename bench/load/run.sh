@@ -30,15 +30,11 @@ fi
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 "$repo/tools/dev" build >/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$repo/bench/load/lib.sh"
 
 # flagledger with the data set.
 fl_port="$(free_port)"
-"$BUILD/tools/flagledger" serve --data-dir "$work/data" --listen "127.0.0.1:$fl_port" \
-  --access-log off 2>"$work/flagledger.log" &
-echo $! > "$work/flagledger.pid"
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$fl_port/readyz" >/dev/null && break; sleep 0.1; done
-python3 "$repo/bench/load/prepare_data.py" "$fl_port" 1000 20
+start_flagledger "$BUILD" "$work" "$fl_port"
 flag_path="/api/v1/organizations/org-0000/feature-flags/flag-000"
 list_path="/api/v1/organizations/org-0000/feature-flags?limit=20"
 flag_body="$(curl -sf "http://127.0.0.1:$fl_port$flag_path")"

@@ -14,12 +14,9 @@ work="$(mktemp -d)"
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 "$repo/tools/dev" build >/dev/null
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$BUILD/tools/flagledger" serve --data-dir "$work/data" --listen "127.0.0.1:$port" \
-  --access-log off 2>"$work/flagledger.log" &
-echo $! > "$work/flagledger.pid"
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
-python3 "$repo/bench/load/prepare_data.py" "$port" 1000 20
+source "$repo/bench/load/lib.sh"
+port="$(free_port)"
+start_flagledger "$BUILD" "$work" "$port"
 url="http://127.0.0.1:$port/api/v1/organizations/org-0001/feature-flags/flag-000"
 
 rate() { wrk -t2 -c64 -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}'; }
