@@ -100,10 +100,6 @@ int RunServe(const std::vector<std::string>& args) {
   std::string_view auth = config->auth == AuthMode::kOff ? "off"
                           : config->auth == AuthMode::kOn || tokens_exist ? "on"
                                                                           : "open until the first token";
-  LogEvent("info", "ready",
-           "\"sequence\":" + std::to_string(store.snapshot()->sequence) +
-               ",\"flags\":" + std::to_string(store.snapshot()->FlagCount()) + "," +
-               JsonMember("auth", auth));
   if (config->auth == AuthMode::kOff) {
     LogEvent("warn", "authentication is off: anyone who reaches this address may read and change "
                      "every flag", "");
@@ -111,6 +107,11 @@ int RunServe(const std::vector<std::string>& args) {
     LogEvent("warn", "no API token exists yet, so this loopback server runs without "
                      "authentication until `flagledger token create` makes one", "");
   }
+  // Last of the start-up lines: whoever waits for "ready" has seen the warnings too.
+  LogEvent("info", "ready",
+           "\"sequence\":" + std::to_string(store.snapshot()->sequence) +
+               ",\"flags\":" + std::to_string(store.snapshot()->FlagCount()) + "," +
+               JsonMember("auth", auth));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

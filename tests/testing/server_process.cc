@@ -92,7 +92,8 @@ void ServerProcess::Start() {
     if (port_ == 0 && std::regex_search(log, match, kListening)) {
       port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     }
-    if (port_ != 0) {
+    // Ready once it logged so (the start-up lines are complete) and /readyz agrees.
+    if (port_ != 0 && log.find("\"msg\":\"ready\"") != std::string::npos) {
       try {
         if (HttpClient(port_).Send("GET", "/readyz").status == 200) return;
       } catch (const std::exception&) {

@@ -17,7 +17,8 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  // Starts `flagledger serve --listen 127.0.0.1:0` and waits until /readyz answers 200.
+  // Starts `flagledger serve --listen 127.0.0.1:0` and waits until it logged "ready" (so the
+  // start-up log lines are all written) and /readyz answers 200.
   // Throws std::runtime_error (with the server's log) when it does not come up in 20 s.
   void Start();
   // SIGTERM, then waits; returns the exit status (or -1 when it had to be killed).
