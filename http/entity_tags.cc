@@ -12,8 +12,8 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-// Calls `visit(version, weak)` for each well-formed numeric tag of a list; returns true when
-// the list is "*".
+// Calls `visit(opaque, weak)` for each well-formed tag of a list ("..." or W/"...", quotes
+// stripped); returns true when the list is "*".
 template <typename Visit>
 bool ForEachTag(std::string_view header, Visit visit) {
   if (Trim(header) == "*") return true;
@@ -23,13 +23,22 @@ bool ForEachTag(std::string_view header, Visit visit) {
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     bool weak = tag.starts_with("W/");
     if (weak) tag.remove_prefix(2);
-    if (tag.size() < 3 || tag.front() != '"' || tag.back() != '"') continue;
-    tag = tag.substr(1, tag.size() - 2);
-    std::uint64_t version = 0;
-    auto [end, error] = std::from_chars(tag.data(), tag.data() + tag.size(), version);
-    if (error == std::errc() && end == tag.data() + tag.size()) visit(version, weak);
+    if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"') continue;
+    visit(tag.substr(1, tag.size() - 2), weak);
   }
   return false;
+}
+
+// The same, for the numeric tags of flag versions only.
+template <typename Visit>
+bool ForEachVersionTag(std::string_view header, Visit visit) {
+  return ForEachTag(header, [&](std::string_view opaque, bool weak) {
+    std::uint64_t version = 0;
+    auto [end, error] = std::from_chars(opaque.data(), opaque.data() + opaque.size(), version);
+    if (!opaque.empty() && error == std::errc() && end == opaque.data() + opaque.size()) {
+      visit(version, weak);
+    }
+  });
 }
 
 }  // namespace
@@ -38,7 +47,7 @@ std::string FlagEtag(std::uint64_t version) { return "\"" + std::to_string(versi
 
 VersionPrecondition ParseIfMatch(std::string_view header) {
   VersionPrecondition precondition;
-  precondition.any = ForEachTag(header, [&](std::uint64_t version, bool weak) {
+  precondition.any = ForEachVersionTag(header, [&](std::uint64_t version, bool weak) {
     if (!weak) precondition.versions.push_back(version);
   });
   return precondition;
@@ -46,7 +55,17 @@ VersionPrecondition ParseIfMatch(std::string_view header) {
 
 bool IfNoneMatchHits(std::string_view header, std::uint64_t version) {
   bool hit = false;
-  if (ForEachTag(header, [&](std::uint64_t tagged, bool) { hit = hit || tagged == version; })) {
+  if (ForEachVersionTag(header, [&](std::uint64_t tagged, bool) { hit = hit || tagged == version; })) {
+    return true;
+  }
+  return hit;
+}
+
+bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
+  if (etag.size() < 2) return false;
+  std::string_view opaque = etag.substr(1, etag.size() - 2);
+  bool hit = false;
+  if (ForEachTag(header, [&](std::string_view tagged, bool) { hit = hit || tagged == opaque; })) {
     return true;
   }
   return hit;

@@ -1,4 +1,4 @@
-// ETag, If-Match and If-None-Match for flags (api-contract.md §5; RFC 9110 §8.8.3, §13.1).
+// ETag, If-Match and If-None-Match (api-contract.md §5; RFC 9110 §8.8.3, §13.1).
 #pragma once
 
 #include <cstdint>
@@ -18,5 +18,7 @@ VersionPrecondition ParseIfMatch(std::string_view header);
 
 // If-None-Match, weak comparison: true when the header names `version` (or is "*").
 bool IfNoneMatchHits(std::string_view header, std::uint64_t version);
+// The same for any strong entity tag `etag` (quotes included), e.g. OFREP's bulk ETag.
+bool IfNoneMatchHits(std::string_view header, std::string_view etag);
 
 }  // namespace flagledger

@@ -1,19 +1,17 @@
 #include "http/evaluation_handlers.h"
 
-#include <simdjson.h>
-
 #include "core/api_token.h"
 #include "core/evaluation.h"
 #include "core/identifier.h"
 #include "core/json_writer.h"
+#include "http/entity_tags.h"
 #include "http/problem.h"
 #include "http/query_params.h"
+#include "http/request_body.h"
 #include "projections/point_in_time.h"
 
 namespace flagledger {
 namespace {
-
-namespace dom = simdjson::dom;
 
 // OpenFeature's reason for ours: a rule that switched the flag off is still a targeting
 // match (variant "off"); a rule that could not be applied for want of a usable version falls
@@ -30,12 +28,6 @@ std::string_view OpenFeatureReason(EvaluationReason reason) {
   }
   return "DEFAULT";
 }
-
-// What an OFREP request body says.
-struct OfrepContext {
-  std::optional<std::string> version;  // "" when present but not a string: never SemVer
-  std::optional<std::string> organization_id;
-};
 
 // An OFREP error body: {"key"?, "errorCode", "errorDetails"}.
 HttpResponse OfrepError(int status, std::string_view key, bool with_key, std::string_view code,
@@ -57,43 +49,6 @@ HttpResponse OfrepError(int status, std::string_view key, bool with_key, std::st
   return response;
 }
 
-// Reads {"context": {...}}; an absent body or context is an empty context. On failure the
-// status's code says which OFREP error: kInvalidJson -> PARSE_ERROR, else INVALID_CONTEXT.
-Result<OfrepContext> ParseOfrepBody(std::string_view body) {
-  OfrepContext parsed;
-  if (body.empty()) return parsed;
-  thread_local dom::parser parser;
-  dom::element root;
-  if (parser.parse(body.data(), body.size()).get(root)) {
-    return Status(ErrorCode::kInvalidJson, "the request body is not well-formed JSON");
-  }
-  dom::object object;
-  if (root.get_object().get(object)) {
-    return Status(ErrorCode::kInvalidJson, "the request body must be a JSON object");
-  }
-  dom::element context;
-  if (object["context"].get(context)) return parsed;  // no context: an empty one
-  dom::object members;
-  if (context.get_object().get(members)) {
-    return Status(ErrorCode::kValidationFailed, "context must be an object");
-  }
-  dom::element version;
-  if (!members["version"].get(version)) {
-    std::string_view text;
-    parsed.version = version.get_string().get(text) ? std::string() : std::string(text);
-  }
-  dom::element organization;
-  if (!members["organization_id"].get(organization)) {
-    std::string_view text;
-    if (organization.get_string().get(text) || !IsValidIdentifier(text)) {
-      return Status(ErrorCode::kValidationFailed,
-                    "context.organization_id must be a valid organization id");
-    }
-    parsed.organization_id = std::string(text);
-  }
-  return parsed;
-}
-
 void AppendOfrepSuccess(std::string& out, const FlagRecord& record, const OfrepContext& context,
                         Timestamp now, std::uint64_t sequence) {
   Evaluation evaluation = Evaluate(record.flag, context.version, now);
@@ -111,21 +66,6 @@ void AppendOfrepSuccess(std::string& out, const FlagRecord& record, const OfrepC
   out += ",\"event_sequence\":";
   AppendJsonUint(out, sequence);
   out += "}}";
-}
-
-// True when an If-None-Match header lists `etag` (weakly compared) or is "*".
-bool IfNoneMatchLists(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    std::size_t comma = header.find(',');
-    std::string_view tag = header.substr(0, comma);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == "*" || tag == etag) return true;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 }  // namespace
@@ -185,7 +125,7 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
   }
   response.body += "]}";
   std::string etag = "\"" + Sha256Hex(response.body).substr(0, 32) + "\"";
-  if (IfNoneMatchLists(context.request.if_none_match, etag)) {
+  if (IfNoneMatchHits(context.request.if_none_match, std::string_view(etag))) {
     response.status = 304;
     response.body.clear();
   }

@@ -244,4 +244,32 @@ Result<PatchRollout> ParsePatchRolloutBody(std::string_view body) {
   return patch;
 }
 
+Result<OfrepContext> ParseOfrepBody(std::string_view body) {
+  OfrepContext parsed;
+  if (body.empty()) return parsed;
+  auto object = ParseObject(body);
+  if (!object.ok()) return object.status();
+  dom::element context;
+  if ((*object)["context"].get(context)) return parsed;  // no context: an empty one
+  dom::object members;
+  if (context.get_object().get(members)) {
+    return Status(ErrorCode::kValidationFailed, "context must be an object");
+  }
+  dom::element version;
+  if (!members["version"].get(version)) {
+    std::string_view text;
+    parsed.version = version.get_string().get(text) ? std::string() : std::string(text);
+  }
+  dom::element organization;
+  if (!members["organization_id"].get(organization)) {
+    std::string_view text;
+    if (organization.get_string().get(text) || !IsValidIdentifier(text)) {
+      return Status(ErrorCode::kValidationFailed,
+                    "context.organization_id must be a valid organization id");
+    }
+    parsed.organization_id = std::string(text);
+  }
+  return parsed;
+}
+
 }  // namespace flagledger

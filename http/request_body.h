@@ -1,6 +1,7 @@
 // Validating write request bodies into commands (api-contract.md §1, §2, §3).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,12 @@ namespace flagledger {
 struct CreateFlagRequest {
   std::string flag_key;
   CreateFlag action;
+};
+
+// What an OFREP evaluation body ({"context": {...}}) says; other context members are ignored.
+struct OfrepContext {
+  std::optional<std::string> version;  // "" when present but not a string: never SemVer
+  std::optional<std::string> organization_id;
 };
 
 // Each parser returns kInvalidJson when `body` is not well-formed UTF-8 JSON or not an object,
@@ -28,5 +35,9 @@ Result<UpdateFlag> ParseUpdateFlagBody(std::string_view body, std::string_view o
                                        std::string_view flag_key);
 // PATCH .../rollout: min_version and/or activation_date, each a value or null.
 Result<PatchRollout> ParsePatchRolloutBody(std::string_view body);
+// POST /ofrep/v1/...: an empty body or a missing context is an empty context. kInvalidJson as
+// above (OFREP's PARSE_ERROR); kValidationFailed when context is not an object or its
+// organization_id is not a valid organization id (OFREP's INVALID_CONTEXT).
+Result<OfrepContext> ParseOfrepBody(std::string_view body);
 
 }  // namespace flagledger

@@ -347,7 +347,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   int status_ = 0;
   bool keep_alive_ = false;
-  bool idle_ = false;  // waiting for the next request
+  // Waiting for the next request. Unlike idle_since_, it stays true when MakeRoom picked the
+  // session (and zeroed idle_since_ so that no other connection picks it too).
+  bool idle_ = false;
   std::uint64_t served_ = 0;  // requests read on this connection
   std::optional<Route> route_;
   // Change-stream state (event_stream_ set while streaming).

@@ -123,13 +123,10 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     config.server.address = host;
     config.server.port = static_cast<std::uint16_t>(port);
   } else if (name == "threads") {
-    int threads = 0;
-    auto [last, error] = std::from_chars(value.data(), value.data() + value.size(), threads);
-    if (error != std::errc() || last != value.data() + value.size() || threads < 1 ||
-        threads > 256) {
-      return Bad("--threads", "must be a number from 1 to 256");
-    }
-    config.server.threads = threads;
+    std::uint64_t threads = 0;
+    Status parsed = ApplyBounded("--threads", value, 1, 256, "threads", threads);
+    if (!parsed.ok()) return parsed;
+    config.server.threads = static_cast<int>(threads);
   } else if (name == "durability") {
     if (value != "fsync" && value != "async") return Bad("--durability", "must be fsync or async");
     config.sync_writes = value == "fsync";
@@ -138,9 +135,7 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
       return Bad("--snapshot-every", "must be a number of events (0 turns snapshots off)");
     }
   } else if (name == "cache-mb") {
-    if (!ParseCount(value, config.cache_mb) || config.cache_mb < 8 || config.cache_mb > 1 << 20) {
-      return Bad("--cache-mb", "must be a number of MiB from 8 to 1048576");
-    }
+    return ApplyBounded("--cache-mb", value, 8, 1 << 20, "MiB", config.cache_mb);
   } else if (name == "access-log") {
     if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
     config.server.access_log = value == "on";

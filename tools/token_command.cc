@@ -11,6 +11,7 @@
 #include "core/json_writer.h"
 #include "events/event_log.h"
 #include "projections/flag_store.h"
+#include "projections/snapshot_store.h"
 #include "projections/token_table.h"
 #include "tools/command_options.h"
 #include "tools/offline_commands.h"
@@ -95,8 +96,14 @@ Status Execute(const std::string& data_dir, const TokenRequest& request) {
     }
     return log.status();
   }
+  // The same writer as the server's, started from the newest snapshot (only read: none is
+  // written), so a long log is not replayed in full for one token event.
   SystemClock clock;
-  FlagStore store(**log, clock);
+  SnapshotStore snapshots(data_dir);
+  FlagStoreOptions options;
+  options.snapshots = &snapshots;
+  options.snapshot_every = 0;
+  FlagStore store(**log, clock, std::move(options));
   Status started = store.Start();
   if (!started.ok()) return started;
   std::promise<Status> outcome;

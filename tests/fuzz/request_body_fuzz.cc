@@ -1,5 +1,5 @@
-// The body validation of each write endpoint: POST, PUT and PATCH .../rollout. Any input
-// gets a Status, never a crash; a rejected body always says why.
+// The body validation of each write endpoint (POST, PUT and PATCH .../rollout) and of OFREP's
+// evaluation bodies. Any input gets a Status, never a crash; a rejected body always says why.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -16,5 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(update.ok() || !update.status().detail().empty());
   auto patch = ParsePatchRolloutBody(body);
   FUZZ_CHECK(patch.ok() || !patch.status().detail().empty());
+  auto ofrep = ParseOfrepBody(body);
+  FUZZ_CHECK(ofrep.ok() || !ofrep.status().detail().empty());
   return 0;
 }

@@ -123,5 +123,31 @@ TEST(RequestBody, PatchRejectsEmptyAndUnknownMembers) {
   EXPECT_TRUE(ParsePatchRolloutBody(R"({"activation_date":"2026-05-15T00:00:00.000Z"})").ok());
 }
 
+TEST(RequestBody, OfrepBodyReadsVersionAndOrganization) {
+  auto context = ParseOfrepBody(R"({"context":{"targetingKey":"u1","version":"2.0.0","organization_id":"org-a","plan":"pro"}})");
+  ASSERT_TRUE(context.ok()) << context.status().detail();
+  EXPECT_EQ(context->version, "2.0.0");
+  EXPECT_EQ(context->organization_id, "org-a");
+  auto empty = ParseOfrepBody("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->version);
+  EXPECT_FALSE(empty->organization_id);
+  auto no_context = ParseOfrepBody("{}");
+  ASSERT_TRUE(no_context.ok());
+  auto numeric = ParseOfrepBody(R"({"context":{"version":3}})");
+  ASSERT_TRUE(numeric.ok());
+  EXPECT_EQ(numeric->version, "") << "a version that is no string can never be SemVer";
+}
+
+TEST(RequestBody, OfrepBodyErrorsSayParseErrorOrInvalidContext) {
+  EXPECT_EQ(ParseOfrepBody("{not json").status().code(), ErrorCode::kInvalidJson);
+  EXPECT_EQ(ParseOfrepBody("[1]").status().code(), ErrorCode::kInvalidJson);
+  EXPECT_EQ(ParseOfrepBody(R"({"context":[1]})").status().code(), ErrorCode::kValidationFailed);
+  EXPECT_EQ(ParseOfrepBody(R"({"context":{"organization_id":"bad org"}})").status().code(),
+            ErrorCode::kValidationFailed);
+  EXPECT_EQ(ParseOfrepBody(R"({"context":{"organization_id":7}})").status().code(),
+            ErrorCode::kValidationFailed);
+}
+
 }  // namespace
 }  // namespace flagledger

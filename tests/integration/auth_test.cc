@@ -2,7 +2,11 @@
 // the audit trail's actor, revocation, restarts, and secure defaults.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <regex>
+#include <thread>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/server_process.h"
@@ -190,12 +194,35 @@ TEST_F(AuthTest, TokensSurviveARestartAndNoSecretEverReachesALogOrAResponse) {
   RunFlagledger("history --data-dir " + DataDir() + " --org _system");
   ASSERT_EQ(server_.Stop(), 0);
 
-  std::string logs = server_.Log() + RunFlagledger("history --data-dir " + DataDir() + " --org _system").out +
-                     RunFlagledger("token list --data-dir " + DataDir()).out;
+  std::string system_history = RunFlagledger("history --data-dir " + DataDir() + " --org _system").out;
+  EXPECT_NE(system_history.find("token.created"), std::string::npos) << system_history;
+  std::string logs = server_.Log() + system_history + RunFlagledger("token list --data-dir " + DataDir()).out;
   for (const std::string& secret : {operator_, writer}) {
     EXPECT_EQ(logs.find(secret.substr(4)), std::string::npos) << "a secret in a log line";
     EXPECT_EQ(seen_.find(secret.substr(4)), std::string::npos) << "a secret in a response";
   }
+}
+
+TEST_F(AuthTest, AMalformedSpoolRequestIsAnsweredWithAnErrorAndAppendsNothing) {
+  server_.Start();
+  std::string spool = DataDir() + "/spool";
+  for (const char* text : {"operation=create\nid=tok_1\nname=has space\n", "garbage", ""}) {
+    std::string request_id = "bad" + std::to_string(std::strlen(text));
+    std::ofstream(spool + "/" + request_id + ".tmp") << text;
+    std::filesystem::rename(spool + "/" + request_id + ".tmp", spool + "/" + request_id + ".request");
+    std::string result;
+    for (int i = 0; i < 200 && result.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::ifstream answer(spool + "/" + request_id + ".result");
+      std::getline(answer, result);
+    }
+    EXPECT_EQ(result.rfind("error ", 0), 0u) << "answered with an error: " << result;
+    EXPECT_FALSE(std::filesystem::exists(spool + "/" + request_id + ".request")) << "and taken away";
+  }
+  EXPECT_NE(server_.Log().find("token request rejected"), std::string::npos);
+  HttpResult page = Send("GET", kOrgA + "/feature-flags", "");
+  EXPECT_EQ(page.status, 200) << "no token was created, so the server is still open";
+  EXPECT_EQ(page.Header("Flagledger-Event-Sequence"), "0") << "nothing was appended";
 }
 
 TEST_F(AuthTest, AuthOnWithoutTokensRefusesEverything) {

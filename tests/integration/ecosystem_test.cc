@@ -122,6 +122,17 @@ TEST_F(EcosystemTest, OfrepErrorsAndTheTokensOrganization) {
   HttpResult own = Send("POST", single, R"({"context":{}})", bearer);
   EXPECT_EQ(own.status, 404) << "org-b has no flag beta";
   EXPECT_EQ(Send("POST", single, R"({"context":{"organization_id":"org-a"}})").status, 401);
+
+  CommandResult operator_token = RunFlagledger("token create --data-dir " + server_->data_dir() +
+                                               " --org '*' --role admin --name ops");
+  ASSERT_TRUE(std::regex_search(operator_token.out, secret, std::regex("flt_[0-9a-f]{64}")));
+  HeaderList operator_bearer = {{"Authorization", "Bearer " + secret.str()}};
+  HttpResult any_org = Send("POST", single, R"({"context":{"organization_id":"org-a"}})", operator_bearer);
+  EXPECT_EQ(any_org.status, 200) << "an operator token evaluates the context's organization";
+  EXPECT_EQ(any_org.body.find(R"({"key":"beta","value":false,"reason":"DISABLED")"), 0u) << any_org.body;
+  HttpResult unnamed = Send("POST", single, R"({"context":{}})", operator_bearer);
+  EXPECT_EQ(unnamed.status, 400) << "and needs the context to name one";
+  EXPECT_NE(unnamed.body.find("INVALID_CONTEXT"), std::string::npos);
 }
 
 TEST_F(EcosystemTest, TheStreamResumesAfterLastEventIdAndSendsHeartbeats) {

@@ -87,6 +87,21 @@ TEST_F(OfflineCommands, VerifyPassesOnAHealthyDirectory) {
   EXPECT_NE(result.out.find("OK: 0 problems"), std::string::npos);
 }
 
+TEST_F(OfflineCommands, ATokenCreatedWithoutAServerStartsFromTheSnapshotAndKeepsTheLogWhole) {
+  ASSERT_EQ(server_.Stop(), 0);
+  CommandResult created = RunFlagledger("token create --data-dir " + DataDir() +
+                                        " --org org-a --role read --name offline");
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  CommandResult verified = RunFlagledger("verify --data-dir " + DataDir());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_NE(verified.out.find("log: 7 events checked"), std::string::npos) << verified.out;
+  EXPECT_NE(RunFlagledger("token list --data-dir " + DataDir()).out.find("offline"), std::string::npos);
+  server_.Start();
+  HttpClient client(server_.port());
+  EXPECT_EQ(client.Send("GET", "/api/v1/organizations/org-a/feature-flags/alpha").status, 401)
+      << "the new token turned authentication on";
+}
+
 TEST_F(OfflineCommands, VerifyCatchesACorruptedIndexEntry) {
   ASSERT_EQ(server_.Stop(), 0);
   {  // Event 4 (alpha's update) filed under the wrong time.

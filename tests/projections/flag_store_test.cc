@@ -8,30 +8,16 @@
 #include "events/event_codec.h"
 #include "projections/snapshot_codec.h"
 #include "tests/testing/event_builders.h"
-#include "tests/testing/manual_clock.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/store_fixture.h"
 
 namespace flagledger {
 namespace {
 
-class FlagStoreTest : public ::testing::Test {
+class FlagStoreTest : public StoreFixture {
  protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    store_.reset();
-    log_.reset();
-    log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
-    store_ = std::make_unique<FlagStore>(*log_, clock_);
-    ASSERT_TRUE(store_->Start().ok());
-  }
-
   WriteOutcome Write(const std::string& key, decltype(Command::action) action,
                      const std::string& org = "org-a") {
-    std::promise<WriteOutcome> promise;
-    store_->Submit(Command{org, key, std::move(action)}, CommandContext{"tester", "req"},
-                   [&](WriteOutcome outcome) { promise.set_value(std::move(outcome)); });
-    return promise.get_future().get();
+    return Run(Command{org, key, std::move(action)}, CommandContext{"tester", "req"});
   }
 
   std::vector<Event> LoggedEvents() {
@@ -43,11 +29,6 @@ class FlagStoreTest : public ::testing::Test {
     }).ok());
     return events;
   }
-
-  TempDir dir_;
-  ManualClock clock_;
-  std::unique_ptr<EventLog> log_;
-  std::unique_ptr<FlagStore> store_;
 };
 
 TEST_F(FlagStoreTest, RefusesWritesBeforeStart) {

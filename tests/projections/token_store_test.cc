@@ -1,13 +1,11 @@
 // Token commands through the store: decided, appended to the system stream, applied.
 #include <gtest/gtest.h>
 
-#include <future>
 
 #include "events/event_codec.h"
 #include "projections/decide.h"
 #include "projections/flag_store.h"
-#include "tests/testing/manual_clock.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/store_fixture.h"
 
 namespace flagledger {
 namespace {
@@ -21,27 +19,9 @@ Command Create(std::string id, std::string org = "org-a", Role role = Role::kWri
 }
 Command Revoke(std::string id) { return Command{std::string(kSystemStream), std::move(id), RevokeToken{}}; }
 
-class TokenStoreTest : public ::testing::Test {
+class TokenStoreTest : public StoreFixture {
  protected:
-  void SetUp() override { Open(); }
-  void Open() {
-    store_.reset();
-    log_.reset();
-    log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
-    store_ = std::make_unique<FlagStore>(*log_, clock_);
-    ASSERT_TRUE(store_->Start().ok());
-  }
-  Status Write(Command command) {
-    std::promise<Status> done;
-    store_->Submit(std::move(command), CommandContext{"cli:root", "req-1"},
-                   [&](WriteOutcome outcome) { done.set_value(outcome.status); });
-    return done.get_future().get();
-  }
-
-  TempDir dir_;
-  ManualClock clock_;
-  std::unique_ptr<EventLog> log_;
-  std::unique_ptr<FlagStore> store_;
+  Status Write(Command command) { return Run(std::move(command), {"cli:root", "req-1"}).status; }
 };
 
 TEST_F(TokenStoreTest, CreateAppendsATokenEventAndPublishesTheToken) {
