@@ -66,7 +66,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
     }
     case Route::kMetrics: {
       HttpResponse response = JsonResponse(200, metrics_ ? metrics_->Render(store_) : "");
-      response.content_type = Metrics::kContentType;
+      response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }
     default: break;
@@ -92,8 +92,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
     principal = std::move(authenticated).value();
   }
 
-  RequestContext context{request, target, {}, {}};
-  context.actor = principal.actor;
+  RequestContext context{request, target, {}, {}, principal.actor, {}};
   if (principal.token) context.token_organization = principal.token->organization_id;
   if (route == Route::kOfrepFlag || route == Route::kOfrepFlags) {
     // The organization comes from the token or the body, and a key that cannot exist is
