@@ -97,7 +97,7 @@ void HandleEventStream(FlagStore& store, const RequestContext& context, const Re
     after = *from;
   }
   HttpResponse response;
-  response.content_type = "text/event-stream";
+  response.content_type = MediaType::kEventStream;
   response.headers.emplace_back("Cache-Control", "no-cache");
   response.headers.emplace_back("X-Accel-Buffering", "no");
   response.stream = std::make_shared<EventStream>(store.log(), context.organization_id, after);

@@ -2,6 +2,7 @@
 // handlers compile without Beast's templates.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,9 +28,27 @@ struct HttpRequest {
 
 class EventStream;
 
+// The media types the server answers with; an enum rather than a string so that building
+// a response allocates nothing for it.
+enum class MediaType : std::uint8_t { kJson, kProblemJson, kEventStream, kPrometheusText };
+inline constexpr MediaType kAllMediaTypes[] = {MediaType::kJson, MediaType::kProblemJson,
+                                               MediaType::kEventStream,
+                                               MediaType::kPrometheusText};
+
+// The Content-Type header value for `type`.
+constexpr std::string_view MediaTypeName(MediaType type) {
+  switch (type) {
+    case MediaType::kJson: return "application/json";
+    case MediaType::kProblemJson: return "application/problem+json";
+    case MediaType::kEventStream: return "text/event-stream";
+    case MediaType::kPrometheusText: return "text/plain; version=0.0.4; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  MediaType content_type = MediaType::kJson;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the standard ones
   // Set for a Server-Sent Events answer: after the headers, the server writes what the stream

@@ -31,8 +31,6 @@ class Metrics {
   // Everything, with the store's figures read now.
   std::string Render(const FlagStore& store) const;
 
-  static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
-
  private:
   static constexpr int kRoutes = kRouteCount + 1;  // the last: no route matched
   static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST", "PUT",

@@ -36,7 +36,7 @@ std::string QuoteForMessage(std::string_view text) {
 HttpResponse ProblemResponse(const Status& status) {
   HttpResponse response;
   response.status = ErrorCodeHttpStatus(status.code());
-  response.content_type = "application/problem+json";
+  response.content_type = MediaType::kProblemJson;
   std::string& out = response.body;
   out += "{\"type\":\"about:blank\",\"title\":";
   AppendJsonString(out, ReasonPhrase(response.status));

@@ -6,8 +6,9 @@
 
 namespace flagledger {
 
-// The client's id when it is 1..128 printable ASCII characters, else a new random one
-// (32 lowercase hex digits). Thread-safe.
-std::string ChooseRequestId(std::string_view client_id);
+// Sets `id` to the client's id when it is 1..128 printable ASCII characters, else to a new
+// random one (32 lowercase hex digits). Reuses `id`'s storage: a connection's id string
+// allocates once, not per request. Thread-safe.
+void ChooseRequestId(std::string_view client_id, std::string& id);
 
 }  // namespace flagledger

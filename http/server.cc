@@ -1,15 +1,21 @@
 // The only translation unit with Beast and Asio; it changes rarely (about 25 s to compile).
-// Sessions follow Beast's example/advanced/server: they live by shared_from_this, with limits
-// and a deadline set before each read. Threading follows nginx's workers instead of one
-// shared io_context: each thread runs its own io_context, and the acceptor hands each new
-// connection to the next one, so a connection's handlers always run on one thread (no
-// strands, no cross-thread wake-ups on the read path; see bench/RESULTS.md).
+// Sessions live by shared_from_this as in Beast's example/advanced/server. The request path
+// is shaped after nginx's rather than the example's, because each of these showed as extra
+// system calls per request under load (see bench/RESULTS.md):
+//  - Threads: each runs its own io_context, and the acceptor hands each new connection to the
+//    next one, so a connection's handlers always run on one thread (no strands, no cross-thread
+//    wake-ups on the read path).
+//  - Deadlines: a session stores the time its current wait must end, and one sweep every
+//    kSweepInterval closes the sessions past theirs; no timer is armed or cancelled per request
+//    (a per-operation timer re-armed the kernel's timerfd and posted cancelled waits).
+//  - Parsing: Beast's request parser is fed from the session's buffer directly, and an answer
+//    is first written without waiting (the socket is non-blocking); only what the kernel does
+//    not take at once goes through async_write. No completion is posted per request.
 #include "http/server.h"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -43,12 +49,16 @@ class Session;
 // operation (about 4% of the server's CPU in a profile under wrk).
 using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
-using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+
+// How often deadlines are checked: a connection past its deadline is closed within this.
+constexpr std::chrono::milliseconds kSweepInterval{100};
 
 struct HttpServer::Impl {
   Impl(ServerOptions o, Api& a, int thread_count)
       : options(std::move(o)), api(a), contexts(MakeContexts(thread_count)),
-        acceptor(contexts.front()->get_executor()) {
+        acceptor(contexts.front()->get_executor()), sweep_timer(contexts.front()->get_executor()) {
     for (auto& context : contexts) keep_running.emplace_back(context->get_executor());
   }
 
@@ -59,6 +69,9 @@ struct HttpServer::Impl {
   }
 
   void Accept();
+  // Every kSweepInterval, times out the sessions past their deadline (on contexts[0]).
+  // It keeps running through Shutdown's grace period, until the threads stop.
+  void Sweep();
   // At the connection limit, asks the longest-idle session to close; false when none is idle.
   bool MakeRoom();
   void Register(Session* session, std::weak_ptr<Session> handle);
@@ -71,6 +84,7 @@ struct HttpServer::Impl {
   // writer thread hands back late still finds them.
   std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
   tcp::acceptor acceptor;  // on contexts[0]
+  Timer sweep_timer;       // on contexts[0]
   std::size_t next_context = 0;  // acceptor's handler only
   std::chrono::steady_clock::time_point last_limit_warning;  // acceptor's handler only
   std::vector<std::thread> threads;
@@ -86,7 +100,7 @@ struct HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket&& socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server), heartbeat_(stream_.get_executor()) {
+      : socket_(std::move(socket)), server_(server), heartbeat_(socket_.get_executor()) {
     if (server_.options.metrics) server_.options.metrics->ConnectionOpened();
   }
   ~Session() {
@@ -97,26 +111,56 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() {
     server_.Register(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
+    beast::error_code ignored;
+    socket_.non_blocking(true, ignored);  // Write tries the kernel first; see there
+    socket_.set_option(tcp::no_delay(true), ignored);  // frames and answers go out at once
+    net::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
   }
 
   // Called on shutdown (and at the connection limit): an idle connection or a change stream
   // is closed now, a busy one after its answer.
   void CloseIfIdle(bool streams_too) {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this(), streams_too] {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this(), streams_too] {
       if (self->idle_ || (streams_too && self->event_stream_)) self->Close();
     });
   }
 
+  // Called by the sweep when the deadline looked past: closes the connection if it still is
+  // on its own thread (the wait may have ended meanwhile). The pending operation then ends
+  // with operation_aborted and timed_out_ set.
+  void TimeOut() {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      std::int64_t deadline = self->deadline_.load(std::memory_order_relaxed);
+      if (deadline == 0 || deadline > NowTicks()) return;
+      self->timed_out_ = true;
+      self->Close();
+    });
+  }
+
+  // When the current wait for the client must end, in NowTicks(); 0 when not waiting on it.
+  // Written by the session's thread, read by the sweep.
+  std::atomic<std::int64_t> deadline_{0};
+  // When the session began waiting for its next request, in NowTicks(); 0 while a request is
+  // under way. Read by the acceptor to choose whom to close at the connection limit.
+  std::atomic<std::int64_t> idle_since_{0};
+  static std::int64_t NowTicks() {
+    return std::chrono::steady_clock::now().time_since_epoch().count();
+  }
+
  private:
+  void SetDeadline(std::chrono::seconds from_now) {
+    deadline_.store(NowTicks() + std::chrono::steady_clock::duration(from_now).count(),
+                    std::memory_order_relaxed);
+  }
+  void ClearDeadline() { deadline_.store(0, std::memory_order_relaxed); }
+
   // Waits for the first bytes of the next request (a pipelined one may be buffered already).
   void Read() {
     idle_ = true;
     idle_since_.store(NowTicks(), std::memory_order_relaxed);
     if (buffer_.size() > 0) return ReadRequest();
-    stream_.expires_after(served_ > 0 ? server_.options.idle_timeout
-                                      : server_.options.request_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
+    SetDeadline(served_ > 0 ? server_.options.idle_timeout : server_.options.request_timeout);
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
                             beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
   }
 
@@ -134,25 +178,51 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    stream_.expires_after(server_.options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    SetDeadline(server_.options.request_timeout);
+    Parse();
   }
 
-  void OnRead(beast::error_code error, std::size_t) {
-    ++served_;
-    if (error == http::error::body_limit) {
-      auto& partial = parser_->get();
-      request_.method = partial.method_string();
-      request_.target = partial.target();
-      request_.request_id = ChooseRequestId(partial[kRequestIdHeader]);
-      keep_alive_ = false;
-      started_ = std::chrono::steady_clock::now();
-      return Write(ProblemResponse(Status(
-          ErrorCode::kPayloadTooLarge, "the request body is larger than " +
-                                           std::to_string(server_.options.body_limit) + " bytes")));
+  // Feeds the buffered bytes to the parser, reading more until the request is complete.
+  void Parse() {
+    while (!parser_->is_done()) {
+      beast::error_code error;
+      if (buffer_.size() > 0) {
+        std::size_t used = parser_->put(buffer_.data(), error);
+        buffer_.consume(used);
+        if (error == http::error::body_limit) return AnswerBodyTooLarge();
+        if (error && error != http::error::need_more) return Close();  // not HTTP, or too long
+        if (!error && used > 0) continue;
+      }
+      return socket_.async_read_some(
+          buffer_.prepare(kReadChunk),
+          beast::bind_front_handler(&Session::OnMoreBytes, shared_from_this()));
     }
-    if (error) return Close();  // end of stream, timeout, or not HTTP
+    ClearDeadline();  // answering is the server's part
+    OnRequest();
+  }
+
+  void OnMoreBytes(beast::error_code error, std::size_t bytes) {
+    if (error) return Close();  // end of stream before the request was complete, or timeout
+    buffer_.commit(bytes);
+    Parse();
+  }
+
+  void AnswerBodyTooLarge() {
+    ++served_;
+    ClearDeadline();
+    auto& partial = parser_->get();
+    request_.method = partial.method_string();
+    request_.target = partial.target();
+    ChooseRequestId(partial[kRequestIdHeader], request_.request_id);
+    keep_alive_ = false;
+    started_ = std::chrono::steady_clock::now();
+    Write(ProblemResponse(Status(
+        ErrorCode::kPayloadTooLarge, "the request body is larger than " +
+                                         std::to_string(server_.options.body_limit) + " bytes")));
+  }
+
+  void OnRequest() {
+    ++served_;
     started_ = std::chrono::steady_clock::now();
     auto& message = parser_->get();
     request_.method = message.method_string();
@@ -164,21 +234,28 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.authorization = message[http::field::authorization];
     request_.last_event_id = message["Last-Event-ID"];
     request_.body = message.body();
-    request_.request_id = ChooseRequestId(message[kRequestIdHeader]);
+    ChooseRequestId(message[kRequestIdHeader], request_.request_id);
     keep_alive_ = message.keep_alive();
     // The pending answer keeps the session alive until it is written. Reads answer inline
     // (dispatch runs at once on the connection's own thread); writes answer from the writer.
+    handling_ = true;
     route_ = server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
-      auto executor = self->stream_.get_executor();
+      auto executor = self->socket_.get_executor();
       net::dispatch(executor, [self = std::move(self), response = std::move(response)]() mutable {
         self->Write(std::move(response));
       });
     });
+    handling_ = false;
+    // An answer written inside Handle is finished here, once route_ is known.
+    if (written_in_handler_) {
+      written_in_handler_ = false;
+      OnWritten();
+    }
   }
 
-  // The response head is written by hand into a buffer the session keeps, and sent with the
-  // body in one gathered write: no per-response allocation (Beast's fields allocate per
-  // header; see bench/RESULTS.md).
+  // The response head is written by hand into a buffer the session keeps (Beast's fields
+  // allocate per header; see bench/RESULTS.md), and head and body are offered to the kernel
+  // at once in one gathered write; what it does not take goes through async_write.
   void Write(HttpResponse answer) {
     status_ = answer.status;
     bool stream = answer.stream && request_.method != "HEAD";
@@ -190,7 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += ' ';
     head_ += http::obsolete_reason(http::int_to_status(static_cast<unsigned>(answer.status)));
     head_ += "\r\nServer: flagledger\r\n";
-    AppendHeader("Content-Type", answer.content_type);
+    AppendHeader("Content-Type", MediaTypeName(answer.content_type));
     AppendHeader(kRequestIdHeader, request_.request_id);
     for (auto& [name, value] : answer.headers) AppendHeader(name, value);
     if (stream) {
@@ -204,10 +281,29 @@ class Session : public std::enable_shared_from_this<Session> {
     if (stream) return StartStream(std::move(answer.stream));
     body_ = std::move(answer.body);
     if (request_.method == "HEAD") body_.clear();
-    stream_.expires_after(server_.options.request_timeout);  // a client must take its answer
     std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body_)};
-    net::async_write(stream_, buffers,
-                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    beast::error_code error;
+    std::size_t written = socket_.write_some(buffers, error);  // non-blocking: never waits
+    if (!error && written == head_.size() + body_.size()) {
+      if (handling_) {
+        written_in_handler_ = true;
+      } else {
+        OnWritten();
+      }
+      return;
+    }
+    if (error && error != net::error::would_block) return Close();
+    beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+    rest.consume(error ? 0 : written);
+    SetDeadline(server_.options.request_timeout);  // a client must take its answer
+    net::async_write(socket_, rest, [self = shared_from_this()](beast::error_code error, std::size_t) {
+      self->ClearDeadline();
+      if (error) {
+        self->RecordRequest();
+        return self->Close();
+      }
+      self->OnWritten();
+    });
   }
 
   // REQUIRES: name and value without CR or LF (they come from the server's own code, and the
@@ -219,9 +315,17 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "\r\n";
   }
 
-  void OnWrite(beast::error_code error, std::size_t) {
+  // The answer is out: on to the next request. Pipelined requests already buffered are
+  // served in turn on this stack, up to kInlineRequests; then the next one is posted.
+  void OnWritten() {
     RecordRequest();
-    if (error || !answer_keep_alive_) return Close();
+    if (!answer_keep_alive_) return Close();
+    if (buffer_.size() > 0 && ++inline_requests_ >= kInlineRequests) {
+      inline_requests_ = 0;
+      return net::post(socket_.get_executor(),
+                       beast::bind_front_handler(&Session::Read, shared_from_this()));
+    }
+    if (buffer_.size() == 0) inline_requests_ = 0;
     Read();
   }
 
@@ -238,27 +342,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     EndStream();
+    ClearDeadline();
+    idle_since_.store(0, std::memory_order_relaxed);
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
   // Server-Sent Events: the headers (chunked), then frames as the log grows, until the client
   // leaves, a frame is not taken within request_timeout, or the server stops.
   void StartStream(std::shared_ptr<EventStream> source) {
     event_stream_ = std::move(source);
-    stream_.expires_after(server_.options.request_timeout);
-    net::async_write(stream_, net::buffer(head_),
+    SetDeadline(server_.options.request_timeout);
+    net::async_write(socket_, net::buffer(head_),
                      beast::bind_front_handler(&Session::OnStreamHeader, shared_from_this()));
   }
 
   void OnStreamHeader(beast::error_code error, std::size_t) {
+    ClearDeadline();
     if (error) return Close();
-    stream_.expires_never();
     if (server_.options.metrics) server_.options.metrics->StreamOpened();
     if (ChangeNotifier* notifier = server_.options.notifier) {
       subscription_ = notifier->Subscribe(
-          [weak = weak_from_this(), executor = stream_.get_executor()] {
+          [weak = weak_from_this(), executor = socket_.get_executor()] {
             net::post(executor, [weak] {
               if (auto self = weak.lock()) self->Pump();
             });
@@ -266,7 +372,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // The client sends nothing more; a read ends when it goes away.
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](beast::error_code, std::size_t) {
                               self->Close();
                             });
@@ -303,18 +409,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteFrame() {
     writing_ = true;
     heartbeat_.cancel();
-    stream_.expires_after(server_.options.request_timeout);
-    net::async_write(stream_, http::make_chunk(net::buffer(frame_)),
+    SetDeadline(server_.options.request_timeout);
+    net::async_write(socket_, http::make_chunk(net::buffer(frame_)),
                      [self = shared_from_this()](beast::error_code error, std::size_t) {
                        self->writing_ = false;
+                       self->ClearDeadline();
                        if (error) {
-                         if (error == beast::error::timeout) {
+                         if (self->timed_out_) {
                            LogEvent("warn", "change stream closed: the client did not keep up",
                                     "\"request_id\":\"" + self->request_.request_id + "\"");
                          }
                          return self->Close();
                        }
-                       self->stream_.expires_never();
                        self->Pump();
                      });
   }
@@ -335,8 +441,9 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::string_view kRequestIdHeader = "X-Request-Id";
   static constexpr std::size_t kReadChunk = 4096;
   static constexpr std::size_t kStreamBatch = 256;  // events per frame write
+  static constexpr int kInlineRequests = 16;  // pipelined answers on one stack, then a post
 
-  Stream stream_;
+  Socket socket_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -347,6 +454,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   int status_ = 0;
   bool keep_alive_ = false;
+  bool handling_ = false;            // inside Api::Handle
+  bool written_in_handler_ = false;  // the answer was written inside Api::Handle
+  int inline_requests_ = 0;          // pipelined requests served on this stack in a row
+  bool timed_out_ = false;           // closed by the sweep: the client missed its deadline
   // Waiting for the next request. Unlike idle_since_, it stays true when MakeRoom picked the
   // session (and zeroed idle_since_ so that no other connection picks it too).
   bool idle_ = false;
@@ -354,19 +465,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Route> route_;
   // Change-stream state (event_stream_ set while streaming).
   std::shared_ptr<EventStream> event_stream_;
-  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, Executor> heartbeat_;
+  Timer heartbeat_;
   std::string frame_;
   std::uint64_t subscription_ = 0;
   bool writing_ = false;
   bool heartbeat_armed_ = false;
-
- public:
-  // When the session began waiting for its next request, in NowTicks(); 0 while a request is
-  // under way. Read by the acceptor to choose whom to close at the connection limit.
-  std::atomic<std::int64_t> idle_since_{0};
-  static std::int64_t NowTicks() {
-    return std::chrono::steady_clock::now().time_since_epoch().count();
-  }
 };
 
 void HttpServer::Impl::Accept() {
@@ -382,6 +485,27 @@ void HttpServer::Impl::Accept() {
       socket.close(ignored);
     }
     Accept();
+  });
+}
+
+void HttpServer::Impl::Sweep() {
+  sweep_timer.expires_after(kSweepInterval);
+  sweep_timer.async_wait([this](beast::error_code error) {
+    if (error) return;
+    std::int64_t now = Session::NowTicks();
+    std::vector<std::shared_ptr<Session>> late;
+    {
+      std::lock_guard lock(sessions_mutex);
+      for (auto& [session, handle] : sessions) {
+        std::int64_t deadline = session->deadline_.load(std::memory_order_relaxed);
+        if (deadline == 0 || deadline > now) continue;
+        if (auto held = handle.lock()) late.push_back(std::move(held));
+      }
+    }
+    // Outside the lock: the last reference may destroy a session, which unregisters.
+    for (auto& session : late) session->TimeOut();
+    late.clear();
+    Sweep();
   });
 }
 
@@ -467,7 +591,10 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::Start() {
-  net::dispatch(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->Accept(); });
+  net::dispatch(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    impl->Accept();
+    impl->Sweep();
+  });
   for (auto& context : impl_->contexts) {
     impl_->threads.emplace_back([context = context.get()] { context->run(); });
   }

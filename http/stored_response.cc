@@ -1,6 +1,8 @@
 #include "http/stored_response.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace flagledger {
 namespace {
@@ -35,7 +37,7 @@ bool GetString(std::string_view& in, std::string& text) {
 std::string EncodeStoredResponse(const HttpResponse& response) {
   std::string out;
   PutU32(out, static_cast<std::uint32_t>(response.status));
-  PutString(out, response.content_type);
+  PutString(out, MediaTypeName(response.content_type));
   PutU32(out, static_cast<std::uint32_t>(response.headers.size()));
   for (const auto& [name, value] : response.headers) {
     PutString(out, name);
@@ -48,10 +50,16 @@ std::string EncodeStoredResponse(const HttpResponse& response) {
 std::optional<HttpResponse> DecodeStoredResponse(std::string_view bytes) {
   HttpResponse response;
   std::uint32_t status, headers;
-  if (!GetU32(bytes, status) || !GetString(bytes, response.content_type) ||
-      !GetU32(bytes, headers) || status < 100 || status > 599) {
+  std::string content_type;
+  if (!GetU32(bytes, status) || !GetString(bytes, content_type) || !GetU32(bytes, headers) ||
+      status < 100 || status > 599) {
     return std::nullopt;
   }
+  const MediaType* known = std::find_if(
+      std::begin(kAllMediaTypes), std::end(kAllMediaTypes),
+      [&content_type](MediaType type) { return MediaTypeName(type) == content_type; });
+  if (known == std::end(kAllMediaTypes)) return std::nullopt;
+  response.content_type = *known;
   response.status = static_cast<int>(status);
   for (std::uint32_t i = 0; i < headers; ++i) {
     std::string name, value;

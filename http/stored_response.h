@@ -9,8 +9,8 @@
 
 namespace flagledger {
 
-// Format: u16 status, str content_type, u16 header count, (str name, str value)*, body
-// (the rest); str := u32 length (little-endian), bytes.
+// Format: u32 status, str content_type (MediaTypeName), u32 header count,
+// (str name, str value)*, body (the rest); u32 is little-endian; str := u32 length, bytes.
 std::string EncodeStoredResponse(const HttpResponse& response);
 // nullopt when `bytes` is not what EncodeStoredResponse wrote.
 std::optional<HttpResponse> DecodeStoredResponse(std::string_view bytes);

@@ -30,7 +30,7 @@ TEST(Api, AnswersUnavailableUntilTheProjectionIsBuilt) {
   EXPECT_EQ(Call(api, "GET", "/healthz").status, 200);
   HttpResponse ready = Call(api, "GET", "/readyz");
   EXPECT_EQ(ready.status, 503);
-  EXPECT_EQ(ready.content_type, "application/problem+json");
+  EXPECT_EQ(ready.content_type, MediaType::kProblemJson);
   EXPECT_NE(ready.body.find(R"("code":"unavailable")"), std::string::npos);
   EXPECT_EQ(Call(api, "GET", "/api/v1/organizations/o/feature-flags").status, 503);
   EXPECT_EQ(Call(api, "DELETE", "/api/v1/organizations/o/feature-flags/x").status, 503);

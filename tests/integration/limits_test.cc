@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/raw_connection.h"
@@ -16,6 +18,52 @@ namespace {
 using std::chrono::milliseconds;
 
 const std::string kFlags = "/api/v1/organizations/org-a/feature-flags";
+
+struct RawAnswer {
+  int status = 0;
+  std::string request_id;
+  std::string body;
+};
+
+// Splits a byte stream of HTTP/1.1 answers with Content-Length into answers; a trailing
+// incomplete one is left out.
+std::vector<RawAnswer> SplitAnswers(const std::string& bytes) {
+  std::vector<RawAnswer> answers;
+  std::size_t at = 0;
+  while (true) {
+    std::size_t head_end = bytes.find("\r\n\r\n", at);
+    if (head_end == std::string::npos || bytes.compare(at, 9, "HTTP/1.1 ") != 0) break;
+    std::string head = bytes.substr(at, head_end - at);
+    auto value = [&head](const std::string& name) {
+      std::size_t found = head.find("\r\n" + name + ": ");
+      if (found == std::string::npos) return std::string();
+      std::size_t begin = found + name.size() + 4;
+      return head.substr(begin, head.find("\r\n", begin) - begin);
+    };
+    std::size_t length = std::stoul(value("Content-Length").empty() ? "0" : value("Content-Length"));
+    if (bytes.size() < head_end + 4 + length) break;
+    answers.push_back({std::stoi(head.substr(9, 3)), value("X-Request-Id"),
+                       bytes.substr(head_end + 4, length)});
+    at = head_end + 4 + length;
+  }
+  return answers;
+}
+
+// Reads from `connection` until `count` whole answers arrived or `timeout` passed.
+std::vector<RawAnswer> ReadAnswers(RawConnection& connection, std::size_t count,
+                                   milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<RawAnswer> answers;
+  while (std::chrono::steady_clock::now() < deadline) {
+    answers = SplitAnswers(connection.ReadFor(milliseconds(100)));
+    if (answers.size() >= count) break;
+  }
+  return answers;
+}
+
+std::string ListRequest(const std::string& id) {
+  return "GET " + kFlags + "?limit=100 HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n";
+}
 
 class LimitsTest : public ::testing::Test {
  protected:
@@ -92,6 +140,89 @@ TEST_F(LimitsTest, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
 
   RawConnection silent(server.port());  // never sends: its first request gets --request-timeout
   EXPECT_FALSE(silent.ClosedWithin(milliseconds(1500)));
+}
+
+// Answers go out in request order, one request at a time: a write between reads is applied
+// before the next read is answered. 40 requests are more than the server answers on one
+// stack (16) before it yields.
+TEST_F(LimitsTest, PipelinedRequestsAreAnsweredInOrderWithAWriteBetweenReads) {
+  ServerProcess server(dir_.Sub("data"), {"--access-log", "off"});
+  server.Start();
+  HttpClient client(server.port());
+  ASSERT_EQ(client.Send("POST", kFlags, R"({"flag_key":"a"})").status, 201);
+  std::string batch;
+  for (int i = 0; i < 40; ++i) {
+    std::string id = "\r\nHost: x\r\nX-Request-Id: r" + std::to_string(i) + "\r\n";
+    if (i == 20) {
+      batch += "POST " + kFlags + " HTTP/1.1" + id +
+               "Content-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"flag_key\":\"b\"}";
+    } else {
+      batch += "GET " + kFlags + (i < 20 ? "/a" : "/b") + " HTTP/1.1" + id + "\r\n";
+    }
+  }
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.Send(batch));
+  std::vector<RawAnswer> answers = ReadAnswers(connection, 40, milliseconds(5000));
+  ASSERT_EQ(answers.size(), 40u) << connection.received();
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(answers[i].request_id, "r" + std::to_string(i));
+    EXPECT_EQ(answers[i].status, i == 20 ? 201 : 200) << i;
+  }
+  EXPECT_NE(answers[39].body.find(R"("flag_key":"b")"), std::string::npos);
+}
+
+// Answers larger than the socket buffers: what the kernel does not take at once is written
+// as the client reads, and every byte arrives.
+TEST_F(LimitsTest, LargeAnswersReachAClientThatReadsSlowly) {
+  ServerProcess server(dir_.Sub("data"), {"--durability", "async", "--access-log", "off"});
+  server.Start();
+  HttpClient client(server.port());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(client.Send("POST", kFlags, R"({"flag_key":"flag-)" + std::to_string(i) +
+                                              R"(","rollout_condition":{"min_version":"1.2.3"}})")
+                  .status,
+              201);
+  }
+  std::string page = client.Send("GET", kFlags + "?limit=100").body;
+  ASSERT_GT(page.size(), 20000u);
+  RawConnection slow(server.port(), 4096);
+  ASSERT_TRUE(slow.Send(ListRequest("l0") + ListRequest("l1") + ListRequest("l2") + ListRequest("l3")));
+  std::this_thread::sleep_for(milliseconds(300));  // the server fills the buffers and waits
+  std::vector<RawAnswer> answers = ReadAnswers(slow, 4, milliseconds(5000));
+  ASSERT_EQ(answers.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(answers[i].request_id, "l" + std::to_string(i));
+    EXPECT_EQ(answers[i].body, page);
+  }
+}
+
+// --request-timeout also bounds how long an answer may wait for the client to take it.
+TEST_F(LimitsTest, AClientThatNeverTakesItsAnswersIsCutOff) {
+  ServerProcess server(dir_.Sub("data"),
+                       {"--request-timeout", "1", "--durability", "async", "--access-log", "off"});
+  server.Start();
+  HttpClient client(server.port());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(client.Send("POST", kFlags, R"({"flag_key":"flag-)" + std::to_string(i) + R"("})").status, 201);
+  }
+  RawConnection stuck(server.port(), 2048);
+  std::string requests;
+  // About 9 MB of answers, never read: more than the kernel buffers (up to 4 MB send buffer).
+  for (int i = 0; i < 400; ++i) requests += ListRequest("s" + std::to_string(i));
+  ASSERT_TRUE(stuck.Send(requests));
+  auto connections = [&client] {
+    std::string metrics = client.Send("GET", "/metrics").body;
+    const std::string name = "\nflagledger_open_connections ";
+    std::size_t begin = metrics.find(name) + name.size();
+    return metrics.substr(begin, metrics.find('\n', begin) - begin);
+  };
+  EXPECT_EQ(connections(), "2");
+  auto deadline = std::chrono::steady_clock::now() + milliseconds(6000);
+  while (connections() != "1" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(connections(), "1") << "the stuck client was closed after --request-timeout";
+  EXPECT_EQ(client.Send("GET", kFlags + "/flag-0").status, 200);
 }
 
 TEST_F(LimitsTest, GarbageNeverCrashesTheServer) {
