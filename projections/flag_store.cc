@@ -87,6 +87,7 @@ void FlagStore::RunSnapshotter() {
 
 void FlagStore::Submit(Command command, CommandContext context, WriteCallback done) {
   Status refused;
+  bool wake_writer = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || !ready()) {
@@ -96,13 +97,14 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
       refused = Unavailable("too many writes are waiting; retry later");
     } else {
       queue_.push_back({std::move(command), std::move(context), std::move(done)});
+      wake_writer = queue_.size() == wake_writer_at_;
     }
   }
   if (!refused.ok()) {
     done(WriteOutcome{std::move(refused), nullptr, std::nullopt});
     return;
   }
-  queue_changed_.notify_one();
+  if (wake_writer) queue_changed_.notify_one();
 }
 
 void FlagStore::Stop() {
@@ -123,16 +125,30 @@ void FlagStore::Stop() {
 
 void FlagStore::RunWriter() {
   std::vector<Pending> batch;
+  std::size_t previous_batch = 0;
   while (true) {
     {
       std::unique_lock lock(mutex_);
+      wake_writer_at_ = 1;
       queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and every queued command is answered
+      // Several writers are at work when the previous batch held more than one command (a
+      // lone writer's next command may arrive before this loop comes round, so a non-empty
+      // queue is no sign). Then, with a commit delay, the batch waits until as many commands
+      // as the previous one held have arrived, but no longer than the delay.
+      if (previous_batch > 1 && options_.commit_delay.count() > 0) {
+        std::size_t expected = std::min(previous_batch, options_.max_batch);
+        wake_writer_at_ = expected;
+        queue_changed_.wait_for(lock, options_.commit_delay, [this, expected] {
+          return stopping_ || queue_.size() >= expected;
+        });
+      }
       std::size_t take = std::min(queue_.size(), options_.max_batch);
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + take));
       queue_.erase(queue_.begin(), queue_.begin() + take);
     }
+    previous_batch = batch.size();
     ProcessBatch(batch);
     batch.clear();
   }

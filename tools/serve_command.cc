@@ -61,6 +61,7 @@ int RunServe(const std::vector<std::string>& args) {
   SnapshotStore snapshots(config->data_dir);
   store_options.snapshots = &snapshots;
   store_options.snapshot_every = config->snapshot_every;
+  store_options.commit_delay = std::chrono::microseconds(config->commit_delay_us);
   store_options.on_problem = [](std::string_view what, const Status& status) {
     LogEvent(status.code() == ErrorCode::kUnavailable ? "error" : "warn", what,
              JsonMember("error", status.detail()));

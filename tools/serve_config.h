@@ -14,6 +14,7 @@ struct ServeConfig {
   std::string data_dir = "./data";
   ServerOptions server;  // address, port, threads, access log
   bool sync_writes = true;  // --durability fsync (true) or async
+  std::uint64_t commit_delay_us = 1000;  // group commit delay under concurrent writes
   std::uint64_t snapshot_every = 50'000;  // events between projection snapshots; 0: none
   std::uint64_t cache_mb = 256;           // RocksDB block cache
   // Resolved by ParseServeConfig: --auth, or kAuto on loopback and kOn elsewhere.

@@ -9,7 +9,8 @@
 # application/json, then alternates the two servers over ROUNDS rounds per scenario with
 # identical wrk settings (keep-alive): single-flag GET at -t1 -c32 and -t2 -c64, the list
 # page at -t2 -c64, and for flagledger a 95% read / 5% durable write mix beside its read-only
-# rate. Prints requests/s and p50/p99 latency per round, and medians, min-max and ratios.
+# rate (both driven by a Lua request function, reads.lua and mixed.lua, so they differ only in
+# the writes). Prints requests/s and p50/p99 latency per round, and medians, min-max and ratios.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
@@ -110,7 +111,7 @@ scenario "list page of 20" "$fl$list_path" "$ng/list" 2 64
 echo "== mixed 95% read / 5% durable write against flagledger (wrk -t2 -c64, $ROUNDS rounds)"
 read_only=(); mixed_reads=(); mixed_ratios=()
 for round in $(seq "$ROUNDS"); do
-  read -r a _ _ <<<"$(wrk_round "$fl$flag_path" 2 64)"
+  read -r a _ _ <<<"$(wrk_round "$fl$flag_path" 2 64 "$repo/bench/load/reads.lua")"
   read -r m _ p99 <<<"$(wrk_round "$fl" 2 64 "$repo/bench/load/mixed.lua")"
   reads_share="$(python3 -c "
 import re
