@@ -61,8 +61,12 @@ TEST_F(CommitDelayTest, ALoneWriterIsNeverHeld) {
   EXPECT_EQ(store_->stats().batches, 5u);
 }
 
+// Long enough that a held command is plainly held, short enough that a burst the writer splits
+// (a lone last command waits for company) does not stall SubmitABatchOfThree for long.
+constexpr auto kHoldDelay = std::chrono::seconds(2);
+
 TEST_F(CommitDelayTest, ABatchWaitsForAsManyCommandsAsThePreviousOne) {
-  Reopen(hours(1));
+  Reopen(kHoldDelay);
   SubmitABatchOfThree();
   std::uint64_t batches_before = store_->stats().batches;
   std::vector<std::future<WriteOutcome>> answers;
@@ -99,7 +103,7 @@ TEST_F(CommitDelayTest, ConcurrentWritersAllLandWithoutGaps) {
 }
 
 TEST_F(CommitDelayTest, StopAnswersAHeldCommandAtOnce) {
-  Reopen(hours(1));
+  Reopen(kHoldDelay);
   std::uint64_t written = SubmitABatchOfThree();
 
   // Alone, this one is held for the second command its batch now expects.
@@ -107,8 +111,9 @@ TEST_F(CommitDelayTest, StopAnswersAHeldCommandAtOnce) {
   std::this_thread::sleep_for(milliseconds(50));
   EXPECT_EQ(held.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
 
+  // Waiting the delay out would take Stop() past the second.
   auto stopped = std::async(std::launch::async, [this] { store_->Stop(); });
-  ASSERT_EQ(stopped.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  ASSERT_EQ(stopped.wait_for(std::chrono::seconds(1)), std::future_status::ready);
   ASSERT_EQ(held.wait_for(std::chrono::seconds(0)), std::future_status::ready);
   EXPECT_TRUE(held.get().status.ok());
   EXPECT_EQ(log_->last_sequence(), written + 1);
