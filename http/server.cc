@@ -197,7 +197,6 @@ class Session : public std::enable_shared_from_this<Session> {
           buffer_.prepare(kReadChunk),
           beast::bind_front_handler(&Session::OnMoreBytes, shared_from_this()));
     }
-    ClearDeadline();  // answering is the server's part
     OnRequest();
   }
 
@@ -207,26 +206,29 @@ class Session : public std::enable_shared_from_this<Session> {
     Parse();
   }
 
-  void AnswerBodyTooLarge() {
+  // The request line and headers are in: counts the request, starts its clock, stops waiting
+  // on the client (answering is the server's part), and takes what every answer needs.
+  void BeginRequest() {
     ++served_;
-    ClearDeadline();
-    auto& partial = parser_->get();
-    request_.method = partial.method_string();
-    request_.target = partial.target();
-    ChooseRequestId(partial[kRequestIdHeader], request_.request_id);
-    keep_alive_ = false;
     started_ = std::chrono::steady_clock::now();
+    ClearDeadline();
+    auto& message = parser_->get();
+    request_.method = message.method_string();
+    request_.target = message.target();
+    ChooseRequestId(message[kRequestIdHeader], request_.request_id);
+  }
+
+  void AnswerBodyTooLarge() {
+    BeginRequest();
+    keep_alive_ = false;
     Write(ProblemResponse(Status(
         ErrorCode::kPayloadTooLarge, "the request body is larger than " +
                                          std::to_string(server_.options.body_limit) + " bytes")));
   }
 
   void OnRequest() {
-    ++served_;
-    started_ = std::chrono::steady_clock::now();
+    BeginRequest();
     auto& message = parser_->get();
-    request_.method = message.method_string();
-    request_.target = message.target();
     request_.content_type = message[http::field::content_type];
     request_.if_match = message[http::field::if_match];
     request_.if_none_match = message[http::field::if_none_match];
@@ -234,7 +236,6 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.authorization = message[http::field::authorization];
     request_.last_event_id = message["Last-Event-ID"];
     request_.body = message.body();
-    ChooseRequestId(message[kRequestIdHeader], request_.request_id);
     keep_alive_ = message.keep_alive();
     // The pending answer keeps the session alive until it is written. Reads answer inline
     // (dispatch runs at once on the connection's own thread); writes answer from the writer.

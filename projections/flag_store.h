@@ -36,10 +36,10 @@ struct FlagStoreOptions {
   std::size_t max_batch = 1024;     // commands per WriteBatch
   std::size_t max_queued = 16384;   // more waiting commands are refused with kUnavailable
   // Group commit delay: while writes are concurrent (the previous batch held more than one
-  // command), a batch waits up to this long after its first
-  // command until as many commands as the previous batch held have arrived, so they share one
-  // append and sync; a lone writer is never delayed. Zero: every batch starts at once. Trades
-  // write latency for fewer syncs and writer wake-ups, which leaves more CPU to the reads.
+  // command), a batch waits up to this long after its first command until as many commands as
+  // the previous batch held have arrived, so they share one append and sync; a lone writer is
+  // never delayed. Zero: every batch starts at once. Trades write latency for fewer syncs and
+  // writer wake-ups, which leaves more CPU to the reads.
   std::chrono::microseconds commit_delay{0};
   // Where snapshots go (null: none), and how many events apart they are written.
   SnapshotStore* snapshots = nullptr;
@@ -132,7 +132,7 @@ class FlagStore {
   std::atomic<bool> ready_{false};
   std::atomic<std::uint64_t> batches_{0}, commands_{0}, events_{0};
 
-  std::mutex mutex_;  // guards queue_ and stopping_
+  std::mutex mutex_;  // guards queue_, wake_writer_at_ and stopping_
   std::condition_variable queue_changed_;
   std::vector<Pending> queue_;
   std::size_t wake_writer_at_ = 1;  // Submit wakes the writer when the queue reaches this size

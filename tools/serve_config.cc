@@ -19,10 +19,11 @@ Options (each also read from the environment variable in brackets; flags win):
                                                                       [FLAGLEDGER_THREADS]
   --durability fsync|async  fsync: a write is synced to the WAL before it is acknowledged
                             (default); async: written, not synced     [FLAGLEDGER_DURABILITY]
-  --commit-delay-us N       while writes arrive concurrently, hold each batch up to N
-                            microseconds for more writes to share its sync: fewer syncs and
-                            more CPU left for reads, at up to N us more write latency; a lone
-                            writer is never held (default 1000; 0 turns it off)
+  --commit-delay-us N       while writes arrive concurrently, hold a batch up to N
+                            microseconds until as many writes as the previous batch held have
+                            arrived, to share one sync: fewer syncs and more CPU left for
+                            reads, at up to N us more write latency; a lone writer is never
+                            held (default 1000; 0 turns it off)
                                                                       [FLAGLEDGER_COMMIT_DELAY_US]
   --access-log on|off       one JSON line per request on stderr (default on)
                                                                       [FLAGLEDGER_ACCESS_LOG]

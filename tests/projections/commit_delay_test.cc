@@ -42,11 +42,7 @@ class CommitDelayTest : public StoreFixture {
   }
 
   std::future<WriteOutcome> Create(const std::string& key) {
-    auto promise = std::make_shared<std::promise<WriteOutcome>>();
-    auto answer = promise->get_future();
-    store_->Submit(Command{"org-a", key, CreateFlag{}}, CommandContext{"tester", "req"},
-                   [promise](WriteOutcome outcome) { promise->set_value(std::move(outcome)); });
-    return answer;
+    return Submit(Command{"org-a", key, CreateFlag{}}, CommandContext{"tester", "req"});
   }
 };
 

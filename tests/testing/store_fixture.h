@@ -25,12 +25,18 @@ class StoreFixture : public ::testing::Test {
     ASSERT_TRUE(store_->Start().ok());
   }
 
+  // Submits `command`; the future holds its outcome.
+  std::future<WriteOutcome> Submit(Command command, CommandContext context) {
+    auto promise = std::make_shared<std::promise<WriteOutcome>>();
+    auto outcome = promise->get_future();
+    store_->Submit(std::move(command), std::move(context),
+                   [promise](WriteOutcome answer) { promise->set_value(std::move(answer)); });
+    return outcome;
+  }
+
   // Submits `command` and waits for its outcome.
   WriteOutcome Run(Command command, CommandContext context) {
-    std::promise<WriteOutcome> promise;
-    store_->Submit(std::move(command), std::move(context),
-                   [&](WriteOutcome outcome) { promise.set_value(std::move(outcome)); });
-    return promise.get_future().get();
+    return Submit(std::move(command), std::move(context)).get();
   }
 
   TempDir dir_;

@@ -33,6 +33,7 @@ TEST(ServeConfig, LimitsHaveDefaultsAndBounds) {
   ServeConfig defaults = Parse({}).value();
   EXPECT_EQ(defaults.server.body_limit, 64u * 1024);
   EXPECT_EQ(defaults.server.header_limit, 16u * 1024);
+  EXPECT_EQ(defaults.commit_delay_us, 1000u);
   EXPECT_EQ(defaults.server.max_connections, 1024u);
   EXPECT_EQ(defaults.server.request_timeout, std::chrono::seconds(10));
   EXPECT_EQ(defaults.server.idle_timeout, std::chrono::seconds(60));
@@ -62,11 +63,13 @@ TEST(ServeConfig, EnvironmentSetsAuthAndLimits) {
     std::string_view variable = name;
     if (variable == "FLAGLEDGER_AUTH") return "on";
     if (variable == "FLAGLEDGER_MAX_CONNECTIONS") return "7";
+    if (variable == "FLAGLEDGER_COMMIT_DELAY_US") return "0";
     return nullptr;
   };
   ServeConfig config = ParseServeConfig({}, +environment).value();
   EXPECT_EQ(config.auth, AuthMode::kOn);
   EXPECT_EQ(config.server.max_connections, 7u);
+  EXPECT_EQ(config.commit_delay_us, 0u);
 }
 
 }  // namespace
