@@ -20,6 +20,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -555,6 +558,16 @@ void HttpServer::Impl::Unregister(Session* session) {
 
 namespace {
 
+// Makes the calling thread SCHED_BATCH: woken, it waits for the running thread's slice instead
+// of preempting it. Best effort; the policy needs no privilege.
+void UseBatchScheduling() {
+#ifdef SCHED_BATCH
+  sched_param priority{};
+  priority.sched_priority = 0;
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &priority);
+#endif
+}
+
 int ThreadCount(const ServerOptions& options) {
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::thread::hardware_concurrency());
@@ -596,8 +609,12 @@ void HttpServer::Start() {
     impl->Accept();
     impl->Sweep();
   });
+  bool batch = impl_->options.batch_scheduling;
   for (auto& context : impl_->contexts) {
-    impl_->threads.emplace_back([context = context.get()] { context->run(); });
+    impl_->threads.emplace_back([context = context.get(), batch] {
+      if (batch) UseBatchScheduling();
+      context->run();
+    });
   }
 }
 

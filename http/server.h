@@ -17,6 +17,11 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int threads = 0;            // 0: one per hardware thread
+  // Linux: true (the default) runs the threads as SCHED_BATCH, so a thread woken by a request
+  // does not preempt what runs on its CPU. Where clients share and saturate the CPUs, requests
+  // then queue up and are served in batches instead of ping-ponging one at a time (more
+  // throughput), at a somewhat longer tail; see bench/RESULTS.md. False keeps SCHED_OTHER.
+  bool batch_scheduling = true;
   // A connection waits up to idle_timeout for the next request (its first one: up to
   // request_timeout); once a request has begun, its headers and body must arrive within
   // request_timeout, and its answer must be taken within request_timeout.

@@ -17,6 +17,12 @@ Options (each also read from the environment variable in brackets; flags win):
                             (default 127.0.0.1:8080)
   --threads N               HTTP worker threads (default: hardware threads)
                                                                       [FLAGLEDGER_THREADS]
+  --http-sched batch|normal Linux scheduling policy of the HTTP threads. batch (default):
+                            SCHED_BATCH, a thread woken by a request does not preempt what
+                            runs on its CPU, so where clients share and saturate the CPUs
+                            requests are served in batches: more throughput, a somewhat
+                            longer tail (bench/RESULTS.md). normal: SCHED_OTHER
+                                                                      [FLAGLEDGER_HTTP_SCHED]
   --durability fsync|async  fsync: a write is synced to the WAL before it is acknowledged
                             (default); async: written, not synced     [FLAGLEDGER_DURABILITY]
   --commit-delay-us N       while writes arrive concurrently, hold a batch up to N
@@ -133,6 +139,9 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     Status parsed = ApplyBounded("--threads", value, 1, 256, "threads", threads);
     if (!parsed.ok()) return parsed;
     config.server.threads = static_cast<int>(threads);
+  } else if (name == "http-sched") {
+    if (value != "batch" && value != "normal") return Bad("--http-sched", "must be batch or normal");
+    config.server.batch_scheduling = value == "batch";
   } else if (name == "durability") {
     if (value != "fsync" && value != "async") return Bad("--durability", "must be fsync or async");
     config.sync_writes = value == "fsync";
@@ -175,6 +184,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
   static const std::pair<const char*, const char*> kEnvironment[] = {
       {"FLAGLEDGER_DATA_DIR", "data-dir"},       {"FLAGLEDGER_LISTEN", "listen"},
       {"FLAGLEDGER_THREADS", "threads"},         {"FLAGLEDGER_DURABILITY", "durability"},
+      {"FLAGLEDGER_HTTP_SCHED", "http-sched"},
       {"FLAGLEDGER_COMMIT_DELAY_US", "commit-delay-us"},
       {"FLAGLEDGER_ACCESS_LOG", "access-log"},   {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
       {"FLAGLEDGER_CACHE_MB", "cache-mb"},       {"FLAGLEDGER_AUTH", "auth"},

@@ -26,6 +26,7 @@ class ServerProcess {
   // SIGKILL, then waits: a crash.
   void Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   std::uint16_t port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }

@@ -34,6 +34,9 @@ TEST(ServeConfig, LimitsHaveDefaultsAndBounds) {
   EXPECT_EQ(defaults.server.body_limit, 64u * 1024);
   EXPECT_EQ(defaults.server.header_limit, 16u * 1024);
   EXPECT_EQ(defaults.commit_delay_us, 1000u);
+  EXPECT_TRUE(defaults.server.batch_scheduling);
+  EXPECT_FALSE(Parse({"--http-sched", "normal"})->server.batch_scheduling);
+  EXPECT_TRUE(Parse({"--http-sched=batch"})->server.batch_scheduling);
   EXPECT_EQ(defaults.server.max_connections, 1024u);
   EXPECT_EQ(defaults.server.request_timeout, std::chrono::seconds(10));
   EXPECT_EQ(defaults.server.idle_timeout, std::chrono::seconds(60));
@@ -53,7 +56,7 @@ TEST(ServeConfig, LimitsHaveDefaultsAndBounds) {
        {std::vector<std::string>{"--max-connections", "0"}, {"--max-header-bytes", "10"},
         {"--request-timeout", "-1"}, {"--idle-timeout", "x"}, {"--auth", "maybe"},
         {"--threads", "0"}, {"--threads", "257"}, {"--cache-mb", "7"}, {"--cache-mb", "1x"},
-        {"--commit-delay-us", "100001"}, {"--commit-delay-us", "-5"}}) {
+        {"--commit-delay-us", "100001"}, {"--commit-delay-us", "-5"}, {"--http-sched", "fifo"}}) {
     EXPECT_FALSE(Parse(bad).ok()) << bad[0] << " " << bad[1];
   }
 }
@@ -64,12 +67,14 @@ TEST(ServeConfig, EnvironmentSetsAuthAndLimits) {
     if (variable == "FLAGLEDGER_AUTH") return "on";
     if (variable == "FLAGLEDGER_MAX_CONNECTIONS") return "7";
     if (variable == "FLAGLEDGER_COMMIT_DELAY_US") return "0";
+    if (variable == "FLAGLEDGER_HTTP_SCHED") return "normal";
     return nullptr;
   };
   ServeConfig config = ParseServeConfig({}, +environment).value();
   EXPECT_EQ(config.auth, AuthMode::kOn);
   EXPECT_EQ(config.server.max_connections, 7u);
   EXPECT_EQ(config.commit_delay_us, 0u);
+  EXPECT_FALSE(config.server.batch_scheduling);
 }
 
 }  // namespace
