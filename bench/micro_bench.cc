@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "bench/kept_fixtures.h"
 #include "bench/synthetic_log.h"
 #include "core/clock.h"
 #include "core/flag_json.h"
@@ -117,14 +118,14 @@ BENCHMARK(BM_ProjectionApplyOneEvent)->Arg(20)->Arg(1000);
 
 // The whole start-up fold with no snapshot, events/s.
 void BM_RebuildFromLog(benchmark::State& state) {
-  static std::map<std::int64_t, std::pair<std::unique_ptr<TempDir>, std::unique_ptr<EventLog>>> logs;
-  auto& entry = logs[state.range(0)];
-  if (!entry.second) {
-    entry.first = std::make_unique<TempDir>();
-    BuildSyntheticLog(entry.first->path(), {static_cast<std::uint64_t>(state.range(0)), 1000, 100});
-    entry.second = EventLog::Open(entry.first->path(), EventLogOptions{}).value();
+  static std::map<std::int64_t, EventLog*> logs;  // one per size, kept for the run
+  EventLog*& log = logs[state.range(0)];
+  if (log == nullptr) {
+    TempDir& dir = KeepForTheRun(std::make_unique<TempDir>());
+    BuildSyntheticLog(dir.path(), {static_cast<std::uint64_t>(state.range(0)), 1000, 100});
+    log = &KeepForTheRun(EventLog::Open(dir.path(), EventLogOptions{}).value());
   }
-  for (auto _ : state) benchmark::DoNotOptimize(RebuildProjection(*entry.second));
+  for (auto _ : state) benchmark::DoNotOptimize(RebuildProjection(*log));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_RebuildFromLog)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
@@ -156,7 +157,7 @@ struct ApiFixture {
 };
 
 void RequestPath(benchmark::State& state, std::string_view target, bool with_token = false) {
-  static ApiFixture fixture;
+  static ApiFixture& fixture = KeepForTheRun(std::make_unique<ApiFixture>());
   HttpRequest request;
   request.method = "GET";
   request.target = target;
@@ -189,4 +190,3 @@ BENCHMARK(BM_RequestPathListPage);
 }  // namespace
 }  // namespace flagledger
 
-BENCHMARK_MAIN();

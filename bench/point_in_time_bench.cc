@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 
+#include "bench/kept_fixtures.h"
 #include "bench/synthetic_log.h"
 #include "events/event_log.h"
 #include "projections/point_in_time.h"
@@ -20,16 +21,16 @@ constexpr std::uint64_t kOrganizations = 10, kFlagsPerOrganization = 100;
 
 // One log per size, built once per process.
 const EventLog& LogOf(std::uint64_t events) {
-  static std::map<std::uint64_t, std::pair<std::unique_ptr<TempDir>, std::unique_ptr<EventLog>>> logs;
-  auto& entry = logs[events];
-  if (!entry.second) {
-    entry.first = std::make_unique<TempDir>();
-    BuildSyntheticLog(entry.first->path(), {events, kOrganizations, kFlagsPerOrganization});
+  static std::map<std::uint64_t, const EventLog*> logs;  // kept for the run
+  const EventLog*& log = logs[events];
+  if (log == nullptr) {
+    TempDir& dir = KeepForTheRun(std::make_unique<TempDir>());
+    BuildSyntheticLog(dir.path(), {events, kOrganizations, kFlagsPerOrganization});
     EventLogOptions options;
     options.block_cache_bytes = std::size_t{512} << 20;
-    entry.second = EventLog::Open(entry.first->path(), options).value();
+    log = &KeepForTheRun(EventLog::Open(dir.path(), options).value());
   }
-  return *entry.second;
+  return *log;
 }
 
 void BM_FlagAtRandomPastEvent(benchmark::State& state) {
@@ -72,4 +73,3 @@ BENCHMARK(BM_OrganizationAtRandomPastEvent)->Arg(10'000)->Arg(1'000'000)->Unit(b
 }  // namespace
 }  // namespace flagledger
 
-BENCHMARK_MAIN();

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "bench/kept_fixtures.h"
 #include "bench/synthetic_log.h"
 #include "core/clock.h"
 #include "events/event_log.h"
@@ -25,7 +26,7 @@ struct StartupData {
 
 // The 1M-event log, built once per process.
 StartupData& Data() {
-  static StartupData data;
+  static StartupData& data = KeepForTheRun(std::make_unique<StartupData>());
   if (!data.log) {
     BuildSyntheticLog(data.dir.path(), {kEvents, 1000, 100});
     data.log = EventLog::Open(data.dir.path(), EventLogOptions{}).value();
@@ -67,4 +68,3 @@ BENCHMARK(BM_StartupFromSnapshot)->Arg(0)->Arg(50'000)->Unit(benchmark::kMillise
 }  // namespace
 }  // namespace flagledger
 
-BENCHMARK_MAIN();
