@@ -4,21 +4,11 @@
 
 #include "bench/kept_fixtures.h"
 
-namespace flagledger {
-
-std::vector<std::shared_ptr<void>>& KeptFixtures() {
-  static std::vector<std::shared_ptr<void>> fixtures;
-  return fixtures;
-}
-
-}  // namespace flagledger
-
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
-  auto& kept = flagledger::KeptFixtures();
-  while (!kept.empty()) kept.pop_back();
+  flagledger::ReleaseKeptFixtures();
   benchmark::Shutdown();
   return 0;
 }

@@ -4,7 +4,6 @@
 #include <benchmark/benchmark.h>
 
 #include <future>
-#include <map>
 #include <random>
 
 #include "bench/kept_fixtures.h"
@@ -118,14 +117,8 @@ BENCHMARK(BM_ProjectionApplyOneEvent)->Arg(20)->Arg(1000);
 
 // The whole start-up fold with no snapshot, events/s.
 void BM_RebuildFromLog(benchmark::State& state) {
-  static std::map<std::int64_t, EventLog*> logs;  // one per size, kept for the run
-  EventLog*& log = logs[state.range(0)];
-  if (log == nullptr) {
-    TempDir& dir = KeepForTheRun(std::make_unique<TempDir>());
-    BuildSyntheticLog(dir.path(), {static_cast<std::uint64_t>(state.range(0)), 1000, 100});
-    log = &KeepForTheRun(EventLog::Open(dir.path(), EventLogOptions{}).value());
-  }
-  for (auto _ : state) benchmark::DoNotOptimize(RebuildProjection(*log));
+  EventLog& log = KeptSyntheticLog({static_cast<std::uint64_t>(state.range(0)), 1000, 100});
+  for (auto _ : state) benchmark::DoNotOptimize(RebuildProjection(log));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_RebuildFromLog)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);

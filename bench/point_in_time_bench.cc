@@ -4,7 +4,6 @@
 // 512 MiB (flagledger serve --cache-mb 512), enough to hold the 1M-event history.
 #include <benchmark/benchmark.h>
 
-#include <map>
 #include <memory>
 #include <random>
 
@@ -12,7 +11,6 @@
 #include "bench/synthetic_log.h"
 #include "events/event_log.h"
 #include "projections/point_in_time.h"
-#include "tests/testing/temp_dir.h"
 
 namespace flagledger {
 namespace {
@@ -21,16 +19,9 @@ constexpr std::uint64_t kOrganizations = 10, kFlagsPerOrganization = 100;
 
 // One log per size, built once per process.
 const EventLog& LogOf(std::uint64_t events) {
-  static std::map<std::uint64_t, const EventLog*> logs;  // kept for the run
-  const EventLog*& log = logs[events];
-  if (log == nullptr) {
-    TempDir& dir = KeepForTheRun(std::make_unique<TempDir>());
-    BuildSyntheticLog(dir.path(), {events, kOrganizations, kFlagsPerOrganization});
-    EventLogOptions options;
-    options.block_cache_bytes = std::size_t{512} << 20;
-    log = &KeepForTheRun(EventLog::Open(dir.path(), options).value());
-  }
-  return *log;
+  EventLogOptions options;
+  options.block_cache_bytes = std::size_t{512} << 20;
+  return KeptSyntheticLog({events, kOrganizations, kFlagsPerOrganization}, options);
 }
 
 void BM_FlagAtRandomPastEvent(benchmark::State& state) {

@@ -19,34 +19,22 @@ namespace {
 
 constexpr std::uint64_t kEvents = 1'000'000;
 
-struct StartupData {
-  TempDir dir;
-  std::unique_ptr<EventLog> log;
-};
-
 // The 1M-event log, built once per process.
-StartupData& Data() {
-  static StartupData& data = KeepForTheRun(std::make_unique<StartupData>());
-  if (!data.log) {
-    BuildSyntheticLog(data.dir.path(), {kEvents, 1000, 100});
-    data.log = EventLog::Open(data.dir.path(), EventLogOptions{}).value();
-  }
-  return data;
-}
+EventLog& Log() { return KeptSyntheticLog({kEvents, 1000, 100}); }
 
 void StartOnce(benchmark::State& state, SnapshotStore* snapshots) {
   SystemClock clock;
   FlagStoreOptions options;
   options.snapshots = snapshots;
   options.snapshot_every = 0;  // measure loading, not writing
-  FlagStore store(*Data().log, clock, options);
+  FlagStore store(Log(), clock, options);
   Status started = store.Start();
   if (!started.ok()) state.SkipWithError(started.detail().c_str());
   state.counters["flags"] = static_cast<double>(store.snapshot()->FlagCount());
 }
 
 void BM_StartupFullReplay(benchmark::State& state) {
-  Data();
+  Log();
   for (auto _ : state) StartOnce(state, nullptr);
   state.counters["events_per_s"] = benchmark::Counter(
       static_cast<double>(kEvents) * state.iterations(), benchmark::Counter::kIsRate);
@@ -55,11 +43,10 @@ BENCHMARK(BM_StartupFullReplay)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // A snapshot `behind` events before the end, as the server leaves with --snapshot-every.
 void BM_StartupFromSnapshot(benchmark::State& state) {
-  StartupData& data = Data();
   TempDir snapshot_dir;
   SnapshotStore snapshots(snapshot_dir.path());
   std::uint64_t behind = static_cast<std::uint64_t>(state.range(0));
-  auto replay = RebuildProjection(*data.log, nullptr, kEvents - behind);
+  auto replay = RebuildProjection(Log(), nullptr, kEvents - behind);
   if (!replay.ok() || !snapshots.Write(**replay).ok()) state.SkipWithError("cannot write the snapshot");
   for (auto _ : state) StartOnce(state, &snapshots);
 }

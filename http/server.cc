@@ -562,8 +562,7 @@ namespace {
 // of preempting it. Best effort; the policy needs no privilege.
 void UseBatchScheduling() {
 #ifdef SCHED_BATCH
-  sched_param priority{};
-  priority.sched_priority = 0;
+  sched_param priority{};  // 0, the only priority SCHED_BATCH takes
   pthread_setschedparam(pthread_self(), SCHED_BATCH, &priority);
 #endif
 }

@@ -28,11 +28,11 @@ int CountThreadsWithPolicy(pid_t pid, int policy) {
     std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     std::size_t name_end = stat.rfind(')');  // the thread's name may hold spaces
     if (name_end == std::string::npos) continue;  // the thread ended while we looked
-    std::istringstream fields(stat.substr(name_end + 2));
-    std::string field;
-    for (int index = 3; index <= 41 && fields >> field; ++index) {
-      if (index == 41 && std::stoi(field) == policy) ++count;
-    }
+    std::istringstream fields(stat.substr(name_end + 2));  // from field 3 on
+    std::string skipped;
+    for (int field = 3; field < 41; ++field) fields >> skipped;
+    int thread_policy = -1;
+    if (fields >> thread_policy && thread_policy == policy) ++count;
   }
   return count;
 }
