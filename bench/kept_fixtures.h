@@ -24,7 +24,7 @@ T& KeepForTheRun(std::unique_ptr<T> fixture) {
 }
 
 // A log of `shape` in a temporary directory, built on the first call for that shape and block
-// cache size and kept for the run.
+// cache size and kept for the run (valid until ReleaseKeptFixtures).
 EventLog& KeptSyntheticLog(const SyntheticLogShape& shape, const EventLogOptions& options = {});
 
 }  // namespace flagledger

@@ -4,7 +4,6 @@
 // 512 MiB (flagledger serve --cache-mb 512), enough to hold the 1M-event history.
 #include <benchmark/benchmark.h>
 
-#include <memory>
 #include <random>
 
 #include "bench/kept_fixtures.h"

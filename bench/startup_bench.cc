@@ -3,8 +3,6 @@
 // 1M events leave 100k flags.
 #include <benchmark/benchmark.h>
 
-#include <memory>
-
 #include "bench/kept_fixtures.h"
 #include "bench/synthetic_log.h"
 #include "core/clock.h"
