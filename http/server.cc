@@ -2,9 +2,13 @@
 // Sessions live by shared_from_this as in Beast's example/advanced/server. The request path
 // is shaped after nginx's rather than the example's, because each of these showed as extra
 // system calls per request under load (see bench/RESULTS.md):
-//  - Threads: each runs its own io_context, and the acceptor hands each new connection to the
-//    next one, so a connection's handlers always run on one thread (no strands, no cross-thread
-//    wake-ups on the read path).
+//  - Threads: all run one io_context, so a ready connection is served by whichever thread is
+//    free; none waits behind a thread that is preempted or busy with a slow request. A
+//    connection has one operation outstanding at a time (read, answer, read ...), so its
+//    handlers never overlap and need no strand. Other threads reach it only to close it, and
+//    they do that with shutdown(2) under the session's close mutex: its pending operation
+//    then ends and the session closes itself. A change stream, which has several operations
+//    outstanding, runs its handlers on a strand of its own.
 //  - Deadlines: a session stores the time its current wait must end, and one sweep every
 //    kSweepInterval closes the sessions past theirs; no timer is armed or cancelled per request
 //    (a per-operation timer re-armed the kernel's timerfd and posted cancelled waits).
@@ -13,15 +17,18 @@
 //    not take at once goes through async_write. No completion is posted per request.
 #include "http/server.h"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
@@ -51,28 +58,24 @@ class Session;
 // type-erased any_io_executor: no executor copies through a type-erasing wrapper on every
 // operation (about 4% of the server's CPU in a profile under wrk).
 using Executor = net::io_context::executor_type;
+using Strand = net::strand<Executor>;
 using Socket = net::basic_stream_socket<tcp, Executor>;
-using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
-                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+template <class TimerExecutor>
+using TimerOn = net::basic_waitable_timer<std::chrono::steady_clock,
+                                          net::wait_traits<std::chrono::steady_clock>, TimerExecutor>;
+using Timer = TimerOn<Executor>;
 
 // How often deadlines are checked: a connection past its deadline is closed within this.
 constexpr std::chrono::milliseconds kSweepInterval{100};
 
 struct HttpServer::Impl {
-  Impl(ServerOptions o, Api& a, int thread_count)
-      : options(std::move(o)), api(a), contexts(MakeContexts(thread_count)),
-        acceptor(contexts.front()->get_executor()), sweep_timer(contexts.front()->get_executor()) {
-    for (auto& context : contexts) keep_running.emplace_back(context->get_executor());
-  }
-
-  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int count) {
-    std::vector<std::unique_ptr<net::io_context>> made;
-    for (int i = 0; i < count; ++i) made.push_back(std::make_unique<net::io_context>(1));
-    return made;
-  }
+  Impl(ServerOptions o, Api& a, int threads)
+      : options(std::move(o)), api(a), thread_count(threads), context(threads),
+        keep_running(context.get_executor()), control(net::make_strand(context)),
+        acceptor(control), sweep_timer(control) {}
 
   void Accept();
-  // Every kSweepInterval, times out the sessions past their deadline (on contexts[0]).
+  // Every kSweepInterval, times out the sessions past their deadline.
   // It keeps running through Shutdown's grace period, until the threads stop.
   void Sweep();
   // At the connection limit, asks the longest-idle session to close; false when none is idle.
@@ -82,13 +85,14 @@ struct HttpServer::Impl {
 
   ServerOptions options;
   Api& api;
-  std::vector<std::unique_ptr<net::io_context>> contexts;  // one per thread
+  int thread_count;
+  net::io_context context;  // run by all thread_count threads
   // Keep the threads running until Shutdown has drained the sessions, so that an answer the
   // writer thread hands back late still finds them.
-  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
-  tcp::acceptor acceptor;  // on contexts[0]
-  Timer sweep_timer;       // on contexts[0]
-  std::size_t next_context = 0;  // acceptor's handler only
+  net::executor_work_guard<Executor> keep_running;
+  Strand control;  // the acceptor's and the sweep's handlers, one at a time
+  net::basic_socket_acceptor<tcp, Strand> acceptor;
+  TimerOn<Strand> sweep_timer;
   std::chrono::steady_clock::time_point last_limit_warning;  // acceptor's handler only
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
@@ -120,24 +124,25 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
   }
 
-  // Called on shutdown (and at the connection limit): an idle connection or a change stream
-  // is closed now, a busy one after its answer.
+  // Called from any thread on shutdown (and at the connection limit): an idle connection or
+  // a change stream is closed now, a busy one after its answer. Shuts down only the receiving
+  // side: the pending read ends, and the session closes itself; a request that raced in is
+  // still answered.
   void CloseIfIdle(bool streams_too) {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this(), streams_too] {
-      if (self->idle_ || (streams_too && self->event_stream_)) self->Close();
-    });
+    if (idle_.load(std::memory_order_acquire) ||
+        (streams_too && streaming_.load(std::memory_order_acquire))) {
+      ShutDownFromOutside(SHUT_RD);
+    }
   }
 
-  // Called by the sweep when the deadline looked past: closes the connection if it still is
-  // on its own thread (the wait may have ended meanwhile). The pending operation then ends
-  // with operation_aborted and timed_out_ set.
+  // Called by the sweep when the deadline looked past: if it still is (the wait may have
+  // ended meanwhile), sets timed_out_ and shuts the socket down both ways, so the pending
+  // read or write ends with an error and the session closes itself.
   void TimeOut() {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-      std::int64_t deadline = self->deadline_.load(std::memory_order_relaxed);
-      if (deadline == 0 || deadline > NowTicks()) return;
-      self->timed_out_ = true;
-      self->Close();
-    });
+    std::int64_t deadline = deadline_.load(std::memory_order_relaxed);
+    if (deadline == 0 || deadline > NowTicks()) return;
+    timed_out_.store(true, std::memory_order_release);
+    ShutDownFromOutside(SHUT_RDWR);
   }
 
   // When the current wait for the client must end, in NowTicks(); 0 when not waiting on it.
@@ -151,18 +156,26 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void SetDeadline(std::chrono::seconds from_now) {
-    deadline_.store(NowTicks() + std::chrono::steady_clock::duration(from_now).count(),
+  // shutdown(2) is safe beside the session's own operations; the close mutex keeps Close()
+  // from releasing the descriptor (which a new connection could then reuse) meanwhile.
+  void ShutDownFromOutside(int how) {
+    std::lock_guard lock(close_mutex_);
+    if (socket_.is_open()) ::shutdown(socket_.native_handle(), how);
+  }
+
+  void SetDeadline(std::chrono::seconds from_now, std::int64_t now = NowTicks()) {
+    deadline_.store(now + std::chrono::steady_clock::duration(from_now).count(),
                     std::memory_order_relaxed);
   }
   void ClearDeadline() { deadline_.store(0, std::memory_order_relaxed); }
 
   // Waits for the first bytes of the next request (a pipelined one may be buffered already).
   void Read() {
-    idle_ = true;
-    idle_since_.store(NowTicks(), std::memory_order_relaxed);
+    idle_.store(true, std::memory_order_release);
+    std::int64_t now = NowTicks();
+    idle_since_.store(now, std::memory_order_relaxed);
     if (buffer_.size() > 0) return ReadRequest();
-    SetDeadline(served_ > 0 ? server_.options.idle_timeout : server_.options.request_timeout);
+    SetDeadline(served_ > 0 ? server_.options.idle_timeout : server_.options.request_timeout, now);
     socket_.async_read_some(buffer_.prepare(kReadChunk),
                             beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
   }
@@ -173,15 +186,17 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadRequest();
   }
 
-  // The request has begun: the rest of its headers and body get one deadline, so a client
-  // that trickles bytes (slow loris) is cut off.
+  // The request has begun: its clock starts (as nginx's $request_time, from its first bytes),
+  // and the rest of its headers and body get one deadline, so a client that trickles bytes
+  // (slow loris) is cut off.
   void ReadRequest() {
-    idle_ = false;
+    idle_.store(false, std::memory_order_release);
     idle_since_.store(0, std::memory_order_relaxed);
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    SetDeadline(server_.options.request_timeout);
+    started_ = std::chrono::steady_clock::now();
+    SetDeadline(server_.options.request_timeout, started_.time_since_epoch().count());
     Parse();
   }
 
@@ -209,11 +224,10 @@ class Session : public std::enable_shared_from_this<Session> {
     Parse();
   }
 
-  // The request line and headers are in: counts the request, starts its clock, stops waiting
+  // The request line and headers are in: counts the request, stops waiting
   // on the client (answering is the server's part), and takes what every answer needs.
   void BeginRequest() {
     ++served_;
-    started_ = std::chrono::steady_clock::now();
     ClearDeadline();
     auto& message = parser_->get();
     request_.method = message.method_string();
@@ -240,21 +254,19 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.last_event_id = message["Last-Event-ID"];
     request_.body = message.body();
     keep_alive_ = message.keep_alive();
-    // The pending answer keeps the session alive until it is written. Reads answer inline
-    // (dispatch runs at once on the connection's own thread); writes answer from the writer.
-    handling_ = true;
+    // Reads answer inside Handle; writes answer later from the writer thread, which may be
+    // before Handle has returned here. Whichever of the two finishes second writes the answer,
+    // so the answer never overlaps the rest of this handler. The pending answer keeps the
+    // session alive until it is written.
+    answer_or_handled_.store(false, std::memory_order_relaxed);
     route_ = server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
-      auto executor = self->socket_.get_executor();
-      net::dispatch(executor, [self = std::move(self), response = std::move(response)]() mutable {
-        self->Write(std::move(response));
-      });
+      self->answer_ = std::move(response);
+      if (self->answer_or_handled_.exchange(true, std::memory_order_acq_rel)) {
+        net::post(self->socket_.get_executor(),
+                  [self] { self->Write(std::move(self->answer_)); });
+      }
     });
-    handling_ = false;
-    // An answer written inside Handle is finished here, once route_ is known.
-    if (written_in_handler_) {
-      written_in_handler_ = false;
-      OnWritten();
-    }
+    if (answer_or_handled_.exchange(true, std::memory_order_acq_rel)) Write(std::move(answer_));
   }
 
   // The response head is written by hand into a buffer the session keeps (Beast's fields
@@ -288,14 +300,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body_)};
     beast::error_code error;
     std::size_t written = socket_.write_some(buffers, error);  // non-blocking: never waits
-    if (!error && written == head_.size() + body_.size()) {
-      if (handling_) {
-        written_in_handler_ = true;
-      } else {
-        OnWritten();
-      }
-      return;
-    }
+    if (!error && written == head_.size() + body_.size()) return OnWritten();
     if (error && error != net::error::would_block) return Close();
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
     rest.consume(error ? 0 : written);
@@ -349,17 +354,29 @@ class Session : public std::enable_shared_from_this<Session> {
     ClearDeadline();
     idle_since_.store(0, std::memory_order_relaxed);
     beast::error_code ignored;
+    std::lock_guard lock(close_mutex_);
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
     socket_.close(ignored);
   }
 
+  // `handler`, to run on stream_strand_ (a change stream's operations overlap).
+  template <class Handler>
+  auto OnStreamStrand(Handler&& handler) {
+    return net::bind_executor(*stream_strand_, std::forward<Handler>(handler));
+  }
+
   // Server-Sent Events: the headers (chunked), then frames as the log grows, until the client
-  // leaves, a frame is not taken within request_timeout, or the server stops.
+  // leaves, a frame is not taken within request_timeout, or the server stops. From here on
+  // every handler runs on stream_strand_: the read that notices the client leaving, the frame
+  // writes, the heartbeat and the notifier's wake-ups.
   void StartStream(std::shared_ptr<EventStream> source) {
     event_stream_ = std::move(source);
+    stream_strand_.emplace(net::make_strand(socket_.get_executor()));
+    streaming_.store(true, std::memory_order_release);
     SetDeadline(server_.options.request_timeout);
     net::async_write(socket_, net::buffer(head_),
-                     beast::bind_front_handler(&Session::OnStreamHeader, shared_from_this()));
+                     OnStreamStrand(beast::bind_front_handler(&Session::OnStreamHeader,
+                                                              shared_from_this())));
   }
 
   void OnStreamHeader(beast::error_code error, std::size_t) {
@@ -368,8 +385,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.options.metrics) server_.options.metrics->StreamOpened();
     if (ChangeNotifier* notifier = server_.options.notifier) {
       subscription_ = notifier->Subscribe(
-          [weak = weak_from_this(), executor = socket_.get_executor()] {
-            net::post(executor, [weak] {
+          [weak = weak_from_this(), strand = *stream_strand_] {
+            net::post(strand, [weak] {
               if (auto self = weak.lock()) self->Pump();
             });
           });
@@ -377,9 +394,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // The client sends nothing more; a read ends when it goes away.
     buffer_.consume(buffer_.size());
     socket_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code, std::size_t) {
+                            OnStreamStrand([self = shared_from_this()](beast::error_code,
+                                                                       std::size_t) {
                               self->Close();
-                            });
+                            }));
     Pump();
   }
 
@@ -397,7 +415,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ArmHeartbeat() {
     heartbeat_armed_ = true;
     heartbeat_.expires_after(server_.options.heartbeat_interval);
-    heartbeat_.async_wait([weak = weak_from_this()](beast::error_code error) {
+    heartbeat_.async_wait(OnStreamStrand([weak = weak_from_this()](beast::error_code error) {
       auto self = weak.lock();
       if (!self) return;
       self->heartbeat_armed_ = false;
@@ -407,7 +425,7 @@ class Session : public std::enable_shared_from_this<Session> {
         self->frame_.assign(EventStream::kHeartbeat);
       }
       self->WriteFrame();
-    });
+    }));
   }
 
   void WriteFrame() {
@@ -415,18 +433,19 @@ class Session : public std::enable_shared_from_this<Session> {
     heartbeat_.cancel();
     SetDeadline(server_.options.request_timeout);
     net::async_write(socket_, http::make_chunk(net::buffer(frame_)),
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                     OnStreamStrand([self = shared_from_this()](beast::error_code error,
+                                                                std::size_t) {
                        self->writing_ = false;
                        self->ClearDeadline();
                        if (error) {
-                         if (self->timed_out_) {
+                         if (self->timed_out_.load(std::memory_order_acquire)) {
                            LogEvent("warn", "change stream closed: the client did not keep up",
                                     "\"request_id\":\"" + self->request_.request_id + "\"");
                          }
                          return self->Close();
                        }
                        self->Pump();
-                     });
+                     }));
   }
 
   // Unsubscribes and records the stream's request; safe to call more than once.
@@ -458,17 +477,21 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   int status_ = 0;
   bool keep_alive_ = false;
-  bool handling_ = false;            // inside Api::Handle
-  bool written_in_handler_ = false;  // the answer was written inside Api::Handle
+  HttpResponse answer_;  // Api::Handle's answer, until it is written
+  // Set by the first of: Api::Handle's answer arriving, OnRequest's handler returning.
+  std::atomic<bool> answer_or_handled_{false};
   int inline_requests_ = 0;          // pipelined requests served on this stack in a row
-  bool timed_out_ = false;           // closed by the sweep: the client missed its deadline
+  std::atomic<bool> timed_out_{false};  // shut down by the sweep: the client missed its deadline
   // Waiting for the next request. Unlike idle_since_, it stays true when MakeRoom picked the
   // session (and zeroed idle_since_ so that no other connection picks it too).
-  bool idle_ = false;
+  std::atomic<bool> idle_{false};
+  std::atomic<bool> streaming_{false};  // answering with a change stream
+  std::mutex close_mutex_;  // Close() against ShutDownFromOutside()
   std::uint64_t served_ = 0;  // requests read on this connection
   std::optional<Route> route_;
   // Change-stream state (event_stream_ set while streaming).
   std::shared_ptr<EventStream> event_stream_;
+  std::optional<Strand> stream_strand_;
   Timer heartbeat_;
   std::string frame_;
   std::uint64_t subscription_ = 0;
@@ -477,8 +500,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void HttpServer::Impl::Accept() {
-  net::io_context& target = *contexts[next_context++ % contexts.size()];
-  acceptor.async_accept(target, [this](beast::error_code error, Socket socket) {
+  acceptor.async_accept(context, [this](beast::error_code error, Socket socket) {
     if (error) {
       if (error == net::error::operation_aborted || !acceptor.is_open()) return;  // shutting down
       LogEvent("warn", "accept failed", "\"error\":\"" + error.message() + "\"");
@@ -609,8 +631,8 @@ void HttpServer::Start() {
     impl->Sweep();
   });
   bool batch = impl_->options.batch_scheduling;
-  for (auto& context : impl_->contexts) {
-    impl_->threads.emplace_back([context = context.get(), batch] {
+  for (int i = 0; i < impl_->thread_count; ++i) {
+    impl_->threads.emplace_back([context = &impl_->context, batch] {
       if (batch) UseBatchScheduling();
       context->run();
     });
@@ -639,8 +661,8 @@ void HttpServer::Shutdown(std::chrono::seconds grace) {
     std::unique_lock lock(impl.sessions_mutex);
     impl.sessions_gone.wait_for(lock, grace, [&impl] { return impl.sessions.empty(); });
   }
-  for (auto& guard : impl.keep_running) guard.reset();
-  for (auto& context : impl.contexts) context->stop();
+  impl.keep_running.reset();
+  impl.context.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
 }

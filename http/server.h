@@ -40,8 +40,8 @@ struct ServerOptions {
   bool access_log = true;
 };
 
-// N threads, each with its own io_context; connections are dealt to them round-robin and
-// stay on one thread. Keep-alive. Limits and deadlines per ServerOptions.
+// N threads sharing one io_context: a ready connection is served by whichever thread is
+// free. Keep-alive. Limits and deadlines per ServerOptions.
 // Lifecycle: Listen, Start, then Shutdown (from a non-server thread).
 class HttpServer {
  public:

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/testing/http_client.h"
+#include "tests/testing/raw_connection.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -127,6 +128,30 @@ TEST(Durability, SigtermStopsCleanly) {
   std::string log = server.Log();
   EXPECT_NE(log.find(R"("msg":"shutting down","signal":"SIGTERM")"), std::string::npos) << log;
   EXPECT_NE(log.find(R"("msg":"stopped")"), std::string::npos) << log;
+}
+
+// On SIGTERM the server closes idle keep-alive connections and change streams from whichever
+// thread runs the shutdown, so it does not wait out its 10 s grace period for them.
+TEST(Durability, SigtermClosesIdleConnectionsAndStreamsAtOnce) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"));
+  server.Start();
+  ASSERT_EQ(HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})").status, 201);
+  RawConnection idle(server.port());
+  ASSERT_TRUE(idle.Send("GET " + Base("org-a") + "/x HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_NE(idle.ReadFor(std::chrono::milliseconds(300)).find("HTTP/1.1 200 OK"), std::string::npos);
+  RawConnection stream(server.port());
+  ASSERT_TRUE(stream.Send("GET /api/v1/organizations/org-a/events/stream?after=0 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_NE(stream.ReadFor(std::chrono::milliseconds(300)).find("event: flag.created"), std::string::npos);
+  ASSERT_FALSE(idle.ClosedWithin(std::chrono::milliseconds(10)));
+  ASSERT_FALSE(stream.ClosedWithin(std::chrono::milliseconds(10)));
+
+  auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.Stop(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(8))
+      << "the server waited out the grace period for connections it should have closed";
+  EXPECT_TRUE(idle.ClosedWithin(std::chrono::milliseconds(100)));
+  EXPECT_TRUE(stream.ClosedWithin(std::chrono::milliseconds(100)));
 }
 
 TEST(Durability, ASecondServerOnTheSameDirectoryRefusesToStart) {
