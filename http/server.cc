@@ -3,7 +3,8 @@
 // is shaped after nginx's rather than the example's, because each of these showed as extra
 // system calls per request under load (see bench/RESULTS.md):
 //  - Threads: all run one io_context, so a ready connection is served by whichever thread is
-//    free; none waits behind a thread that is preempted or busy with a slow request. A
+//    free, not by one particular thread that may be busy with a slow request or preempted in
+//    a handler (only the thread in epoll_wait at the moment gathers new readiness). A
 //    connection has one operation outstanding at a time (read, answer, read ...), so its
 //    handlers never overlap and need no strand. Other threads reach it only to close it, and
 //    they do that with shutdown(2) under the session's close mutex: its pending operation
@@ -121,7 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     socket_.non_blocking(true, ignored);  // Write tries the kernel first; see there
     socket_.set_option(tcp::no_delay(true), ignored);  // frames and answers go out at once
-    net::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
+    Read();  // on the acceptor's thread: any server thread may run any session
   }
 
   // Called from any thread on shutdown (and at the connection limit): an idle connection or
