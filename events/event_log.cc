@@ -227,9 +227,16 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
     if (known == versions.end()) {
-      auto last = LastVersion(event.organization_id, event.flag_key);
-      if (!last.ok()) return last.status();
-      known = versions.emplace(prefix, *last).first;
+      auto recent = recent_versions_.find(prefix);
+      std::uint64_t last_version = 0;
+      if (recent != recent_versions_.end()) {
+        last_version = recent->second;
+      } else {
+        auto last = LastVersion(event.organization_id, event.flag_key);
+        if (!last.ok()) return last.status();
+        last_version = *last;
+      }
+      known = versions.emplace(std::move(prefix), last_version).first;
     }
     if (event.recorded_at.micros() < recorded_at) {
       return Status(ErrorCode::kInternal, "event recorded_at goes back in time");
@@ -272,6 +279,8 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     failed_keys_ = std::move(written);
     return StorageError("cannot append to the event log", status);
   }
+  if (recent_versions_.size() + versions.size() > kRecentVersions) recent_versions_.clear();
+  for (auto& [prefix, version] : versions) recent_versions_.insert_or_assign(prefix, version);
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
   return Status::Ok();

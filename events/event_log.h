@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -159,6 +160,11 @@ class EventLog {
   // Keys (family index, key) the last failed Append wrote; deleted by Recover. Writer only.
   std::vector<std::pair<int, std::string>> failed_keys_;
   bool write_failed_ = false;
+  // The last version of flag streams Append wrote to lately (flag events prefix -> version),
+  // so that a flag written again needs no seek; only successful writes enter it, and it is
+  // emptied when it reaches kRecentVersions entries. Writer only.
+  static constexpr std::size_t kRecentVersions = 4096;
+  std::unordered_map<std::string, std::uint64_t> recent_versions_;
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::int64_t> last_recorded_at_{0};
 };

@@ -54,6 +54,39 @@ TEST(EventLog, AssignsGaplessSequencesAndPerKeyVersions) {
   EXPECT_EQ(recreate[0].version, 3u) << "a re-created key continues its stream's count";
 }
 
+// Append remembers the versions of streams it wrote lately, to skip a seek, and forgets them
+// past a bound: either way, and after a reopen, a stream's versions count on from the log.
+TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
+  TempDir dir;
+  auto log = OpenLog(dir.path());
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  std::vector<Event> first = {CreatedEvent("org-a", "x", true, t)};
+  ASSERT_TRUE(log->Append(first).ok());
+  std::vector<Event> again = {DeletedEvent("org-a", "x", t), CreatedEvent("org-a", "x", true, t)};
+  ASSERT_TRUE(log->Append(again).ok());
+  EXPECT_EQ(again[0].version, 2u);
+  EXPECT_EQ(again[1].version, 3u);
+
+  for (int round = 0; round < 10; ++round) {  // more distinct streams than Append remembers
+    std::vector<Event> others;
+    for (int i = 0; i < 500; ++i) {
+      others.push_back(CreatedEvent("org-b", "k" + std::to_string(round * 500 + i), true, t));
+    }
+    ASSERT_TRUE(log->Append(others).ok());
+  }
+  std::vector<Event> after_forgetting = {DeletedEvent("org-a", "x", t)};
+  ASSERT_TRUE(log->Append(after_forgetting).ok());
+  EXPECT_EQ(after_forgetting[0].version, 4u);
+
+  log.reset();
+  log = OpenLog(dir.path());
+  std::vector<Event> after_reopen = {CreatedEvent("org-a", "x", true, t),
+                                     DeletedEvent("org-b", "k4999", t)};
+  ASSERT_TRUE(log->Append(after_reopen).ok());
+  EXPECT_EQ(after_reopen[0].version, 5u);
+  EXPECT_EQ(after_reopen[1].version, 2u);
+}
+
 TEST(EventLog, SameKeyInAnotherOrganizationHasItsOwnStream) {
   TempDir dir;
   auto log = OpenLog(dir.path());
