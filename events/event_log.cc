@@ -279,8 +279,10 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     failed_keys_ = std::move(written);
     return StorageError("cannot append to the event log", status);
   }
-  if (recent_versions_.size() + versions.size() > kRecentVersions) recent_versions_.clear();
-  for (auto& [prefix, version] : versions) recent_versions_.insert_or_assign(prefix, version);
+  if (versions.size() <= kRecentVersions) {  // a bulk batch larger than the bound is not kept
+    if (recent_versions_.size() + versions.size() > kRecentVersions) recent_versions_.clear();
+    for (auto& [prefix, version] : versions) recent_versions_.insert_or_assign(prefix, version);
+  }
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
   return Status::Ok();

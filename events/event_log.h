@@ -161,8 +161,9 @@ class EventLog {
   std::vector<std::pair<int, std::string>> failed_keys_;
   bool write_failed_ = false;
   // The last version of flag streams Append wrote to lately (flag events prefix -> version),
-  // so that a flag written again needs no seek; only successful writes enter it, and it is
-  // emptied when it reaches kRecentVersions entries. Writer only.
+  // so that a flag written again needs no seek. Only successful writes enter it; it never
+  // holds more than kRecentVersions entries (it is emptied first, and a larger batch is not
+  // kept). Writer only.
   static constexpr std::size_t kRecentVersions = 4096;
   std::unordered_map<std::string, std::uint64_t> recent_versions_;
   std::atomic<std::uint64_t> last_sequence_{0};

@@ -74,6 +74,11 @@ TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
     }
     ASSERT_TRUE(log->Append(others).ok());
   }
+  std::vector<Event> bulk;  // one batch larger than the bound, the last one before x again
+  for (int i = 0; i < 5000; ++i) {
+    bulk.push_back(CreatedEvent("org-c", "k" + std::to_string(i), true, t));
+  }
+  ASSERT_TRUE(log->Append(bulk).ok());
   std::vector<Event> after_forgetting = {DeletedEvent("org-a", "x", t)};
   ASSERT_TRUE(log->Append(after_forgetting).ok());
   EXPECT_EQ(after_forgetting[0].version, 4u);
@@ -81,10 +86,12 @@ TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
   log.reset();
   log = OpenLog(dir.path());
   std::vector<Event> after_reopen = {CreatedEvent("org-a", "x", true, t),
-                                     DeletedEvent("org-b", "k4999", t)};
+                                     DeletedEvent("org-b", "k4999", t),
+                                     DeletedEvent("org-c", "k4999", t)};
   ASSERT_TRUE(log->Append(after_reopen).ok());
   EXPECT_EQ(after_reopen[0].version, 5u);
   EXPECT_EQ(after_reopen[1].version, 2u);
+  EXPECT_EQ(after_reopen[2].version, 2u);
 }
 
 TEST(EventLog, SameKeyInAnotherOrganizationHasItsOwnStream) {
