@@ -90,6 +90,7 @@ Status EventLog::OpenDatabase() {
   table_options.cache_index_and_filter_blocks = true;
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   if (options_.env) db_options.env = options_.env;
+  db_options.max_total_wal_size = options_.max_wal_bytes;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   // The order of the families is the index Append records for Recover.
@@ -271,7 +272,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   rocksdb::Status status;
   {
     std::shared_lock shared(db_mutex_);
-  if (!db_) return LogClosed();
+    if (!db_) return LogClosed();
     status = db_->Write(write_options, &batch);
   }
   if (!status.ok()) {

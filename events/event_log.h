@@ -35,6 +35,11 @@ struct EventLogOptions {
   // RocksDB block cache shared by the log's column families. Point-in-time reads over a long
   // history are fastest when it holds the history's working set (bench/RESULTS.md).
   std::size_t block_cache_bytes = std::size_t{256} << 20;
+  // Bound on the write-ahead log kept on disk: past it, RocksDB flushes the column families
+  // still holding the oldest WAL file, and the file goes. Opening the log replays the live WAL,
+  // so this bounds how long a restart takes (about 1 s per 128 MiB here; bench/RESULTS.md).
+  // RocksDB's own default, 4x the families' memtable budget, is 3.5 GiB with seven families.
+  std::uint64_t max_wal_bytes = std::uint64_t{64} << 20;
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
   rocksdb::Env* env = nullptr;

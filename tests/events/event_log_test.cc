@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "events/event_codec.h"
@@ -92,6 +95,44 @@ TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
   EXPECT_EQ(after_reopen[0].version, 5u);
   EXPECT_EQ(after_reopen[1].version, 2u);
   EXPECT_EQ(after_reopen[2].version, 2u);
+}
+
+// Restart replays the live write-ahead log, so the log keeps it under max_wal_bytes: the
+// column families still holding the oldest WAL file are flushed and the file goes (without the
+// bound, the rarely written families keep every file since the start).
+TEST(EventLog, KeepsTheWriteAheadLogUnderItsBound) {
+  TempDir dir;
+  EventLogOptions options;
+  options.max_wal_bytes = std::uint64_t{1} << 20;
+  auto opened = EventLog::Open(dir.path(), options);
+  ASSERT_TRUE(opened.ok()) << opened.status().detail();
+  std::unique_ptr<EventLog> log = std::move(opened).value();
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  constexpr int kBatches = 40, kPerBatch = 500;  // ~15 MB of WAL records
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<Event> batch;
+    for (int i = 0; i < kPerBatch; ++i) {
+      batch.push_back(CreatedEvent("org-" + std::to_string(b), "flag-" + std::to_string(i), true, t));
+    }
+    ASSERT_TRUE(log->Append(batch).ok());
+  }
+  auto wal_bytes = [&] {
+    std::uintmax_t total = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/log")) {
+      if (entry.path().extension() == ".log") total += entry.file_size();
+    }
+    return total;
+  };
+  // The flushes run in the background: wait for them (the bound is 1 MiB; one batch is ~0.4 MB).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (wal_bytes() > (std::uintmax_t{3} << 20) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LE(wal_bytes(), std::uintmax_t{3} << 20);
+
+  log.reset();
+  log = OpenLog(dir.path());
+  EXPECT_EQ(ReadAll(*log).size(), std::size_t{kBatches * kPerBatch}) << "flushed, not lost";
 }
 
 TEST(EventLog, SameKeyInAnotherOrganizationHasItsOwnStream) {
