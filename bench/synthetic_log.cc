@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include "events/event_log.h"
 
 namespace flagledger {
 
@@ -20,8 +19,8 @@ std::string SyntheticFlagKey(std::uint64_t index) {
   return name;
 }
 
-void BuildSyntheticLog(const std::string& data_dir, const SyntheticLogShape& shape) {
-  EventLogOptions options;
+void BuildSyntheticLog(const std::string& data_dir, const SyntheticLogShape& shape,
+                       EventLogOptions options) {
   options.sync_writes = false;
   auto log = EventLog::Open(data_dir, options);
   if (!log.ok()) throw std::runtime_error(log.status().detail());

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "events/event_log.h"
+
 namespace flagledger {
 
 struct SyntheticLogShape {
@@ -15,7 +17,9 @@ struct SyntheticLogShape {
 // Appends `shape.events` events to the log in `data_dir` (created; must be empty): every flag
 // is created, then updated round-robin (enabled toggles, every third update also changes the
 // rollout condition). recorded_at advances 1 ms per event from 2026-01-01T00:00:00Z.
-void BuildSyntheticLog(const std::string& data_dir, const SyntheticLogShape& shape);
+// The log is opened with `options`, except that appends are not synced.
+void BuildSyntheticLog(const std::string& data_dir, const SyntheticLogShape& shape,
+                       EventLogOptions options = {});
 
 std::string SyntheticOrganization(std::uint64_t index);  // "org-0007"
 std::string SyntheticFlagKey(std::uint64_t index);       // "flag-000042"
