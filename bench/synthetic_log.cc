@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <vector>
 
-
 namespace flagledger {
 
 std::string SyntheticOrganization(std::uint64_t index) {

@@ -108,7 +108,7 @@ TEST(EventLog, KeepsTheWriteAheadLogUnderItsBound) {
   ASSERT_TRUE(opened.ok()) << opened.status().detail();
   std::unique_ptr<EventLog> log = std::move(opened).value();
   Timestamp t = Time("2026-01-01T00:00:00Z");
-  constexpr int kBatches = 40, kPerBatch = 500;  // ~15 MB of WAL records
+  constexpr int kBatches = 40, kPerBatch = 500;  // 11 MB of WAL unbounded
   for (int b = 0; b < kBatches; ++b) {
     std::vector<Event> batch;
     for (int i = 0; i < kPerBatch; ++i) {
@@ -123,7 +123,7 @@ TEST(EventLog, KeepsTheWriteAheadLogUnderItsBound) {
     }
     return total;
   };
-  // The flushes run in the background: wait for them (the bound is 1 MiB; one batch is ~0.4 MB).
+  // The flushes run in the background: wait for them (the bound is 1 MiB; a batch is ~0.28 MB).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (wal_bytes() > (std::uintmax_t{3} << 20) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
