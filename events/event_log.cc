@@ -41,6 +41,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
   std::unique_ptr<EventLog> log(new EventLog());
   log->data_dir_ = data_dir;
   log->options_ = options;
+  log->recent_versions_ = RecentVersions(options.recent_versions);
   if (options.secondary) {
     if (!std::filesystem::exists(data_dir + "/log/CURRENT")) {
       return Status(ErrorCode::kUnavailable, "no event log in " + data_dir);
@@ -228,10 +229,9 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
     if (known == versions.end()) {
-      auto recent = recent_versions_.find(prefix);
       std::uint64_t last_version = 0;
-      if (recent != recent_versions_.end()) {
-        last_version = recent->second;
+      if (auto recent = recent_versions_.Find(prefix)) {
+        last_version = *recent;
       } else {
         auto last = LastVersion(event.organization_id, event.flag_key);
         if (!last.ok()) return last.status();
@@ -280,10 +280,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     failed_keys_ = std::move(written);
     return StorageError("cannot append to the event log", status);
   }
-  if (versions.size() <= kRecentVersions) {  // a bulk batch larger than the bound is not kept
-    if (recent_versions_.size() + versions.size() > kRecentVersions) recent_versions_.clear();
-    for (auto& [prefix, version] : versions) recent_versions_.insert_or_assign(prefix, version);
-  }
+  for (const auto& [prefix, version] : versions) recent_versions_.Remember(prefix, version);
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
   return Status::Ok();

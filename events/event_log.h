@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "events/event.h"
 #include "events/idempotency_record.h"
+#include "events/recent_versions.h"
 
 namespace rocksdb {
 class DB;
@@ -40,6 +41,10 @@ struct EventLogOptions {
   // so this bounds how long a restart takes (here 281 ms for 36 MiB, 6.0 s for 551 MiB).
   // RocksDB's own default, 4x the families' memtable budget, is 3.5 GiB with seven families.
   std::uint64_t max_wal_bytes = std::uint64_t{64} << 20;
+  // Append remembers the last version of the flag streams it wrote lately, so that a flag
+  // written again needs no seek (events/recent_versions.h): at least this many distinct streams
+  // are remembered, at most twice as many (~100 bytes each). Must be > 0.
+  std::size_t recent_versions = 32768;
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
   rocksdb::Env* env = nullptr;
@@ -165,12 +170,9 @@ class EventLog {
   // Keys (family index, key) the last failed Append wrote; deleted by Recover. Writer only.
   std::vector<std::pair<int, std::string>> failed_keys_;
   bool write_failed_ = false;
-  // The last version of flag streams Append wrote to lately (flag events prefix -> version),
-  // so that a flag written again needs no seek. Only successful writes enter it; it never
-  // holds more than kRecentVersions entries (it is emptied first, and a larger batch is not
-  // kept). Writer only.
-  static constexpr std::size_t kRecentVersions = 4096;
-  std::unordered_map<std::string, std::uint64_t> recent_versions_;
+  // The last version of flag streams Append wrote to lately (flag events prefix -> version).
+  // Only successful writes enter it. Writer only.
+  RecentVersions recent_versions_{EventLogOptions{}.recent_versions};
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::int64_t> last_recorded_at_{0};
 };

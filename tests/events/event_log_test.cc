@@ -61,7 +61,14 @@ TEST(EventLog, AssignsGaplessSequencesAndPerKeyVersions) {
 // past a bound: either way, and after a reopen, a stream's versions count on from the log.
 TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
   TempDir dir;
-  auto log = OpenLog(dir.path());
+  EventLogOptions options;
+  options.recent_versions = 1000;  // remembers 1,000 to 2,000 streams
+  auto open = [&] {
+    auto opened = EventLog::Open(dir.path(), options);
+    EXPECT_TRUE(opened.ok()) << opened.status().detail();
+    return std::move(opened).value();
+  };
+  auto log = open();
   Timestamp t = Time("2026-01-01T00:00:00Z");
   std::vector<Event> first = {CreatedEvent("org-a", "x", true, t)};
   ASSERT_TRUE(log->Append(first).ok());
@@ -76,6 +83,14 @@ TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
       others.push_back(CreatedEvent("org-b", "k" + std::to_string(round * 500 + i), true, t));
     }
     ASSERT_TRUE(log->Append(others).ok());
+    if (round == 1) {  // 1,000 streams later x is in the older generation
+      std::vector<Event> from_older = {DeletedEvent("org-a", "x", t)};
+      ASSERT_TRUE(log->Append(from_older).ok());
+      EXPECT_EQ(from_older[0].version, 4u);
+      std::vector<Event> moved_back = {CreatedEvent("org-a", "x", true, t)};
+      ASSERT_TRUE(log->Append(moved_back).ok());
+      EXPECT_EQ(moved_back[0].version, 5u);
+    }
   }
   std::vector<Event> bulk;  // one batch larger than the bound, the last one before x again
   for (int i = 0; i < 5000; ++i) {
@@ -84,15 +99,15 @@ TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
   ASSERT_TRUE(log->Append(bulk).ok());
   std::vector<Event> after_forgetting = {DeletedEvent("org-a", "x", t)};
   ASSERT_TRUE(log->Append(after_forgetting).ok());
-  EXPECT_EQ(after_forgetting[0].version, 4u);
+  EXPECT_EQ(after_forgetting[0].version, 6u);
 
   log.reset();
-  log = OpenLog(dir.path());
+  log = open();
   std::vector<Event> after_reopen = {CreatedEvent("org-a", "x", true, t),
                                      DeletedEvent("org-b", "k4999", t),
                                      DeletedEvent("org-c", "k4999", t)};
   ASSERT_TRUE(log->Append(after_reopen).ok());
-  EXPECT_EQ(after_reopen[0].version, 5u);
+  EXPECT_EQ(after_reopen[0].version, 7u);
   EXPECT_EQ(after_reopen[1].version, 2u);
   EXPECT_EQ(after_reopen[2].version, 2u);
 }
