@@ -200,10 +200,11 @@ Status EventLog::LoadTail() {
 }
 
 Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
-                                            std::string_view flag_key) const {
+                                            std::string_view flag_key) {
+  std::string prefix = FlagEventsPrefix(organization_id, flag_key);
+  if (auto known = recent_versions_.Find(prefix)) return *known;
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
-  std::string prefix = FlagEventsPrefix(organization_id, flag_key);
   std::string end = PrefixEnd(prefix);
   rocksdb::Slice lower_bound(prefix), upper_bound(end);
   rocksdb::ReadOptions read_options;
@@ -211,9 +212,12 @@ Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, flag_events_));
   it->SeekToLast();
-  if (it->Valid()) return ReadBigEndian(it->value().ToStringView());
-  if (!it->status().ok()) return StorageError("cannot read a flag's stream", it->status());
-  return std::uint64_t{0};
+  if (!it->Valid() && !it->status().ok()) {
+    return StorageError("cannot read a flag's stream", it->status());
+  }
+  std::uint64_t version = it->Valid() ? ReadBigEndian(it->value().ToStringView()) : 0;
+  recent_versions_.Remember(prefix, version);  // so that the Append that follows needs no seek
+  return version;
 }
 
 Status EventLog::Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records) {
@@ -229,15 +233,9 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
     if (known == versions.end()) {
-      std::uint64_t last_version = 0;
-      if (auto recent = recent_versions_.Find(prefix)) {
-        last_version = *recent;
-      } else {
-        auto last = LastVersion(event.organization_id, event.flag_key);
-        if (!last.ok()) return last.status();
-        last_version = *last;
-      }
-      known = versions.emplace(std::move(prefix), last_version).first;
+      auto last = LastVersion(event.organization_id, event.flag_key);
+      if (!last.ok()) return last.status();
+      known = versions.emplace(std::move(prefix), *last).first;
     }
     if (event.recorded_at.micros() < recorded_at) {
       return Status(ErrorCode::kInternal, "event recorded_at goes back in time");

@@ -99,9 +99,9 @@ class EventLog {
   // stays broken. OK at once otherwise. Writer only (like Append, which calls it too).
   Status EnsureWritable();
 
-  // The last version of a flag key's stream (0 when it never had an event). O(log n).
-  Result<std::uint64_t> LastVersion(std::string_view organization_id,
-                                    std::string_view flag_key) const;
+  // The last version of a flag key's stream (0 when it never had an event): remembered
+  // (RecentVersions), or a seek, O(log n), whose answer is then remembered. Writer only.
+  Result<std::uint64_t> LastVersion(std::string_view organization_id, std::string_view flag_key);
 
   // The record stored under `scope_key`, if any (however old).
   Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(std::string_view scope_key) const;
@@ -170,8 +170,9 @@ class EventLog {
   // Keys (family index, key) the last failed Append wrote; deleted by Recover. Writer only.
   std::vector<std::pair<int, std::string>> failed_keys_;
   bool write_failed_ = false;
-  // The last version of flag streams Append wrote to lately (flag events prefix -> version).
-  // Only successful writes enter it. Writer only.
+  // The last version of flag streams the writer used lately (flag events prefix -> version):
+  // learned from LastVersion's seeks and from successful Appends only (a failed Append's keys
+  // are gone once Recover has run, and every read or write first ensures that). Writer only.
   RecentVersions recent_versions_{EventLogOptions{}.recent_versions};
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::int64_t> last_recorded_at_{0};

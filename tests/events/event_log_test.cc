@@ -112,6 +112,28 @@ TEST(EventLog, VersionsCountOnWhetherOrNotAppendRemembersTheStream) {
   EXPECT_EQ(after_reopen[2].version, 2u);
 }
 
+// LastVersion's answer from a seek is remembered, and the Append that follows (the writer
+// asks, then appends) counts on from it, for a stream with events and for one without.
+TEST(EventLog, AppendCountsOnFromTheVersionsLastVersionRead) {
+  TempDir dir;
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  {
+    auto log = OpenLog(dir.path());
+    std::vector<Event> first = {CreatedEvent("org-a", "x", true, t), DeletedEvent("org-a", "x", t)};
+    ASSERT_TRUE(log->Append(first).ok());
+  }
+  auto log = OpenLog(dir.path());  // nothing remembered yet
+  EXPECT_EQ(log->LastVersion("org-a", "x").value(), 2u);
+  EXPECT_EQ(log->LastVersion("org-a", "y").value(), 0u);
+  EXPECT_EQ(log->LastVersion("org-a", "x").value(), 2u) << "asked again";
+  std::vector<Event> next = {CreatedEvent("org-a", "x", true, t), CreatedEvent("org-a", "y", true, t)};
+  ASSERT_TRUE(log->Append(next).ok());
+  EXPECT_EQ(next[0].version, 3u);
+  EXPECT_EQ(next[1].version, 1u);
+  EXPECT_EQ(log->LastVersion("org-a", "x").value(), 3u);
+  EXPECT_EQ(log->LastVersion("org-a", "y").value(), 1u);
+}
+
 // Restart replays the live write-ahead log, so the log keeps it under max_wal_bytes: the
 // column families still holding the oldest WAL file are flushed and the file goes (without the
 // bound, the rarely written families keep every file since the start).
