@@ -14,6 +14,7 @@
 #include "projections/rebuild.h"
 #include "projections/snapshot_store.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wal_bytes.h"
 
 namespace flagledger {
 namespace {
@@ -62,14 +63,11 @@ void BM_OpenLogAfterWrites(benchmark::State& state) {
   double wal_bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    std::string data_dir = dir.path() + "/" + std::to_string(run++);
+    std::string data_dir = dir.Sub(std::to_string(run++));
     EventLogOptions written_with;
     written_with.max_wal_bytes = static_cast<std::uint64_t>(state.range(0)) << 20;
     BuildSyntheticLog(data_dir, {kEvents, 1000, 100}, written_with);
-    wal_bytes = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/log")) {
-      if (entry.path().extension() == ".log") wal_bytes += static_cast<double>(entry.file_size());
-    }
+    wal_bytes = static_cast<double>(WriteAheadLogBytes(data_dir));
     state.ResumeTiming();
     {
       auto log = EventLog::Open(data_dir, EventLogOptions{});

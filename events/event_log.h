@@ -10,7 +10,6 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -41,9 +40,9 @@ struct EventLogOptions {
   // so this bounds how long a restart takes (here 281 ms for 36 MiB, 6.0 s for 551 MiB).
   // RocksDB's own default, 4x the families' memtable budget, is 3.5 GiB with seven families.
   std::uint64_t max_wal_bytes = std::uint64_t{64} << 20;
-  // Append remembers the last version of the flag streams it wrote lately, so that a flag
-  // written again needs no seek (events/recent_versions.h): at least this many distinct streams
-  // are remembered, at most twice as many (~100 bytes each). Must be > 0.
+  // The writer remembers the last version of the flag streams it read or wrote lately, so that
+  // a flag written again needs no seek (events/recent_versions.h): at least this many distinct
+  // streams are remembered, at most twice as many (~100 bytes each). Must be > 0.
   std::size_t recent_versions = 32768;
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.

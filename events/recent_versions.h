@@ -1,5 +1,5 @@
-// The last version of the flag streams the log wrote lately, so that a stream written again
-// needs no seek in the log.
+// The last version of the flag streams the log's writer read or wrote lately, so that a
+// stream written again needs no seek in the log.
 #pragma once
 
 #include <cstddef>

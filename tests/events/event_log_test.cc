@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "tests/testing/event_builders.h"
 #include "tests/testing/raw_log.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wal_bytes.h"
 
 namespace flagledger {
 namespace {
@@ -158,13 +158,7 @@ TEST(EventLog, KeepsTheWriteAheadLogUnderItsBound) {
     }
     ASSERT_TRUE(log->Append(batch).ok());
   }
-  auto wal_bytes = [&] {
-    std::uintmax_t total = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/log")) {
-      if (entry.path().extension() == ".log") total += entry.file_size();
-    }
-    return total;
-  };
+  auto wal_bytes = [&] { return WriteAheadLogBytes(dir.path()); };
   // The flushes run in the background: wait for them (the bound is 1 MiB; a batch ~0.25 MB).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (wal_bytes() > (std::uintmax_t{3} << 20) && std::chrono::steady_clock::now() < deadline) {
