@@ -201,7 +201,10 @@ Status EventLog::LoadTail() {
 
 Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
                                             std::string_view flag_key) {
-  std::string prefix = FlagEventsPrefix(organization_id, flag_key);
+  return StreamVersion(FlagEventsPrefix(organization_id, flag_key));
+}
+
+Result<std::uint64_t> EventLog::StreamVersion(const std::string& prefix) {
   if (auto known = recent_versions_.Find(prefix)) return *known;
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
@@ -233,7 +236,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
     if (known == versions.end()) {
-      auto last = LastVersion(event.organization_id, event.flag_key);
+      auto last = StreamVersion(prefix);
       if (!last.ok()) return last.status();
       known = versions.emplace(std::move(prefix), *last).first;
     }

@@ -148,6 +148,8 @@ class EventLog {
   // After a failed write: resume or reopen, then delete the failed batch's keys.
   Status Recover();
   Status LoadTail();
+  // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
+  Result<std::uint64_t> StreamVersion(const std::string& prefix);
   // Visits (sequence) of index entries under `prefix` whose last 8 key bytes are a sequence.
   Status ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
                    const EventRange& range, const EventVisitor& visit) const;
