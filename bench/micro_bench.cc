@@ -88,13 +88,16 @@ void BM_RenderFlag(benchmark::State& state) {
 }
 BENCHMARK(BM_RenderFlag);
 
-// One write's fold: one event into a projection of 1,000 organizations x N flags.
+// One write's fold: one event into a projection of O organizations x N flags (args O, N):
+// what a batch of one write costs the writer besides the log, by the size of the organization
+// written and the number of organizations.
 void BM_ProjectionApplyOneEvent(benchmark::State& state) {
-  const std::uint64_t flags_per_org = static_cast<std::uint64_t>(state.range(0));
+  const auto organizations = static_cast<std::uint64_t>(state.range(0));
+  const auto flags_per_org = static_cast<std::uint64_t>(state.range(1));
   ProjectionBuilder initial;
   std::uint64_t sequence = 0;
   Event event = SampleEvent();
-  for (std::uint64_t o = 0; o < 1000; ++o) {
+  for (std::uint64_t o = 0; o < organizations; ++o) {
     for (std::uint64_t f = 0; f < flags_per_org; ++f) {
       event.organization_id = event.flag->organization_id = SyntheticOrganization(o);
       event.flag_key = event.flag->flag_key = SyntheticFlagKey(f);
@@ -103,8 +106,8 @@ void BM_ProjectionApplyOneEvent(benchmark::State& state) {
     }
   }
   auto base = initial.Build();
-  event.organization_id = event.flag->organization_id = SyntheticOrganization(7);
-  event.flag_key = event.flag->flag_key = SyntheticFlagKey(3);
+  event.organization_id = event.flag->organization_id = SyntheticOrganization(organizations / 2);
+  event.flag_key = event.flag->flag_key = SyntheticFlagKey(flags_per_org / 2);
   for (auto _ : state) {
     ProjectionBuilder builder(base);
     event.sequence = ++sequence;
@@ -113,7 +116,12 @@ void BM_ProjectionApplyOneEvent(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ProjectionApplyOneEvent)->Arg(20)->Arg(1000);
+BENCHMARK(BM_ProjectionApplyOneEvent)
+    ->Args({1000, 20})
+    ->Args({1000, 1000})
+    ->Args({1, 100'000})
+    ->Args({1, 1'000'000})
+    ->Args({100'000, 10});
 
 // The whole start-up fold with no snapshot, events/s.
 void BM_RebuildFromLog(benchmark::State& state) {

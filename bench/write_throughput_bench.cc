@@ -6,7 +6,8 @@
 // Each HTTP run starts a fresh server and, when it is done, prints the writer's mean batch
 // size (from the server's "stopped" log line), to compare with BM_RawSyncedBatch at that size.
 // Creates go round-robin over 1,000 organizations; BM_HttpCreateOneOrganization puts them all
-// in one, which makes every batch re-publish that organization's growing flag list.
+// in one: every batch then publishes a new version of that organization's growing flag list
+// (the chunks the batch changed and the chunk table; see projections/sorted_chunks.h).
 #include <benchmark/benchmark.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>

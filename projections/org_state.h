@@ -3,40 +3,48 @@
 
 #include <cstddef>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "projections/flag_record.h"
+#include "projections/sorted_chunks.h"
 
 namespace flagledger {
+
+struct FlagKeyOf {
+  std::string_view operator()(const std::shared_ptr<const FlagRecord>& record) const {
+    return record->flag.flag_key;
+  }
+};
+// An organization's flags by key; a changed version shares the chunks it did not change.
+using FlagList = SortedChunks<std::shared_ptr<const FlagRecord>, FlagKeyOf>;
 
 // Immutable; shared by snapshots and read concurrently without locks.
 class OrgState {
  public:
-  // REQUIRES: `flags` sorted by flag_key bytewise, keys unique, all of `organization_id`.
-  OrgState(std::string organization_id, std::vector<std::shared_ptr<const FlagRecord>> flags)
+  // REQUIRES: `flags` all of `organization_id`.
+  OrgState(std::string organization_id, FlagList flags)
       : organization_id_(std::move(organization_id)), flags_(std::move(flags)) {}
 
   const std::string& organization_id() const { return organization_id_; }
   std::size_t size() const { return flags_.size(); }
-  const std::vector<std::shared_ptr<const FlagRecord>>& flags() const { return flags_; }
+  const FlagList& flags() const { return flags_; }
 
   // The flag with this key, or nullptr. O(log n).
-  const FlagRecord* Find(std::string_view flag_key) const;
-  std::shared_ptr<const FlagRecord> FindShared(std::string_view flag_key) const;
-  // Flags [offset, offset + limit) in key order, empty past the end. O(1) + the page.
-  std::span<const std::shared_ptr<const FlagRecord>> Page(std::size_t offset,
-                                                           std::size_t limit) const;
+  const FlagRecord* Find(std::string_view flag_key) const {
+    const auto* record = flags_.Find(flag_key);
+    return record ? record->get() : nullptr;
+  }
+  std::shared_ptr<const FlagRecord> FindShared(std::string_view flag_key) const {
+    const auto* record = flags_.Find(flag_key);
+    return record ? *record : nullptr;
+  }
+  // Flags [offset, offset + limit) in key order, empty past the end. O(log n) + the page.
+  auto Page(std::size_t offset, std::size_t limit) const { return flags_.Slice(offset, limit); }
 
  private:
-  // The position of `flag_key`, or flags_.end().
-  std::vector<std::shared_ptr<const FlagRecord>>::const_iterator Locate(
-      std::string_view flag_key) const;
-
   std::string organization_id_;
-  std::vector<std::shared_ptr<const FlagRecord>> flags_;
+  FlagList flags_;
 };
 
 }  // namespace flagledger

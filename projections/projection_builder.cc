@@ -1,6 +1,6 @@
 #include "projections/projection_builder.h"
 
-#include <algorithm>
+#include <vector>
 
 namespace flagledger {
 
@@ -38,39 +38,27 @@ void ProjectionBuilder::Fold(Event&& event) {
 std::shared_ptr<const ProjectionSnapshot> ProjectionBuilder::Build() {
   auto next = std::make_shared<ProjectionSnapshot>();
   next->sequence = sequence_;
-  next->organizations.reserve(base_->organizations.size() + touched_.size());
-  // Merge the untouched organizations of the base with the rebuilt ones, by id.
-  auto base_it = base_->organizations.begin();
-  auto base_end = base_->organizations.end();
-  static const std::vector<std::shared_ptr<const FlagRecord>> kNoFlags;
+  // Each touched organization's flags merged with its changes, then the organizations with
+  // the touched ones; both merges share the chunks that no change falls into.
+  static const FlagList kNoFlags;
+  std::vector<OrgList::Edit> organizations;
+  organizations.reserve(touched_.size());
+  std::vector<FlagList::Edit> flags;
   for (auto& [organization_id, changes] : touched_) {
-    while (base_it != base_end && (*base_it)->organization_id() < organization_id) {
-      next->organizations.push_back(*base_it++);
-    }
-    const auto* before = &kNoFlags;
-    if (base_it != base_end && (*base_it)->organization_id() == organization_id) {
-      before = &(*base_it++)->flags();
-    }
-    // Merge the sorted flags with the sorted changes; a change replaces or deletes its key.
-    std::vector<std::shared_ptr<const FlagRecord>> merged;
-    merged.reserve(before->size() + changes.size());
-    auto flag = before->begin();
-    while (!changes.empty()) {
-      // Each change is released as soon as it is merged, to keep the peak memory low.
-      auto node = changes.extract(changes.begin());
-      const std::string& flag_key = node.key();
-      Change& change = node.mapped();
-      while (flag != before->end() && (*flag)->flag.flag_key < flag_key) merged.push_back(*flag++);
-      if (flag != before->end() && (*flag)->flag.flag_key == flag_key) ++flag;
+    flags.clear();
+    flags.reserve(changes.size());
+    for (auto& [flag_key, change] : changes) {
       if (change.flag) change.record = MakeFlagRecord(std::move(*change.flag), change.version);
-      if (change.record) merged.push_back(std::move(change.record));
+      flags.push_back({flag_key, std::move(change.record)});  // null: deleted
     }
-    merged.insert(merged.end(), flag, before->end());
-    if (merged.empty()) continue;  // an organization without flags is not listed
-    next->organizations.push_back(
-        std::make_shared<const OrgState>(organization_id, std::move(merged)));
+    const OrgState* before = base_->FindOrganization(organization_id);
+    FlagList merged = (before ? before->flags() : kNoFlags).Merge(flags);
+    changes.clear();  // released organization by organization, to keep the peak memory low
+    organizations.push_back(
+        {organization_id,
+         merged.empty() ? nullptr : std::make_shared<const OrgState>(organization_id, std::move(merged))});
   }
-  next->organizations.insert(next->organizations.end(), base_it, base_end);
+  next->organizations = base_->organizations.Merge(organizations);  // null: no flags left
   touched_.clear();
   return next;
 }

@@ -12,9 +12,10 @@
 namespace flagledger {
 
 // Starts from a base snapshot (or empty), applies events in sequence order, and builds the
-// next snapshot. It keeps only the changes; Build() merges each touched organization's
-// changes into its sorted flags in one pass, O(flags + changes x log changes), and shares the
-// untouched organizations with the base. Single-threaded; the base is never modified.
+// next snapshot. It keeps only the changes; Build() merges them into the base's sorted chunks
+// (projections/sorted_chunks.h), copying only the chunks they fall into and the chunk tables
+// of the touched organizations and of the organization list; everything else is shared with
+// the base. Single-threaded; the base is never modified.
 class ProjectionBuilder {
  public:
   explicit ProjectionBuilder(std::shared_ptr<const ProjectionSnapshot> base = nullptr);

@@ -130,6 +130,7 @@ Result<std::shared_ptr<const ProjectionSnapshot>> DecodeSnapshot(std::string_vie
   auto snapshot = std::make_shared<ProjectionSnapshot>();
   snapshot->sequence = in.Get<std::uint64_t>();
   std::uint64_t org_count = in.Get<std::uint64_t>();
+  std::vector<std::shared_ptr<const OrgState>> organizations;
   std::string_view previous_org;
   for (std::uint64_t o = 0; o < org_count && in.ok(); ++o) {
     std::string_view organization_id = in.GetString();
@@ -165,10 +166,11 @@ Result<std::shared_ptr<const ProjectionSnapshot>> DecodeSnapshot(std::string_vie
       std::uint64_t version = in.Get<std::uint64_t>();
       flags.push_back(MakeFlagRecord(std::move(flag), version));
     }
-    snapshot->organizations.push_back(
-        std::make_shared<const OrgState>(std::string(organization_id), std::move(flags)));
+    organizations.push_back(
+        std::make_shared<const OrgState>(std::string(organization_id), FlagList(std::move(flags))));
   }
   if (!in.ok() || !in.at_end()) return Damaged("truncated or trailing bytes");
+  snapshot->organizations = OrgList(std::move(organizations));
   return std::shared_ptr<const ProjectionSnapshot>(std::move(snapshot));
 }
 
@@ -182,17 +184,17 @@ bool SameProjection(const ProjectionSnapshot& a, const ProjectionSnapshot& b,
     return differ("sequence " + std::to_string(a.sequence) + " vs " + std::to_string(b.sequence));
   }
   if (a.organizations.size() != b.organizations.size()) return differ("organization count");
-  for (std::size_t o = 0; o < a.organizations.size(); ++o) {
-    const OrgState& x = *a.organizations[o];
-    const OrgState& y = *b.organizations[o];
-    if (x.organization_id() != y.organization_id() || x.size() != y.size()) {
-      return differ("organization " + x.organization_id());
+  for (auto x = a.organizations.begin(), y = b.organizations.begin(); x != a.organizations.end(); ++x, ++y) {
+    const OrgState& p = **x;
+    const OrgState& q = **y;
+    if (p.organization_id() != q.organization_id() || p.size() != q.size()) {
+      return differ("organization " + p.organization_id());
     }
-    for (std::size_t f = 0; f < x.size(); ++f) {
-      const FlagRecord& p = *x.flags()[f];
-      const FlagRecord& q = *y.flags()[f];
-      if (!(p.flag == q.flag) || p.version != q.version || p.json != q.json) {
-        return differ("flag " + x.organization_id() + "/" + p.flag.flag_key);
+    for (auto f = p.flags().begin(), g = q.flags().begin(); f != p.flags().end(); ++f, ++g) {
+      const FlagRecord& r = **f;
+      const FlagRecord& t = **g;
+      if (!(r.flag == t.flag) || r.version != t.version || r.json != t.json) {
+        return differ("flag " + p.organization_id() + "/" + r.flag.flag_key);
       }
     }
   }

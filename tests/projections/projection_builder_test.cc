@@ -59,7 +59,7 @@ TEST(ProjectionBuilder, PagesByOffset) {
   const OrgState* org = snapshot->FindOrganization("org-a");
   auto second = org->Page(20, 20);
   ASSERT_EQ(second.size(), 5u);
-  EXPECT_EQ(second[0]->flag.flag_key, "k20");
+  EXPECT_EQ((*second.begin())->flag.flag_key, "k20");
   EXPECT_TRUE(org->Page(25, 20).empty());
   EXPECT_TRUE(org->Page(1000, 20).empty());
 }
