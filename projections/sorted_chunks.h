@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <iterator>
 #include <memory>
-#include <ranges>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -112,11 +111,20 @@ class SortedChunks {
   }
 
   // Items [offset, offset + limit) in key order, empty past the end. O(log n) + the slice.
-  using Range = std::ranges::subrange<Iterator, Iterator, std::ranges::subrange_kind::sized>;
+  // (std::ranges::subrange would do, but clang 14, which builds the fuzz targets, cannot
+  // compile libstdc++ 12's.)
+  struct Range {
+    Iterator first, last;
+    std::size_t count;
+    Iterator begin() const { return first; }
+    Iterator end() const { return last; }
+    std::size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+  };
   Range Slice(std::size_t offset, std::size_t limit) const {
     offset = std::min(offset, size());
     std::size_t count = std::min(limit, size() - offset);
-    return Range(At(offset), At(offset + count), count);
+    return Range{At(offset), At(offset + count), count};
   }
 
   // This sequence with `edits` applied; their values are moved out. Shares every chunk no edit
