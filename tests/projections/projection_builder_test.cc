@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "projections/snapshot_codec.h"
 #include "tests/testing/event_builders.h"
 
 namespace flagledger {
@@ -78,6 +85,62 @@ TEST(ProjectionBuilder, SharesUntouchedOrganizationsWithTheBase) {
   EXPECT_EQ(snapshot->organizations.size(), 1u) << "an organization without flags disappears";
   EXPECT_EQ(snapshot->FindOrganization("org-a"), base->FindOrganization("org-a"));
   EXPECT_NE(base->FindOrganization("org-b"), nullptr) << "the base is never modified";
+}
+
+// The writer's path (small batches, each built on the last snapshot) and the start-up path (one
+// fold of every event) reach the same projection, here with organizations that span many
+// chunks of their flag lists, and with more than a chunk of organizations.
+TEST(ProjectionBuilder, BatchesBuiltOnEachOtherEqualOneFold) {
+  std::mt19937 random(20261125);
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  std::vector<Event> events;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> versions;  // live flags
+  std::set<std::pair<std::string, std::string>> deleted;
+  for (std::uint64_t sequence = 1; sequence <= 12'000; ++sequence) {
+    std::string org = random() % 3 == 0 ? "org-" + std::to_string(random() % 400) : "org-big";
+    std::string key = "f" + std::to_string(random() % 3'000);
+    auto stream = std::make_pair(org, key);
+    Event event = versions.count(stream) && random() % 3 == 0 ? DeletedEvent(org, key, t)
+                                                               : CreatedEvent(org, key, random() % 2, t);
+    if (event.type == EventType::kFlagCreated && versions.count(stream)) event.type = EventType::kFlagUpdated;
+    std::uint64_t version = ++versions[stream];
+    if (event.type == EventType::kFlagDeleted) {
+      versions.erase(stream);
+      deleted.insert(stream);
+    }
+    events.push_back(Numbered(std::move(event), sequence, version));
+  }
+  std::shared_ptr<const ProjectionSnapshot> batched;
+  for (std::size_t next = 0; next < events.size();) {
+    ProjectionBuilder batch(batched);
+    for (std::size_t end = std::min(events.size(), next + 1 + random() % 60); next < end; ++next) {
+      batch.Apply(events[next]);
+    }
+    batched = batch.Build();
+  }
+  ProjectionBuilder fold;
+  for (Event event : events) fold.Fold(std::move(event));
+  auto folded = fold.Build();
+
+  std::string difference;
+  EXPECT_TRUE(SameProjection(*batched, *folded, &difference)) << difference;
+  EXPECT_EQ(batched->FlagCount(), versions.size());
+  const OrgState* big = batched->FindOrganization("org-big");
+  ASSERT_NE(big, nullptr);
+  EXPECT_GT(big->size(), 1'000u) << "spans several chunks";
+  EXPECT_GT(batched->organizations.size(), 300u) << "more than a chunk of organizations";
+  for (const auto& [stream, version] : versions) {
+    const OrgState* org = batched->FindOrganization(stream.first);
+    ASSERT_NE(org, nullptr) << stream.first;
+    const FlagRecord* record = org->Find(stream.second);
+    ASSERT_NE(record, nullptr) << stream.first << "/" << stream.second;
+    EXPECT_EQ(record->version, version);
+  }
+  for (const auto& stream : deleted) {
+    if (versions.count(stream)) continue;  // created again
+    const OrgState* org = batched->FindOrganization(stream.first);
+    EXPECT_TRUE(org == nullptr || org->Find(stream.second) == nullptr) << stream.second;
+  }
 }
 
 TEST(ProjectionBuilder, RecordsCarryVersionAndRenderedJson) {
