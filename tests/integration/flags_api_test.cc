@@ -1,6 +1,12 @@
 // The six flag endpoints of api-contract.md §2 against the real server.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+#include <regex>
+#include <thread>
+#include <vector>
+
 #include "tests/testing/server_test.h"
 
 namespace flagledger {
@@ -115,6 +121,56 @@ TEST_F(FlagsApi, ListPaginates) {
 
   HttpResult full = Get(Base() + "?limit=100");
   EXPECT_NE(full.body.find(R"("pagination":{"page":1,"limit":100,"total":25}})"), std::string::npos);
+}
+
+// More flags than one chunk of the projection's lists holds (projections/sorted_chunks.h), then
+// deletions scattered through them: every page, of any size, holds the right keys in order.
+TEST_F(FlagsApi, ListPagesThroughALargeOrganization) {
+  constexpr int kFlags = 1200;
+  auto key = [](int i) {
+    char text[16];
+    std::snprintf(text, sizeof(text), "k%04d", i);
+    return std::string(text);
+  };
+  auto in_parallel = [&](const std::function<void(HttpClient&, int)>& write) {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        HttpClient client(server_->port());
+        for (int i = w; i < kFlags; i += 4) write(client, i);
+      });
+    }
+    for (auto& writer : writers) writer.join();
+  };
+  std::atomic<int> failures{0};
+  in_parallel([&](HttpClient& client, int i) {
+    if (client.Send("POST", Base(), R"({"flag_key":")" + key(i) + "\"}").status != 201) ++failures;
+  });
+  in_parallel([&](HttpClient& client, int i) {
+    if (i % 7 == 3 && client.Send("DELETE", Base() + "/" + key(i), "").status != 200) ++failures;
+  });
+  ASSERT_EQ(failures.load(), 0);
+  std::vector<std::string> expected;
+  for (int i = 0; i < kFlags; ++i) {
+    if (i % 7 != 3) expected.push_back(key(i));
+  }
+  std::regex key_pattern(R"re("flag_key":"([^"]+)")re");
+  for (int limit : {100, 7}) {
+    std::vector<std::string> keys;
+    std::string total = R"("total":)" + std::to_string(expected.size()) + "}";
+    for (int page = 1; page <= kFlags; ++page) {
+      HttpResult listed = Get(Base() + "?page=" + std::to_string(page) + "&limit=" + std::to_string(limit));
+      ASSERT_EQ(listed.status, 200);
+      EXPECT_NE(listed.body.find(total), std::string::npos) << listed.body;
+      std::size_t before = keys.size();
+      for (auto it = std::sregex_iterator(listed.body.begin(), listed.body.end(), key_pattern);
+           it != std::sregex_iterator(); ++it) {
+        keys.push_back((*it)[1]);
+      }
+      if (keys.size() == before) break;  // past the last page
+    }
+    EXPECT_EQ(keys, expected) << "limit " << limit;
+  }
 }
 
 TEST_F(FlagsApi, ListOfAnOrganizationWithoutFlagsIsAnEmptyPage) {
