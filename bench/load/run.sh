@@ -11,6 +11,8 @@
 # page at -t2 -c64, and for flagledger a 95% read / 5% durable write mix beside its read-only
 # rate (both driven by a Lua request function, reads.lua and mixed.lua, so they differ only in
 # the writes). Prints requests/s and p50/p99 latency per round, and medians, min-max and ratios.
+# Both servers run in sessions of their own (nginx daemonizes; lib.sh starts flagledger with
+# setsid), so Linux's autogroup scheduling treats them alike against wrk.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
