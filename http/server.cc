@@ -16,9 +16,12 @@
 //  - Parsing: Beast's request parser is fed from the session's buffer directly, and an answer
 //    is first written without waiting (the socket is non-blocking); only what the kernel does
 //    not take at once goes through async_write. No completion is posted per request.
+//  - The next read: deferred behind the handlers already queued, so Asio's one speculative
+//    recv tends to find the next request instead of EAGAIN (see OnWritten).
 #include "http/server.h"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -130,7 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // side: the pending read ends, and the session closes itself; a request that raced in is
   // still answered.
   void CloseIfIdle(bool streams_too) {
-    if (idle_.load(std::memory_order_acquire) ||
+    if (idle_.load() ||
         (streams_too && streaming_.load(std::memory_order_acquire))) {
       ShutDownFromOutside(SHUT_RD);
     }
@@ -172,10 +175,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Waits for the first bytes of the next request (a pipelined one may be buffered already).
   void Read() {
-    idle_.store(true, std::memory_order_release);
+    idle_.store(true);  // seq_cst: see Shutdown
     std::int64_t now = NowTicks();
     idle_since_.store(now, std::memory_order_relaxed);
     if (buffer_.size() > 0) return ReadRequest();
+    // Shutdown may have looked before idle_ was set: then this ends the read as CloseIfIdle
+    // would have (a request already sent is still read and answered, then the session closes).
+    if (server_.stopping.load()) ShutDownFromOutside(SHUT_RD);
     SetDeadline(served_ > 0 ? server_.options.idle_timeout : server_.options.request_timeout, now);
     socket_.async_read_some(buffer_.prepare(kReadChunk),
                             beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
@@ -335,8 +341,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return net::post(socket_.get_executor(),
                        beast::bind_front_handler(&Session::Read, shared_from_this()));
     }
-    if (buffer_.size() == 0) inline_requests_ = 0;
-    Read();
+    if (buffer_.size() > 0) return Read();
+    inline_requests_ = 0;
+    // The client has not even seen this answer, so a read now would only find EAGAIN: Asio's
+    // async_read_some always tries one recv before it waits, where nginx takes a short read as
+    // "drained" and waits for epoll. Deferred behind the handlers already queued (the thread's
+    // private queue: no lock, no wake-up), the read often finds the next request instead.
+    net::defer(socket_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
   void RecordRequest() {
@@ -644,7 +655,9 @@ void HttpServer::Shutdown(std::chrono::seconds grace) {
   Impl& impl = *impl_;
   if (impl.shut_down) return;
   impl.shut_down = true;
-  impl.stopping.store(true, std::memory_order_release);
+  // seq_cst, as are Session::Read's store of idle_ and CloseIfIdle's load of it: a session
+  // that turns idle meanwhile either is seen idle below or sees stopping itself.
+  impl.stopping.store(true);
   net::dispatch(impl.acceptor.get_executor(), [&impl] {
     beast::error_code ignored;
     impl.acceptor.close(ignored);

@@ -1,11 +1,14 @@
 // Restarts and crashes of the real server on the same data directory (api-contract.md §6).
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/raw_connection.h"
@@ -152,6 +155,41 @@ TEST(Durability, SigtermClosesIdleConnectionsAndStreamsAtOnce) {
       << "the server waited out the grace period for connections it should have closed";
   EXPECT_TRUE(idle.ClosedWithin(std::chrono::milliseconds(100)));
   EXPECT_TRUE(stream.ClosedWithin(std::chrono::milliseconds(100)));
+}
+
+// Clients that go quiet right after an answer while SIGTERM arrives. After each answer the
+// server defers the connection's next read behind the handlers already queued, so at the
+// moment of the shutdown many sessions sit between an answer and their next read, neither
+// busy nor marked idle; each must still close at once rather than wait out the grace period.
+TEST(Durability, SigtermClosesConnectionsAnsweredJustBefore) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"));
+  server.Start();
+  ASSERT_EQ(HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})").status, 201);
+  std::atomic<bool> quiet{false};
+  std::atomic<int> answered{0};
+  std::vector<std::unique_ptr<HttpClient>> clients;  // outlive the threads: idle connections
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    clients.push_back(std::make_unique<HttpClient>(server.port()));
+    threads.emplace_back([&, client = clients.back().get()] {
+      try {
+        while (!quiet.load()) {
+          if (client->Send("GET", Base("org-a") + "/x").status == 200) ++answered;
+        }
+      } catch (const std::exception&) {  // the server stopped under this client's request
+      }
+    });
+  }
+  while (answered.load() < 3000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  auto began = std::chrono::steady_clock::now();
+  ::kill(server.pid(), SIGTERM);
+  quiet.store(true);  // each client stops after the answer it is waiting for
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(server.Stop(), 0);  // its second SIGTERM stays pending: the server waits for one
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(8))
+      << "the server waited out the grace period for connections it should have closed";
 }
 
 TEST(Durability, ASecondServerOnTheSameDirectoryRefusesToStart) {
