@@ -27,6 +27,11 @@ class EventDecoder {
 
   // Returns kInternal with a reason when `json` is not a well-formed event. kWithoutChanges
   // leaves `changes` empty and unchecked (folding needs only the resulting flag).
+  // On bytes that are not valid JSON, or name a member twice, on-demand parsing checks only
+  // what it reads and takes the first member of a name after the one it read before: a decode
+  // may then return an event made of the members it found (one that encodes and decodes
+  // again unchanged), and the two Parts may disagree. Damage to the log's files is caught
+  // before this, by RocksDB's checksums of table blocks and WAL records.
   Result<Event> Decode(std::string_view json, Parts parts = Parts::kEverything);
 
  private:
