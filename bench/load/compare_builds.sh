@@ -24,9 +24,8 @@ trap 'kill $(cat "$work_a/flagledger.pid" "$work_b/flagledger.pid" 2>/dev/null) 
 port_a="$(free_port)"; start_flagledger "$build_a" "$work_a" "$port_a"
 port_b="$(free_port)"; start_flagledger "$build_b" "$work_b" "$port_b"
 case "$mode" in
-  get) path="/api/v1/organizations/org-0000/feature-flags/flag-000" ;;
+  get|mix) path="/api/v1/organizations/org-0000/feature-flags/flag-000" ;;
   list) path="/api/v1/organizations/org-0000/feature-flags?limit=20" ;;
-  mix) path="/api/v1/organizations/org-0000/feature-flags/flag-000" ;;
   *) echo "unknown mode '$mode' (get, list or mix)" >&2; exit 2 ;;
 esac
 
@@ -34,16 +33,10 @@ esac
 round() {
   local url="http://127.0.0.1:$1" wrk_args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s")
   if [ "$mode" = mix ]; then
-    local read_only mixed
-    read_only="$(wrk "${wrk_args[@]}" -s "$here/reads.lua" "$url$path")"
-    mixed="$(wrk "${wrk_args[@]}" -s "$here/mixed.lua" "$url")"
-    python3 - "$read_only" "$mixed" <<'PY'
-import re, sys
-rate = lambda out: float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-reads, writes = map(int, re.search(r"mixed_reads (\d+) mixed_writes (\d+)", sys.argv[2]).groups())
-under_mix = rate(sys.argv[2]) * reads / (reads + writes)
-print(f"{under_mix / rate(sys.argv[1]):.3f} {rate(sys.argv[1]):.0f} {under_mix:.0f}")
-PY
+    local read_only under_mix
+    read_only="$(wrk "${wrk_args[@]}" -s "$here/reads.lua" "$url$path" | awk '/Requests\/sec/ {print $2}')"
+    under_mix="$(reads_under_mix "$(wrk "${wrk_args[@]}" -s "$here/mixed.lua" "$url")")"
+    python3 -c "print(f'{$under_mix / $read_only:.3f} {$read_only:.0f} $under_mix')"
     return
   fi
   local pid; pid="$(cat "$2/flagledger.pid")"

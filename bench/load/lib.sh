@@ -18,3 +18,15 @@ start_flagledger() {
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   python3 "$(dirname "${BASH_SOURCE[0]}")/prepare_data.py" "$port" 1000 20
 }
+
+# reads_under_mix WRK_OUTPUT: the reads/s of a `wrk -s mixed.lua` run (its rate times the read
+# share that mixed.lua's done() prints).
+reads_under_mix() {
+  python3 - "$1" <<'PY'
+import re, sys
+out = sys.argv[1]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+reads, writes = map(int, re.search(r"mixed_reads (\d+) mixed_writes (\d+)", out).groups())
+print(f"{rate * reads / (reads + writes):.0f}")
+PY
+}

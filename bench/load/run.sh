@@ -115,15 +115,11 @@ read_only=(); mixed_reads=(); mixed_ratios=()
 for round in $(seq "$ROUNDS"); do
   read -r a _ _ <<<"$(wrk_round "$fl$flag_path" 2 64 "$repo/bench/load/reads.lua")"
   read -r m _ p99 <<<"$(wrk_round "$fl" 2 64 "$repo/bench/load/mixed.lua")"
-  reads_share="$(python3 -c "
-import re
-t=open('$work/last-wrk.txt').read()
-r,w=map(int,re.search(r'mixed_reads (\d+) mixed_writes (\d+)',t).groups())
-print(r/(r+w))")"
-  read_rate="$(python3 -c "print($m*$reads_share)")"
-  read_only+=("$a"); mixed_reads+=("$read_rate"); mixed_ratios+=("$(python3 -c "print($read_rate/$a)")")
+  read_rate="$(reads_under_mix "$(cat "$work/last-wrk.txt")")"
+  ratio="$(python3 -c "print($read_rate/$a)")"
+  read_only+=("$a"); mixed_reads+=("$read_rate"); mixed_ratios+=("$ratio")
   printf '  round %d: read-only %8.0f req/s | mixed %8.0f req/s, of which reads %8.0f/s (p99 %s ms) -> %.3f\n' \
-    "$round" "$a" "$m" "$read_rate" "$p99" "$(python3 -c "print($read_rate/$a)")"
+    "$round" "$a" "$m" "$read_rate" "$p99" "$ratio"
 done
 echo "  median reads/s: read-only $(median "${read_only[@]}") | under 5% writes $(median "${mixed_reads[@]}")"
 echo "  reads under writes / read-only: median of round ratios $(median "${mixed_ratios[@]}" | cut -d' ' -f1)" \
