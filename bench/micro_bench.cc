@@ -167,7 +167,7 @@ void RequestPath(benchmark::State& state, std::string_view target, bool with_tok
   Api& api = with_token ? *fixture.authenticated : *fixture.open;
   std::size_t bytes = 0;
   for (auto _ : state) {
-    api.Handle(request, [&](HttpResponse response) { bytes += response.body.size(); });
+    api.Handle(request, [&](HttpResponse response) { bytes += response.body_bytes().size(); });
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["body_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());

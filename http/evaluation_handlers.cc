@@ -129,7 +129,7 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
     response.status = 304;
     response.body.clear();
   }
-  response.headers.emplace_back("ETag", std::move(etag));
+  response.etag = std::move(etag);
   respond(std::move(response));
 }
 
@@ -186,7 +186,7 @@ void HandleFlagEvaluation(FlagStore& store, const RequestContext& context, const
   body += "\",\"event_sequence\":";
   AppendJsonUint(body, sequence);
   body += "}";
-  response.headers.emplace_back("Flagledger-Event-Sequence", std::to_string(sequence));
+  response.event_sequence = sequence;
   respond(std::move(response));
 }
 

@@ -16,7 +16,6 @@ namespace {
 
 constexpr std::uint64_t kDefaultPageLimit = 20;
 constexpr std::uint64_t kMaxPageLimit = 100;
-constexpr char kSequenceHeader[] = "Flagledger-Event-Sequence";
 
 // The log position a read asks for: nullopt for "now".
 Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
@@ -50,21 +49,27 @@ Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
 }
 
 HttpResponse WithSequence(HttpResponse response, std::uint64_t sequence) {
-  response.headers.emplace_back(kSequenceHeader, std::to_string(sequence));
+  response.event_sequence = sequence;
   return response;
 }
 
-// A single flag's answer to GET: 200 with its ETag, or 304 when If-None-Match names it.
-HttpResponse FlagReadResponse(const FlagRecord& record, std::string_view if_none_match) {
-  bool not_modified = !if_none_match.empty() && IfNoneMatchHits(if_none_match, record.version);
-  HttpResponse response = JsonResponse(not_modified ? 304 : 200, not_modified ? "" : record.json);
-  response.headers.emplace_back("ETag", FlagEtag(record.version));
+// A single flag's answer to GET: 200 with its ETag, or 304 when If-None-Match names it. The
+// body shares the record's rendering.
+HttpResponse FlagReadResponse(std::shared_ptr<const FlagRecord> record, std::string_view if_none_match) {
+  HttpResponse response;
+  response.etag = FlagEtag(record->version);
+  if (!if_none_match.empty() && IfNoneMatchHits(if_none_match, record->version)) {
+    response.status = 304;
+  } else {
+    const std::string* json = &record->json;
+    response.shared_body = std::shared_ptr<const std::string>(std::move(record), json);
+  }
   return response;
 }
 
 template <typename Flags>
-HttpResponse ListPage(const Flags& page, std::uint64_t number, std::uint64_t limit,
-                      std::size_t total) {
+std::string ListPageBody(const Flags& page, std::uint64_t number, std::uint64_t limit,
+                         std::size_t total) {
   std::size_t bytes = 96;
   for (const auto& record : page) bytes += record->json.size() + 1;
   std::string body;
@@ -83,7 +88,7 @@ HttpResponse ListPage(const Flags& page, std::uint64_t number, std::uint64_t lim
   body += ",\"total\":";
   AppendJsonUint(body, total);
   body += "}}";
-  return JsonResponse(200, std::move(body));
+  return body;
 }
 
 Status UnsupportedMediaType(std::string_view accepted) {
@@ -153,7 +158,7 @@ HttpResponse RenderWrite(Route route, std::string_view method, std::string_view 
     response.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
                                                   "/feature-flags/" + std::string(flag_key));
   }
-  response.headers.emplace_back("ETag", FlagEtag(outcome.record->version));
+  response.etag = FlagEtag(outcome.record->version);
   return response;
 }
 
@@ -193,12 +198,14 @@ void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route
     if (is_list) {
       static const OrgState kEmpty("", {});
       const OrgState& flags = org ? *org : kEmpty;
-      return respond(WithSequence(ListPage(flags.Page((page - 1) * limit, limit), page, limit, flags.size()),
-                                  snapshot->sequence));
+      std::size_t offset = (page - 1) * limit;
+      return respond(WithSequence(
+          JsonResponse(200, ListPageBody(flags.Page(offset, limit), page, limit, flags.size())),
+          snapshot->sequence));
     }
-    const FlagRecord* record = org ? org->Find(context.flag_key) : nullptr;
+    auto record = org ? org->FindShared(context.flag_key) : nullptr;
     HttpResponse response =
-        record ? FlagReadResponse(*record, context.request.if_none_match)
+        record ? FlagReadResponse(std::move(record), context.request.if_none_match)
                : ProblemResponse(FlagNotFound(context.organization_id, context.flag_key));
     return respond(WithSequence(std::move(response), snapshot->sequence));
   }
@@ -209,7 +216,8 @@ void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route
     if (!flags.ok()) return fail(flags.status());
     std::size_t offset = std::min<std::uint64_t>((page - 1) * limit, flags->size());
     std::span page_flags(flags->data() + offset, std::min<std::size_t>(limit, flags->size() - offset));
-    return respond(WithSequence(ListPage(page_flags, page, limit, flags->size()), sequence));
+    return respond(
+        WithSequence(JsonResponse(200, ListPageBody(page_flags, page, limit, flags->size())), sequence));
   }
   auto record = FlagAt(store.log(), context.organization_id, context.flag_key, sequence);
   if (!record.ok()) return fail(record.status());
@@ -219,7 +227,7 @@ void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route
                                       context.organization_id + "' at event " + std::to_string(sequence)));
     return respond(WithSequence(std::move(missing), sequence));
   }
-  return respond(WithSequence(FlagReadResponse(**record, context.request.if_none_match), sequence));
+  return respond(WithSequence(FlagReadResponse(std::move(*record), context.request.if_none_match), sequence));
 }
 
 void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,11 +47,24 @@ constexpr std::string_view MediaTypeName(MediaType type) {
   return "application/octet-stream";
 }
 
+inline constexpr std::string_view kEtagHeader = "ETag";
+inline constexpr std::string_view kEventSequenceHeader = "Flagledger-Event-Sequence";
+
+// The hot path's fields (shared_body, etag, event_sequence) let a read be answered without
+// allocating: a flag's pre-rendered bytes are shared, not copied, and its two headers need no
+// strings of their own.
 struct HttpResponse {
   int status = 200;
   MediaType content_type = MediaType::kJson;
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // beyond the standard ones
+  // When set, the body is these bytes and `body` is unused: bytes the projection keeps (a
+  // flag's rendering, a cached list page), sent without a copy.
+  std::shared_ptr<const std::string> shared_body;
+  std::string etag;                             // the ETag header's value, when not empty
+  std::optional<std::uint64_t> event_sequence;  // Flagledger-Event-Sequence, when set
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond the ones above
+
+  std::string_view body_bytes() const { return shared_body ? std::string_view(*shared_body) : body; }
   // Set for a Server-Sent Events answer: after the headers, the server writes what the stream
   // yields, as the log grows, until the client leaves (`body` is unused).
   std::shared_ptr<EventStream> stream;

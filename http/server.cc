@@ -35,6 +35,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <charconv>
 #include <atomic>
 #include <condition_variable>
 #include <limits>
@@ -263,17 +264,24 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = message.keep_alive();
     // Reads answer inside Handle; writes answer later from the writer thread, which may be
     // before Handle has returned here. Whichever of the two finishes second writes the answer,
-    // so the answer never overlaps the rest of this handler. The pending answer keeps the
-    // session alive until it is written.
+    // so the answer never overlaps the rest of this handler. awaiting_answer_ keeps the session
+    // alive until then; the responder captures only `this`, so std::function stores it without
+    // allocating.
     answer_or_handled_.store(false, std::memory_order_relaxed);
-    route_ = server_.api.Handle(request_, [self = shared_from_this()](HttpResponse response) {
-      self->answer_ = std::move(response);
-      if (self->answer_or_handled_.exchange(true, std::memory_order_acq_rel)) {
-        net::post(self->socket_.get_executor(),
-                  [self] { self->Write(std::move(self->answer_)); });
-      }
-    });
-    if (answer_or_handled_.exchange(true, std::memory_order_acq_rel)) Write(std::move(answer_));
+    awaiting_answer_ = shared_from_this();
+    route_ = server_.api.Handle(request_, [this](HttpResponse response) { OnAnswer(std::move(response)); });
+    if (answer_or_handled_.exchange(true, std::memory_order_acq_rel)) {
+      awaiting_answer_.reset();  // this handler's own reference keeps the session alive
+      Write(std::move(answer_));
+    }
+  }
+
+  // Api::Handle's responder, called once per request on any thread.
+  void OnAnswer(HttpResponse response) {
+    answer_ = std::move(response);
+    if (!answer_or_handled_.exchange(true, std::memory_order_acq_rel)) return;  // Handle's turn
+    net::post(socket_.get_executor(),
+              [self = std::move(awaiting_answer_)] { self->Write(std::move(self->answer_)); });
   }
 
   // The response head is written by hand into a buffer the session keeps (Beast's fields
@@ -292,22 +300,26 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "\r\nServer: flagledger\r\n";
     AppendHeader("Content-Type", MediaTypeName(answer.content_type));
     AppendHeader(kRequestIdHeader, request_.request_id);
+    if (!answer.etag.empty()) AppendHeader(kEtagHeader, answer.etag);
+    if (answer.event_sequence) AppendNumberHeader(kEventSequenceHeader, *answer.event_sequence);
     for (auto& [name, value] : answer.headers) AppendHeader(name, value);
     if (stream) {
       head_ += "Transfer-Encoding: chunked\r\n";
     } else if (answer.status != 304) {
-      AppendHeader("Content-Length", std::to_string(answer.body.size()));
+      AppendNumberHeader("Content-Length", answer.body_bytes().size());
     }
     if (!answer_keep_alive_ && !http10) head_ += "Connection: close\r\n";
     if (answer_keep_alive_ && http10) head_ += "Connection: keep-alive\r\n";
     head_ += "\r\n";
     if (stream) return StartStream(std::move(answer.stream));
     body_ = std::move(answer.body);
-    if (request_.method == "HEAD") body_.clear();
-    std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body_)};
+    shared_body_ = std::move(answer.shared_body);
+    std::string_view body = shared_body_ ? std::string_view(*shared_body_) : body_;
+    if (request_.method == "HEAD") body = {};
+    std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body)};
     beast::error_code error;
     std::size_t written = socket_.write_some(buffers, error);  // non-blocking: never waits
-    if (!error && written == head_.size() + body_.size()) return OnWritten();
+    if (!error && written == head_.size() + body.size()) return OnWritten();
     if (error && error != net::error::would_block) return Close();
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
     rest.consume(error ? 0 : written);
@@ -320,6 +332,12 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       self->OnWritten();
     });
+  }
+
+  void AppendNumberHeader(std::string_view name, std::uint64_t value) {
+    char digits[20];
+    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    AppendHeader(name, std::string_view(digits, end - digits));
   }
 
   // REQUIRES: name and value without CR or LF (they come from the server's own code, and the
@@ -335,6 +353,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // served in turn on this stack, up to kInlineRequests; then the next one is posted.
   void OnWritten() {
     RecordRequest();
+    shared_body_.reset();
     if (!answer_keep_alive_) return Close();
     if (buffer_.size() > 0 && ++inline_requests_ >= kInlineRequests) {
       inline_requests_ = 0;
@@ -483,13 +502,15 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string head_;  // the response's status line and headers
-  std::string body_;
+  std::string body_;  // the answer's body, or empty when it is shared_body_
+  std::shared_ptr<const std::string> shared_body_;
   bool answer_keep_alive_ = false;
   HttpRequest request_;
   std::chrono::steady_clock::time_point started_;
   int status_ = 0;
   bool keep_alive_ = false;
   HttpResponse answer_;  // Api::Handle's answer, until it is written
+  std::shared_ptr<Session> awaiting_answer_;  // this session, from Handle until its answer
   // Set by the first of: Api::Handle's answer arriving, OnRequest's handler returning.
   std::atomic<bool> answer_or_handled_{false};
   int inline_requests_ = 0;          // pipelined requests served on this stack in a row

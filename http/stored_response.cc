@@ -1,6 +1,7 @@
 #include "http/stored_response.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <iterator>
 
@@ -38,12 +39,16 @@ std::string EncodeStoredResponse(const HttpResponse& response) {
   std::string out;
   PutU32(out, static_cast<std::uint32_t>(response.status));
   PutString(out, MediaTypeName(response.content_type));
-  PutU32(out, static_cast<std::uint32_t>(response.headers.size()));
-  for (const auto& [name, value] : response.headers) {
+  std::size_t headers = response.headers.size() + !response.etag.empty() + response.event_sequence.has_value();
+  PutU32(out, static_cast<std::uint32_t>(headers));
+  auto put_header = [&out](std::string_view name, std::string_view value) {
     PutString(out, name);
     PutString(out, value);
-  }
-  out.append(response.body);
+  };
+  if (!response.etag.empty()) put_header(kEtagHeader, response.etag);
+  if (response.event_sequence) put_header(kEventSequenceHeader, std::to_string(*response.event_sequence));
+  for (const auto& [name, value] : response.headers) put_header(name, value);
+  out.append(response.body_bytes());
   return out;
 }
 
@@ -64,7 +69,15 @@ std::optional<HttpResponse> DecodeStoredResponse(std::string_view bytes) {
   for (std::uint32_t i = 0; i < headers; ++i) {
     std::string name, value;
     if (!GetString(bytes, name) || !GetString(bytes, value)) return std::nullopt;
-    response.headers.emplace_back(std::move(name), std::move(value));
+    if (name == kEtagHeader) {
+      response.etag = std::move(value);
+    } else if (std::uint64_t sequence = 0; name == kEventSequenceHeader &&
+               std::from_chars(value.data(), value.data() + value.size(), sequence).ptr ==
+                   value.data() + value.size()) {
+      response.event_sequence = sequence;
+    } else {
+      response.headers.emplace_back(std::move(name), std::move(value));
+    }
   }
   response.body.assign(bytes);
   return response;
