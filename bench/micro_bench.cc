@@ -132,7 +132,8 @@ void BM_RebuildFromLog(benchmark::State& state) {
 BENCHMARK(BM_RebuildFromLog)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Api::Handle from a parsed request to the response, with a store of 1,000 x 20 flags and
-// one API token: `open` without authentication, `authenticated` with it.
+// one API token: `open` without authentication, `authenticated` with it, `no_page_cache`
+// without authentication and without kept list pages.
 struct ApiFixture {
   static constexpr char kAuthorization[] =
       "Bearer flt_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -140,7 +141,7 @@ struct ApiFixture {
   std::unique_ptr<EventLog> log;
   SystemClock clock;
   std::unique_ptr<FlagStore> store;
-  std::unique_ptr<Api> open, authenticated;
+  std::unique_ptr<Api> open, authenticated, no_page_cache;
   ApiFixture() {
     BuildSyntheticLog(dir.path(), {20'000, 1000, 20});
     log = EventLog::Open(dir.path(), EventLogOptions{}).value();
@@ -154,17 +155,22 @@ struct ApiFixture {
     created.get_future().wait();
     open = std::make_unique<Api>(*store, AuthMode::kOff);
     authenticated = std::make_unique<Api>(*store, AuthMode::kOn);
+    no_page_cache = std::make_unique<Api>(*store, AuthMode::kOff, nullptr, 0);
   }
 };
 
-void RequestPath(benchmark::State& state, std::string_view target, bool with_token = false) {
+enum class ApiKind { kOpen, kWithToken, kNoPageCache };
+
+void RequestPath(benchmark::State& state, std::string_view target, ApiKind kind = ApiKind::kOpen) {
   static ApiFixture& fixture = KeepForTheRun(std::make_unique<ApiFixture>());
   HttpRequest request;
   request.method = "GET";
   request.target = target;
   request.request_id = "0123456789abcdef0123456789abcdef";
-  if (with_token) request.authorization = ApiFixture::kAuthorization;
-  Api& api = with_token ? *fixture.authenticated : *fixture.open;
+  if (kind == ApiKind::kWithToken) request.authorization = ApiFixture::kAuthorization;
+  Api& api = kind == ApiKind::kWithToken     ? *fixture.authenticated
+             : kind == ApiKind::kNoPageCache ? *fixture.no_page_cache
+                                             : *fixture.open;
   std::size_t bytes = 0;
   for (auto _ : state) {
     api.Handle(request, [&](HttpResponse response) { bytes += response.body_bytes().size(); });
@@ -179,7 +185,7 @@ void BM_RequestPathSingleFlag(benchmark::State& state) {
 BENCHMARK(BM_RequestPathSingleFlag);
 
 void BM_RequestPathSingleFlagWithToken(benchmark::State& state) {
-  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003", true);
+  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003", ApiKind::kWithToken);
 }
 BENCHMARK(BM_RequestPathSingleFlagWithToken);
 
@@ -187,6 +193,14 @@ void BM_RequestPathListPage(benchmark::State& state) {
   RequestPath(state, "/api/v1/organizations/org-0007/feature-flags?limit=20");
 }
 BENCHMARK(BM_RequestPathListPage);
+
+// A page rendered for each request (as when another page of the organization was read last,
+// or with --page-cache-mb 0). Another organization: the pages kept live in its state, where
+// the Api above left one.
+void BM_RequestPathListPageRendered(benchmark::State& state) {
+  RequestPath(state, "/api/v1/organizations/org-0008/feature-flags?limit=20", ApiKind::kNoPageCache);
+}
+BENCHMARK(BM_RequestPathListPageRendered);
 
 }  // namespace
 }  // namespace flagledger

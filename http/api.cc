@@ -65,7 +65,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
       return respond(std::move(response));
     }
     case Route::kMetrics: {
-      HttpResponse response = JsonResponse(200, metrics_ ? metrics_->Render(store_) : "");
+      HttpResponse response = JsonResponse(200, metrics_ ? metrics_->Render(store_, list_pages_.kept_bytes()) : "");
       response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }
@@ -122,7 +122,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
     default: break;
   }
   if (request.method == "GET" || request.method == "HEAD") {
-    return HandleFlagRead(store_, context, route, respond);
+    return HandleFlagRead(store_, list_pages_, context, route, respond);
   }
   HandleFlagWrite(store_, context, route, std::move(respond));
 }

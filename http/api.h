@@ -2,23 +2,30 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <optional>
 
 #include "http/authorization.h"
 #include "http/http_message.h"
+#include "http/list_page_cache.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "projections/flag_store.h"
 
 namespace flagledger {
 
-// Stateless apart from the store it serves; thread-safe. Reads answer from the store's
-// snapshot on the calling thread; writes answer from the store's writer thread once durable.
+// Stateless apart from the store it serves and the list pages it keeps; thread-safe. Reads
+// answer from the store's snapshot on the calling thread; writes answer from the store's
+// writer thread once durable.
 class Api {
  public:
-  // REQUIRES: `store` (and `metrics`, when given) outlive the Api.
-  explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr)
-      : store_(store), auth_(auth), metrics_(metrics) {}
+  static constexpr std::size_t kDefaultListPageCacheBytes = std::size_t{64} << 20;
+
+  // REQUIRES: `store` (and `metrics`, when given) outlive the Api. Current list pages are kept
+  // within `list_page_cache_bytes` (0: none; see ListPageCache).
+  explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr,
+               std::size_t list_page_cache_bytes = kDefaultListPageCacheBytes)
+      : store_(store), auth_(auth), metrics_(metrics), list_pages_(list_page_cache_bytes) {}
 
   // Answers `request` through `respond`, exactly once. Never throws. Returns the route the
   // request matched (nullopt: none), for the metrics.
@@ -34,6 +41,7 @@ class Api {
   FlagStore& store_;
   const AuthMode auth_;
   const Metrics* const metrics_;
+  ListPageCache list_pages_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -91,6 +91,20 @@ std::string ListPageBody(const Flags& page, std::uint64_t number, std::uint64_t 
   return body;
 }
 
+// A current list page: the one the organization's state keeps when it is the page asked for,
+// else rendered now (and kept in its place, if the cache's budget allows).
+HttpResponse CurrentListPage(ListPageCache& pages, const OrgState& org, std::uint64_t number,
+                             std::uint64_t limit) {
+  std::size_t offset = (number - 1) * limit;
+  HttpResponse response;
+  response.shared_body = pages.Find(org, offset, limit);
+  if (!response.shared_body) {
+    response.shared_body =
+        pages.Keep(org, offset, limit, ListPageBody(org.Page(offset, limit), number, limit, org.size()));
+  }
+  return response;
+}
+
 Status UnsupportedMediaType(std::string_view accepted) {
   return Status(ErrorCode::kUnsupportedMediaType,
                 "the request body must be sent as " + std::string(accepted));
@@ -173,8 +187,8 @@ bool IsValidIdempotencyKey(std::string_view key) {
 
 }  // namespace
 
-void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route,
-                    const Responder& respond) {
+void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext& context,
+                    Route route, const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
   bool is_list = route == Route::kFlags;
   Status names = is_list ? CheckQueryNames(context.target, {"page", "limit", "as_of", "as_of_event"})
@@ -198,10 +212,7 @@ void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route
     if (is_list) {
       static const OrgState kEmpty("", {});
       const OrgState& flags = org ? *org : kEmpty;
-      std::size_t offset = (page - 1) * limit;
-      return respond(WithSequence(
-          JsonResponse(200, ListPageBody(flags.Page(offset, limit), page, limit, flags.size())),
-          snapshot->sequence));
+      return respond(WithSequence(CurrentListPage(pages, flags, page, limit), snapshot->sequence));
     }
     auto record = org ? org->FindShared(context.flag_key) : nullptr;
     HttpResponse response =

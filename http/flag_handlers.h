@@ -2,14 +2,16 @@
 #pragma once
 
 #include "http/handler_context.h"
+#include "http/list_page_cache.h"
 #include "http/router.h"
 #include "projections/flag_store.h"
 
 namespace flagledger {
 
-// GET (or HEAD) of a flag or the flag list: now, or at `as_of` / `as_of_event`.
-void HandleFlagRead(FlagStore& store, const RequestContext& context, Route route,
-                    const Responder& respond);
+// GET (or HEAD) of a flag or the flag list: now, or at `as_of` / `as_of_event`. Current list
+// pages come from (and go into) `pages`.
+void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext& context,
+                    Route route, const Responder& respond);
 
 // POST, PUT, PATCH .../rollout and DELETE: validated here, decided and appended by the store;
 // `respond` runs once the write is durable (or failed).

@@ -85,7 +85,7 @@ void Metrics::ObserveRequest(std::optional<Route> route, std::string_view method
   durations_[route_slot]->Observe(std::chrono::duration<double>(duration).count());
 }
 
-std::string Metrics::Render(const FlagStore& store) const {
+std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_bytes) const {
   std::string out;
   out.reserve(16 * 1024);
   Header(out, "flagledger_http_requests_total", "counter",
@@ -142,6 +142,9 @@ std::string Metrics::Render(const FlagStore& store) const {
   for (const ApiToken& token : store.tokens()->tokens()) active_tokens += token.active() ? 1 : 0;
   Header(out, "flagledger_api_tokens", "gauge", "Active (not revoked) API tokens.");
   Sample(out, "flagledger_api_tokens", "", static_cast<double>(active_tokens));
+  Header(out, "flagledger_list_page_cache_bytes", "gauge",
+         "Bytes of current list pages kept for the next reader (--page-cache-mb bounds them).");
+  Sample(out, "flagledger_list_page_cache_bytes", "", static_cast<double>(list_page_cache_bytes));
   return out;
 }
 

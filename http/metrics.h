@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,8 +29,9 @@ class Metrics {
   void StreamOpened() { streams_.fetch_add(1, std::memory_order_relaxed); }
   void StreamClosed() { streams_.fetch_sub(1, std::memory_order_relaxed); }
 
-  // Everything, with the store's figures read now.
-  std::string Render(const FlagStore& store) const;
+  // Everything, with the store's figures read now and the bytes the Api's list page cache
+  // keeps.
+  std::string Render(const FlagStore& store, std::size_t list_page_cache_bytes) const;
 
  private:
   static constexpr int kRoutes = kRouteCount + 1;  // the last: no route matched

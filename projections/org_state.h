@@ -1,6 +1,7 @@
 // One organization's live flags at one point of the log.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -19,7 +20,17 @@ struct FlagKeyOf {
 // An organization's flags by key; a changed version shares the chunks it did not change.
 using FlagList = SortedChunks<std::shared_ptr<const FlagRecord>, FlagKeyOf>;
 
-// Immutable; shared by snapshots and read concurrently without locks.
+// One page of an OrgState as a reader rendered it (a list page's bytes), kept with the state
+// for the next reader of the same page. Rendered from Page(offset, limit) and size() alone,
+// so it never goes stale: a changed organization is a new OrgState.
+struct RenderedPage {
+  std::size_t offset = 0;
+  std::size_t limit = 0;
+  std::string bytes;
+};
+
+// Immutable, but for the one rendered page it keeps; shared by snapshots and read concurrently
+// without locks.
 class OrgState {
  public:
   // REQUIRES: `flags` all of `organization_id`.
@@ -42,9 +53,19 @@ class OrgState {
   // Flags [offset, offset + limit) in key order, empty past the end. O(log n) + the page.
   auto Page(std::size_t offset, std::size_t limit) const { return flags_.Slice(offset, limit); }
 
+  // The page kept last, or null. Any thread.
+  std::shared_ptr<const RenderedPage> rendered_page() const {
+    return rendered_page_.load(std::memory_order_acquire);
+  }
+  // Keeps `page` in place of the one kept before (null: none). Any thread; the last one wins.
+  void KeepRenderedPage(std::shared_ptr<const RenderedPage> page) const {
+    rendered_page_.store(std::move(page), std::memory_order_release);
+  }
+
  private:
   std::string organization_id_;
   FlagList flags_;
+  mutable std::atomic<std::shared_ptr<const RenderedPage>> rendered_page_;
 };
 
 }  // namespace flagledger

@@ -70,7 +70,7 @@ int RunServe(const std::vector<std::string>& args) {
   store_options.on_published = [&notifier] { notifier.Notify(); };
   FlagStore store(**log, clock, std::move(store_options));
   Metrics metrics;
-  Api api(store, config->auth, &metrics);
+  Api api(store, config->auth, &metrics, static_cast<std::size_t>(config->page_cache_mb) << 20);
   config->server.notifier = &notifier;
   config->server.metrics = &metrics;
   HttpServer server(config->server, api);

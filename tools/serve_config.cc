@@ -35,6 +35,9 @@ Options (each also read from the environment variable in brackets; flags win):
                                                                       [FLAGLEDGER_ACCESS_LOG]
   --cache-mb N              RocksDB block cache for the log, in MiB (default 256); size it to
                             the history point-in-time reads touch     [FLAGLEDGER_CACHE_MB]
+  --page-cache-mb N         current list pages kept rendered with their organization's state,
+                            at most one page each, in MiB in all (default 64; 0 turns it off)
+                                                                      [FLAGLEDGER_PAGE_CACHE_MB]
   --snapshot-every N        write a projection snapshot every N events, so start-up replays
                             only the tail; 0 turns snapshots off (default 50000)
                                                                       [FLAGLEDGER_SNAPSHOT_EVERY]
@@ -154,6 +157,8 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     }
   } else if (name == "cache-mb") {
     return ApplyBounded("--cache-mb", value, 8, 1 << 20, "MiB", config.cache_mb);
+  } else if (name == "page-cache-mb") {
+    return ApplyBounded("--page-cache-mb", value, 0, 1 << 20, "MiB", config.page_cache_mb);
   } else if (name == "access-log") {
     if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
     config.server.access_log = value == "on";
@@ -188,6 +193,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_COMMIT_DELAY_US", "commit-delay-us"},
       {"FLAGLEDGER_ACCESS_LOG", "access-log"},   {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
       {"FLAGLEDGER_CACHE_MB", "cache-mb"},       {"FLAGLEDGER_AUTH", "auth"},
+      {"FLAGLEDGER_PAGE_CACHE_MB", "page-cache-mb"},
       {"FLAGLEDGER_MAX_CONNECTIONS", "max-connections"},
       {"FLAGLEDGER_MAX_HEADER_BYTES", "max-header-bytes"},
       {"FLAGLEDGER_MAX_BODY_BYTES", "max-body-bytes"},

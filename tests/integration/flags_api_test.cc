@@ -123,6 +123,58 @@ TEST_F(FlagsApi, ListPaginates) {
   EXPECT_NE(full.body.find(R"("pagination":{"page":1,"limit":100,"total":25}})"), std::string::npos);
 }
 
+// Current pages are kept rendered with their organization's state (http/list_page_cache.h):
+// each read after a write sees it, whichever page was kept last.
+TEST_F(FlagsApi, AListPageReadAgainFollowsEveryWrite) {
+  Create(R"({"flag_key":"a"})");
+  Create(R"({"flag_key":"b"})");
+  std::string first = Get(Base()).body;
+  EXPECT_EQ(Get(Base()).body, first);
+  ASSERT_EQ(Put(Base() + "/b", R"({"enabled":true})").status, 200);
+  std::string after_put = Get(Base()).body;
+  EXPECT_NE(after_put.find(R"({"flag_key":"b","enabled":true)"), std::string::npos) << after_put;
+
+  std::string second = Get(Base() + "?page=2&limit=1").body;  // now the page kept
+  EXPECT_EQ(second.find(R"({"data":[{"flag_key":"b")"), 0u) << second;
+  EXPECT_NE(second.find(R"("pagination":{"page":2,"limit":1,"total":2}})"), std::string::npos);
+  EXPECT_EQ(Get(Base()).body, after_put);
+
+  ASSERT_EQ(Delete(Base() + "/a").status, 200);
+  std::string after_delete = Get(Base()).body;
+  EXPECT_EQ(after_delete.find(R"("flag_key":"a")"), std::string::npos) << after_delete;
+  EXPECT_NE(after_delete.find(R"("pagination":{"page":1,"limit":20,"total":1}})"), std::string::npos);
+  EXPECT_EQ(Get(Base() + "?page=2&limit=1").body,
+            R"({"data":[],"pagination":{"page":2,"limit":1,"total":1}})");
+
+  ASSERT_EQ(Post("/api/v1/organizations/" + Org() + "-other/feature-flags", R"({"flag_key":"c"})").status, 201);
+  EXPECT_EQ(Get(Base()).body, after_delete) << "a write elsewhere";
+  HttpResult head = client_.Send("HEAD", Base(), "");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("Content-Length"), std::to_string(after_delete.size()));
+  EXPECT_EQ(head.body, "");
+
+  std::smatch kept;
+  std::string metrics = Get("/metrics").body;
+  ASSERT_TRUE(std::regex_search(metrics, kept, std::regex(R"(\nflagledger_list_page_cache_bytes (\d+))")));
+  EXPECT_GT(std::stoull(kept[1]), 0u);
+}
+
+// With --page-cache-mb 0 nothing is kept, and every page reads the same.
+TEST(ListPageCacheOff, ServesTheSamePages) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"), {"--page-cache-mb", "0"});
+  server.Start();
+  HttpClient client(server.port());
+  const std::string base = "/api/v1/organizations/org-a/feature-flags";
+  ASSERT_EQ(client.Send("POST", base, R"({"flag_key":"a"})").status, 201);
+  std::string page = client.Send("GET", base).body;
+  EXPECT_EQ(page.find(R"({"data":[{"flag_key":"a","enabled":false)"), 0u) << page;
+  ASSERT_EQ(client.Send("PUT", base + "/a", R"({"enabled":true})").status, 200);
+  EXPECT_NE(client.Send("GET", base).body.find(R"({"flag_key":"a","enabled":true)"), std::string::npos);
+  EXPECT_NE(client.Send("GET", "/metrics").body.find("\nflagledger_list_page_cache_bytes 0\n"),
+            std::string::npos);
+}
+
 // More flags than one chunk of the projection's lists holds (projections/sorted_chunks.h), then
 // deletions scattered through them: every page, of any size, holds the right keys in order.
 TEST_F(FlagsApi, ListPagesThroughALargeOrganization) {

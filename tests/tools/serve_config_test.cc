@@ -48,15 +48,19 @@ TEST(ServeConfig, LimitsHaveDefaultsAndBounds) {
   EXPECT_EQ(set.server.body_limit, 2048u);
   EXPECT_EQ(set.server.request_timeout, std::chrono::seconds(2));
   EXPECT_EQ(set.server.idle_timeout, std::chrono::seconds(3));
-  ServeConfig sized = Parse({"--threads", "3", "--cache-mb", "64", "--commit-delay-us", "1500"}).value();
+  ServeConfig sized = Parse({"--threads", "3", "--cache-mb", "64", "--commit-delay-us", "1500",
+                             "--page-cache-mb", "0"}).value();
   EXPECT_EQ(sized.server.threads, 3);
   EXPECT_EQ(sized.cache_mb, 64u);
   EXPECT_EQ(sized.commit_delay_us, 1500u);
+  EXPECT_EQ(sized.page_cache_mb, 0u);
+  EXPECT_EQ(Parse({}).value().page_cache_mb, 64u);
   for (std::vector<std::string> bad :
        {std::vector<std::string>{"--max-connections", "0"}, {"--max-header-bytes", "10"},
         {"--request-timeout", "-1"}, {"--idle-timeout", "x"}, {"--auth", "maybe"},
         {"--threads", "0"}, {"--threads", "257"}, {"--cache-mb", "7"}, {"--cache-mb", "1x"},
-        {"--commit-delay-us", "100001"}, {"--commit-delay-us", "-5"}, {"--http-sched", "fifo"}}) {
+        {"--commit-delay-us", "100001"}, {"--commit-delay-us", "-5"}, {"--http-sched", "fifo"},
+        {"--page-cache-mb", "-1"}, {"--page-cache-mb", "1048577"}}) {
     EXPECT_FALSE(Parse(bad).ok()) << bad[0] << " " << bad[1];
   }
 }
