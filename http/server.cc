@@ -39,6 +39,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <limits>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -200,7 +201,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadRequest() {
     idle_.store(false, std::memory_order_release);
     idle_since_.store(0, std::memory_order_relaxed);
-    parser_.emplace();
+    parser_.reset();  // nothing refers to its fields any more: the last answer is out
+    field_memory_.release();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&field_memory_)));
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     started_ = std::chrono::steady_clock::now();
@@ -494,13 +497,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static constexpr std::string_view kRequestIdHeader = "X-Request-Id";
   static constexpr std::size_t kReadChunk = 4096;
+  static constexpr std::size_t kFieldBytes = 2048;  // a typical request's fields, Beast's overhead included
   static constexpr std::size_t kStreamBatch = 256;  // events per frame write
   static constexpr int kInlineRequests = 16;  // pipelined answers on one stack, then a post
 
   Socket socket_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  // Beast's request fields allocate per header and for the target; they take that memory from
+  // the session's own buffer instead (from the heap past kFieldBytes), released as each request
+  // begins. Declared before parser_, which must go first.
+  using FieldAllocator = std::pmr::polymorphic_allocator<char>;
+  std::array<std::byte, kFieldBytes> field_bytes_;
+  std::pmr::monotonic_buffer_resource field_memory_{field_bytes_.data(), field_bytes_.size()};
+  std::optional<http::request_parser<http::string_body, FieldAllocator>> parser_;
   std::string head_;  // the response's status line and headers
   std::string body_;  // the answer's body, or empty when it is shared_body_
   std::shared_ptr<const std::string> shared_body_;

@@ -12,9 +12,10 @@
 #              server, recvfrom calls and server CPU per request.
 #   mix:       reads.lua, then mixed.lua (95% reads / 5% durable writes); per round, the
 #              read-only rate, the reads under the mix, and their ratio.
+# SCRIPT=file.lua adds `-s file.lua` to the get and list loads (e.g. bench/load/sdk_headers.lua).
 # Prints each round, then medians and the median of the round ratios B / A.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 build_a="$1" build_b="$2" mode="${3:-get}"
 ROUNDS="${ROUNDS:-6}" DURATION="${DURATION:-5}" THREADS="${THREADS:-2}" CONNECTIONS="${CONNECTIONS:-64}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,6 +43,7 @@ round() {
   local pid; pid="$(cat "$2/flagledger.pid")"
   perf stat -x, -e syscalls:sys_enter_recvfrom,task-clock -p "$pid" -o "$2/perf.txt" \
     -- sleep "$((DURATION - 1))" &
+  [ -n "${SCRIPT:-}" ] && wrk_args+=(-s "$SCRIPT")
   local out; out="$(wrk "${wrk_args[@]}" "$url$path")"
   wait
   python3 - "$out" "$2/perf.txt" "$((DURATION - 1))" <<'PY'
