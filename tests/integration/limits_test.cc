@@ -129,6 +129,35 @@ TEST_F(LimitsTest, OversizedHeadersCloseTheConnectionAndOversizedBodiesGet413) {
   EXPECT_EQ(client.Send("GET", kFlags + "/x").status, 404) << "the refused body appended nothing";
 }
 
+// A session keeps the request fields in a buffer of its own (2 KiB) and spills past it to the
+// heap: requests with more fields than fit, alternating with small ones on one connection, are
+// read whole, the fields after the spill included.
+TEST_F(LimitsTest, RequestsWithFieldsPastTheSessionsBufferAreReadWhole) {
+  ServerProcess server(dir_.Sub("data"), {"--access-log", "off"});
+  server.Start();
+  HttpClient client(server.port());
+  HttpResult created = client.Send("POST", kFlags, R"({"flag_key":"a"})");
+  ASSERT_EQ(created.status, 201);
+  std::string etag = created.Header("ETag");
+  std::string batch;
+  for (int i = 0; i < 6; ++i) {
+    batch += "GET " + kFlags + "/a HTTP/1.1\r\nHost: x\r\n";
+    if (i % 2 == 1) {
+      for (int f = 0; f < 40; ++f) batch += "X-Filler-" + std::to_string(f) + ": " + std::string(100, 'a' + f % 26) + "\r\n";
+      batch += "If-None-Match: " + etag + "\r\n";
+    }
+    batch += "X-Request-Id: r" + std::to_string(i) + "\r\n\r\n";
+  }
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.Send(batch));
+  std::vector<RawAnswer> answers = ReadAnswers(connection, 6, milliseconds(5000));
+  ASSERT_EQ(answers.size(), 6u) << connection.received();
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(answers[i].request_id, "r" + std::to_string(i));
+    EXPECT_EQ(answers[i].status, i % 2 == 1 ? 304 : 200) << i;
+  }
+}
+
 TEST_F(LimitsTest, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
   ServerProcess server(dir_.Sub("data"), {"--idle-timeout", "1"});
   server.Start();
