@@ -185,7 +185,8 @@ void BM_RequestPathSingleFlag(benchmark::State& state) {
 BENCHMARK(BM_RequestPathSingleFlag);
 
 void BM_RequestPathSingleFlagWithToken(benchmark::State& state) {
-  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003", ApiKind::kWithToken);
+  RequestPath(state, "/api/v1/organizations/org-0007/feature-flags/flag-000003",
+              ApiKind::kWithToken);
 }
 BENCHMARK(BM_RequestPathSingleFlagWithToken);
 
@@ -198,7 +199,8 @@ BENCHMARK(BM_RequestPathListPage);
 // or with --page-cache-mb 0). Another organization: the pages kept live in its state, where
 // the Api above left one.
 void BM_RequestPathListPageRendered(benchmark::State& state) {
-  RequestPath(state, "/api/v1/organizations/org-0008/feature-flags?limit=20", ApiKind::kNoPageCache);
+  RequestPath(state, "/api/v1/organizations/org-0008/feature-flags?limit=20",
+              ApiKind::kNoPageCache);
 }
 BENCHMARK(BM_RequestPathListPageRendered);
 

@@ -65,7 +65,8 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
       return respond(std::move(response));
     }
     case Route::kMetrics: {
-      HttpResponse response = JsonResponse(200, metrics_ ? metrics_->Render(store_, list_pages_.kept_bytes()) : "");
+      HttpResponse response =
+          JsonResponse(200, metrics_ ? metrics_->Render(store_, list_pages_.kept_bytes()) : "");
       response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }

@@ -55,7 +55,8 @@ HttpResponse WithSequence(HttpResponse response, std::uint64_t sequence) {
 
 // A single flag's answer to GET: 200 with its ETag, or 304 when If-None-Match names it. The
 // body shares the record's rendering.
-HttpResponse FlagReadResponse(std::shared_ptr<const FlagRecord> record, std::string_view if_none_match) {
+HttpResponse FlagReadResponse(std::shared_ptr<const FlagRecord> record,
+                              std::string_view if_none_match) {
   HttpResponse response;
   response.etag = FlagEtag(record->version);
   if (!if_none_match.empty() && IfNoneMatchHits(if_none_match, record->version)) {
@@ -99,8 +100,8 @@ HttpResponse CurrentListPage(ListPageCache& pages, const OrgState& org, std::uin
   HttpResponse response;
   response.shared_body = pages.Find(org, offset, limit);
   if (!response.shared_body) {
-    response.shared_body =
-        pages.Keep(org, offset, limit, ListPageBody(org.Page(offset, limit), number, limit, org.size()));
+    response.shared_body = pages.Keep(
+        org, offset, limit, ListPageBody(org.Page(offset, limit), number, limit, org.size()));
   }
   return response;
 }
@@ -227,8 +228,8 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
     if (!flags.ok()) return fail(flags.status());
     std::size_t offset = std::min<std::uint64_t>((page - 1) * limit, flags->size());
     std::span page_flags(flags->data() + offset, std::min<std::size_t>(limit, flags->size() - offset));
-    return respond(
-        WithSequence(JsonResponse(200, ListPageBody(page_flags, page, limit, flags->size())), sequence));
+    return respond(WithSequence(
+        JsonResponse(200, ListPageBody(page_flags, page, limit, flags->size())), sequence));
   }
   auto record = FlagAt(store.log(), context.organization_id, context.flag_key, sequence);
   if (!record.ok()) return fail(record.status());
@@ -238,7 +239,8 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
                                       context.organization_id + "' at event " + std::to_string(sequence)));
     return respond(WithSequence(std::move(missing), sequence));
   }
-  return respond(WithSequence(FlagReadResponse(std::move(*record), context.request.if_none_match), sequence));
+  return respond(
+      WithSequence(FlagReadResponse(std::move(*record), context.request.if_none_match), sequence));
 }
 
 void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,

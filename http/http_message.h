@@ -64,7 +64,9 @@ struct HttpResponse {
   std::optional<std::uint64_t> event_sequence;  // Flagledger-Event-Sequence, when set
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the ones above
 
-  std::string_view body_bytes() const { return shared_body ? std::string_view(*shared_body) : body; }
+  std::string_view body_bytes() const {
+    return shared_body ? std::string_view(*shared_body) : body;
+  }
   // Set for a Server-Sent Events answer: after the headers, the server writes what the stream
   // yields, as the log grows, until the client leaves (`body` is unused).
   std::shared_ptr<EventStream> stream;

@@ -32,10 +32,11 @@ std::shared_ptr<const std::string> ListPageCache::Keep(const OrgState& org, std:
     budget_->used.fetch_sub(size, std::memory_order_relaxed);
     return BytesOf(std::shared_ptr<const RenderedPage>(page));
   }
-  std::shared_ptr<const RenderedPage> kept(page, [budget = budget_, size](const RenderedPage* page) {
-    budget->used.fetch_sub(size, std::memory_order_relaxed);
-    delete page;
-  });
+  std::shared_ptr<const RenderedPage> kept(
+      page, [budget = budget_, size](const RenderedPage* page) {
+        budget->used.fetch_sub(size, std::memory_order_relaxed);
+        delete page;
+      });
   org.KeepRenderedPage(kept);
   return BytesOf(std::move(kept));
 }

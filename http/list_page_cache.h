@@ -25,8 +25,8 @@ class ListPageCache {
 
   // `bytes`, the page of `org` at [offset, offset + limit) just rendered, kept with `org` in
   // place of its previous page if the budget allows; shared either way.
-  std::shared_ptr<const std::string> Keep(const OrgState& org, std::size_t offset, std::size_t limit,
-                                          std::string bytes);
+  std::shared_ptr<const std::string> Keep(const OrgState& org, std::size_t offset,
+                                          std::size_t limit, std::string bytes);
 
   // Bytes of pages kept now (their rendered bytes only).
   std::size_t kept_bytes() const { return budget_->used.load(std::memory_order_relaxed); }

@@ -203,7 +203,8 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_since_.store(0, std::memory_order_relaxed);
     parser_.reset();  // nothing refers to its fields any more: the last answer is out
     field_memory_.release();
-    parser_.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&field_memory_)));
+    parser_.emplace(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(FieldAllocator(&field_memory_)));
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     started_ = std::chrono::steady_clock::now();
@@ -272,7 +273,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // allocating.
     answer_or_handled_.store(false, std::memory_order_relaxed);
     awaiting_answer_ = shared_from_this();
-    route_ = server_.api.Handle(request_, [this](HttpResponse response) { OnAnswer(std::move(response)); });
+    route_ = server_.api.Handle(request_,
+                                [this](HttpResponse response) { OnAnswer(std::move(response)); });
     if (answer_or_handled_.exchange(true, std::memory_order_acq_rel)) {
       awaiting_answer_.reset();  // this handler's own reference keeps the session alive
       Write(std::move(answer_));
@@ -497,7 +499,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static constexpr std::string_view kRequestIdHeader = "X-Request-Id";
   static constexpr std::size_t kReadChunk = 4096;
-  static constexpr std::size_t kFieldBytes = 2048;  // a typical request's fields, Beast's overhead included
+  static constexpr std::size_t kFieldBytes = 2048;  // a typical request's fields fit
   static constexpr std::size_t kStreamBatch = 256;  // events per frame write
   static constexpr int kInlineRequests = 16;  // pipelined answers on one stack, then a post
 
@@ -506,7 +508,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   // Beast's request fields allocate per header and for the target; they take that memory from
   // the session's own buffer instead (from the heap past kFieldBytes), released as each request
-  // begins. Declared before parser_, which must go first.
+  // begins. Declared before parser_, so that parser_ is destroyed first.
   using FieldAllocator = std::pmr::polymorphic_allocator<char>;
   std::array<std::byte, kFieldBytes> field_bytes_;
   std::pmr::monotonic_buffer_resource field_memory_{field_bytes_.data(), field_bytes_.size()};

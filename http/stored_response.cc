@@ -39,14 +39,16 @@ std::string EncodeStoredResponse(const HttpResponse& response) {
   std::string out;
   PutU32(out, static_cast<std::uint32_t>(response.status));
   PutString(out, MediaTypeName(response.content_type));
-  std::size_t headers = response.headers.size() + !response.etag.empty() + response.event_sequence.has_value();
+  std::size_t headers =
+      response.headers.size() + !response.etag.empty() + response.event_sequence.has_value();
   PutU32(out, static_cast<std::uint32_t>(headers));
   auto put_header = [&out](std::string_view name, std::string_view value) {
     PutString(out, name);
     PutString(out, value);
   };
   if (!response.etag.empty()) put_header(kEtagHeader, response.etag);
-  if (response.event_sequence) put_header(kEventSequenceHeader, std::to_string(*response.event_sequence));
+  if (response.event_sequence)
+    put_header(kEventSequenceHeader, std::to_string(*response.event_sequence));
   for (const auto& [name, value] : response.headers) put_header(name, value);
   out.append(response.body_bytes());
   return out;
@@ -71,7 +73,8 @@ std::optional<HttpResponse> DecodeStoredResponse(std::string_view bytes) {
     if (!GetString(bytes, name) || !GetString(bytes, value)) return std::nullopt;
     if (name == kEtagHeader) {
       response.etag = std::move(value);
-    } else if (std::uint64_t sequence = 0; name == kEventSequenceHeader &&
+    } else if (std::uint64_t sequence = 0;
+               name == kEventSequenceHeader &&
                std::from_chars(value.data(), value.data() + value.size(), sequence).ptr ==
                    value.data() + value.size()) {
       response.event_sequence = sequence;

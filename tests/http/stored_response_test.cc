@@ -42,7 +42,8 @@ TEST(StoredResponse, ReadsAnEtagStoredAmongTheHeaders) {
   auto decoded = DecodeStoredResponse(EncodeStoredResponse(old_form));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->etag, "\"3\"");
-  EXPECT_EQ(decoded->headers, (std::vector<std::pair<std::string, std::string>>{{"Location", "/x"}}));
+  EXPECT_EQ(decoded->headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Location", "/x"}}));
 }
 
 TEST(StoredResponse, RefusesBytesItDidNotWrite) {

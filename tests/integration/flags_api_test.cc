@@ -142,11 +142,14 @@ TEST_F(FlagsApi, AListPageReadAgainFollowsEveryWrite) {
   ASSERT_EQ(Delete(Base() + "/a").status, 200);
   std::string after_delete = Get(Base()).body;
   EXPECT_EQ(after_delete.find(R"("flag_key":"a")"), std::string::npos) << after_delete;
-  EXPECT_NE(after_delete.find(R"("pagination":{"page":1,"limit":20,"total":1}})"), std::string::npos);
+  EXPECT_NE(after_delete.find(R"("pagination":{"page":1,"limit":20,"total":1}})"),
+            std::string::npos);
   EXPECT_EQ(Get(Base() + "?page=2&limit=1").body,
             R"({"data":[],"pagination":{"page":2,"limit":1,"total":1}})");
 
-  ASSERT_EQ(Post("/api/v1/organizations/" + Org() + "-other/feature-flags", R"({"flag_key":"c"})").status, 201);
+  ASSERT_EQ(
+      Post("/api/v1/organizations/" + Org() + "-other/feature-flags", R"({"flag_key":"c"})").status,
+      201);
   EXPECT_EQ(Get(Base()).body, after_delete) << "a write elsewhere";
   HttpResult head = client_.Send("HEAD", Base(), "");
   EXPECT_EQ(head.status, 200);
@@ -155,7 +158,8 @@ TEST_F(FlagsApi, AListPageReadAgainFollowsEveryWrite) {
 
   std::smatch kept;
   std::string metrics = Get("/metrics").body;
-  ASSERT_TRUE(std::regex_search(metrics, kept, std::regex(R"(\nflagledger_list_page_cache_bytes (\d+))")));
+  ASSERT_TRUE(
+      std::regex_search(metrics, kept, std::regex(R"(\nflagledger_list_page_cache_bytes (\d+))")));
   EXPECT_GT(std::stoull(kept[1]), 0u);
 }
 
@@ -170,7 +174,8 @@ TEST(ListPageCacheOff, ServesTheSamePages) {
   std::string page = client.Send("GET", base).body;
   EXPECT_EQ(page.find(R"({"data":[{"flag_key":"a","enabled":false)"), 0u) << page;
   ASSERT_EQ(client.Send("PUT", base + "/a", R"({"enabled":true})").status, 200);
-  EXPECT_NE(client.Send("GET", base).body.find(R"({"flag_key":"a","enabled":true)"), std::string::npos);
+  EXPECT_NE(client.Send("GET", base).body.find(R"({"flag_key":"a","enabled":true)"),
+            std::string::npos);
   EXPECT_NE(client.Send("GET", "/metrics").body.find("\nflagledger_list_page_cache_bytes 0\n"),
             std::string::npos);
 }

@@ -143,7 +143,8 @@ TEST_F(LimitsTest, RequestsWithFieldsPastTheSessionsBufferAreReadWhole) {
   for (int i = 0; i < 6; ++i) {
     batch += "GET " + kFlags + "/a HTTP/1.1\r\nHost: x\r\n";
     if (i % 2 == 1) {
-      for (int f = 0; f < 40; ++f) batch += "X-Filler-" + std::to_string(f) + ": " + std::string(100, 'a' + f % 26) + "\r\n";
+      for (int f = 0; f < 40; ++f)
+        batch += "X-Filler-" + std::to_string(f) + ": " + std::string(100, 'a' + f % 26) + "\r\n";
       batch += "If-None-Match: " + etag + "\r\n";
     }
     batch += "X-Request-Id: r" + std::to_string(i) + "\r\n\r\n";
