@@ -19,12 +19,10 @@ namespace flagledger {
 // writer thread once durable.
 class Api {
  public:
-  static constexpr std::size_t kDefaultListPageCacheBytes = std::size_t{64} << 20;
-
   // REQUIRES: `store` (and `metrics`, when given) outlive the Api. Current list pages are kept
   // within `list_page_cache_bytes` (0: none; see ListPageCache).
   explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr,
-               std::size_t list_page_cache_bytes = kDefaultListPageCacheBytes)
+               std::size_t list_page_cache_bytes = ListPageCache::kDefaultBudgetBytes)
       : store_(store), auth_(auth), metrics_(metrics), list_pages_(list_page_cache_bytes) {}
 
   // Answers `request` through `respond`, exactly once. Never throws. Returns the route the

@@ -62,8 +62,7 @@ HttpResponse FlagReadResponse(std::shared_ptr<const FlagRecord> record,
   if (!if_none_match.empty() && IfNoneMatchHits(if_none_match, record->version)) {
     response.status = 304;
   } else {
-    const std::string* json = &record->json;
-    response.shared_body = std::shared_ptr<const std::string>(std::move(record), json);
+    response.shared_body = ShareBytes(std::move(record), &FlagRecord::json);
   }
   return response;
 }
@@ -165,13 +164,14 @@ HttpResponse RenderWrite(Route route, std::string_view method, std::string_view 
   if (method == "DELETE") return JsonResponse(200, DeletedResponseBody(flag_key));
   HttpResponse response;
   if (route == Route::kFlagRollout) {
-    response = JsonResponse(200, RolloutResponseBody(outcome.record->flag));
-  } else if (method == "PUT") {
-    response = JsonResponse(200, outcome.record->json);
+    response.body = RolloutResponseBody(outcome.record->flag);
   } else {
-    response = JsonResponse(201, outcome.record->json);
-    response.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
-                                                  "/feature-flags/" + std::string(flag_key));
+    response.shared_body = ShareBytes(outcome.record, &FlagRecord::json);
+    if (method != "PUT") {  // a create
+      response.status = 201;
+      response.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
+                                                    "/feature-flags/" + std::string(flag_key));
+    }
   }
   response.etag = FlagEtag(outcome.record->version);
   return response;

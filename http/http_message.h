@@ -72,6 +72,15 @@ struct HttpResponse {
   std::shared_ptr<EventStream> stream;
 };
 
+// A string member of what `owner` points to, as a shared body: no copy, and the owner lives as
+// long as the body does.
+template <typename Owner>
+std::shared_ptr<const std::string> ShareBytes(std::shared_ptr<const Owner> owner,
+                                              std::string Owner::*member) {
+  const std::string* bytes = &((*owner).*member);
+  return std::shared_ptr<const std::string>(std::move(owner), bytes);
+}
+
 // Delivers the response for one request; called exactly once, from any thread.
 using Responder = std::function<void(HttpResponse)>;
 

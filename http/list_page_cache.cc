@@ -2,16 +2,9 @@
 
 #include <utility>
 
+#include "http/http_message.h"
+
 namespace flagledger {
-namespace {
-
-// The page's bytes, kept alive by the page.
-std::shared_ptr<const std::string> BytesOf(std::shared_ptr<const RenderedPage> page) {
-  const std::string* bytes = &page->bytes;
-  return std::shared_ptr<const std::string>(std::move(page), bytes);
-}
-
-}  // namespace
 
 ListPageCache::ListPageCache(std::size_t budget_bytes) : budget_(std::make_shared<Budget>()) {
   budget_->limit = budget_bytes;
@@ -21,7 +14,7 @@ std::shared_ptr<const std::string> ListPageCache::Find(const OrgState& org, std:
                                                        std::size_t limit) const {
   auto page = org.rendered_page();
   if (!page || page->offset != offset || page->limit != limit) return nullptr;
-  return BytesOf(std::move(page));
+  return ShareBytes(std::move(page), &RenderedPage::bytes);
 }
 
 std::shared_ptr<const std::string> ListPageCache::Keep(const OrgState& org, std::size_t offset,
@@ -30,7 +23,7 @@ std::shared_ptr<const std::string> ListPageCache::Keep(const OrgState& org, std:
   auto* page = new RenderedPage{offset, limit, std::move(bytes)};
   if (budget_->used.fetch_add(size, std::memory_order_relaxed) + size > budget_->limit) {
     budget_->used.fetch_sub(size, std::memory_order_relaxed);
-    return BytesOf(std::shared_ptr<const RenderedPage>(page));
+    return ShareBytes(std::shared_ptr<const RenderedPage>(page), &RenderedPage::bytes);
   }
   std::shared_ptr<const RenderedPage> kept(
       page, [budget = budget_, size](const RenderedPage* page) {
@@ -38,7 +31,7 @@ std::shared_ptr<const std::string> ListPageCache::Keep(const OrgState& org, std:
         delete page;
       });
   org.KeepRenderedPage(kept);
-  return BytesOf(std::move(kept));
+  return ShareBytes(std::move(kept), &RenderedPage::bytes);
 }
 
 }  // namespace flagledger

@@ -17,6 +17,8 @@ namespace flagledger {
 // still sending it let go of it; a page that does not fit is rendered for its request alone.
 class ListPageCache {
  public:
+  static constexpr std::size_t kDefaultBudgetBytes = std::size_t{64} << 20;
+
   explicit ListPageCache(std::size_t budget_bytes);
 
   // The page of `org` at [offset, offset + limit) when `org` keeps it, else null.

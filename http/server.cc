@@ -250,9 +250,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void AnswerBodyTooLarge() {
     BeginRequest();
     keep_alive_ = false;
-    Write(ProblemResponse(Status(
+    answer_ = ProblemResponse(Status(
         ErrorCode::kPayloadTooLarge, "the request body is larger than " +
-                                         std::to_string(server_.options.body_limit) + " bytes")));
+                                         std::to_string(server_.options.body_limit) + " bytes"));
+    Write();
   }
 
   void OnRequest() {
@@ -277,7 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                 [this](HttpResponse response) { OnAnswer(std::move(response)); });
     if (answer_or_handled_.exchange(true, std::memory_order_acq_rel)) {
       awaiting_answer_.reset();  // this handler's own reference keeps the session alive
-      Write(std::move(answer_));
+      Write();
     }
   }
 
@@ -286,41 +287,39 @@ class Session : public std::enable_shared_from_this<Session> {
     answer_ = std::move(response);
     if (!answer_or_handled_.exchange(true, std::memory_order_acq_rel)) return;  // Handle's turn
     net::post(socket_.get_executor(),
-              [self = std::move(awaiting_answer_)] { self->Write(std::move(self->answer_)); });
+              [self = std::move(awaiting_answer_)] { self->Write(); });
   }
 
-  // The response head is written by hand into a buffer the session keeps (Beast's fields
-  // allocate per header; see bench/RESULTS.md), and head and body are offered to the kernel
-  // at once in one gathered write; what it does not take goes through async_write.
-  void Write(HttpResponse answer) {
-    status_ = answer.status;
-    bool stream = answer.stream && request_.method != "HEAD";
+  // Sends answer_, which keeps its body until the next request. The response head is written by
+  // hand into a buffer the session keeps (Beast's fields allocate per header; see
+  // bench/RESULTS.md), and head and body are offered to the kernel at once in one gathered
+  // write; what it does not take goes through async_write.
+  void Write() {
+    status_ = answer_.status;
+    bool stream = answer_.stream && request_.method != "HEAD";
     answer_keep_alive_ = keep_alive_ && !stream && !server_.stopping.load(std::memory_order_acquire);
     bool http10 = parser_->get().version() == 10;
     head_.clear();
     head_ += http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    head_ += std::to_string(answer.status);
+    head_ += std::to_string(answer_.status);
     head_ += ' ';
-    head_ += http::obsolete_reason(http::int_to_status(static_cast<unsigned>(answer.status)));
+    head_ += http::obsolete_reason(http::int_to_status(static_cast<unsigned>(answer_.status)));
     head_ += "\r\nServer: flagledger\r\n";
-    AppendHeader("Content-Type", MediaTypeName(answer.content_type));
+    AppendHeader("Content-Type", MediaTypeName(answer_.content_type));
     AppendHeader(kRequestIdHeader, request_.request_id);
-    if (!answer.etag.empty()) AppendHeader(kEtagHeader, answer.etag);
-    if (answer.event_sequence) AppendNumberHeader(kEventSequenceHeader, *answer.event_sequence);
-    for (auto& [name, value] : answer.headers) AppendHeader(name, value);
+    if (!answer_.etag.empty()) AppendHeader(kEtagHeader, answer_.etag);
+    if (answer_.event_sequence) AppendNumberHeader(kEventSequenceHeader, *answer_.event_sequence);
+    for (auto& [name, value] : answer_.headers) AppendHeader(name, value);
     if (stream) {
       head_ += "Transfer-Encoding: chunked\r\n";
-    } else if (answer.status != 304) {
-      AppendNumberHeader("Content-Length", answer.body_bytes().size());
+    } else if (answer_.status != 304) {
+      AppendNumberHeader("Content-Length", answer_.body_bytes().size());
     }
     if (!answer_keep_alive_ && !http10) head_ += "Connection: close\r\n";
     if (answer_keep_alive_ && http10) head_ += "Connection: keep-alive\r\n";
     head_ += "\r\n";
-    if (stream) return StartStream(std::move(answer.stream));
-    body_ = std::move(answer.body);
-    shared_body_ = std::move(answer.shared_body);
-    std::string_view body = shared_body_ ? std::string_view(*shared_body_) : body_;
-    if (request_.method == "HEAD") body = {};
+    if (stream) return StartStream(std::move(answer_.stream));
+    std::string_view body = request_.method == "HEAD" ? std::string_view() : answer_.body_bytes();
     std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body)};
     beast::error_code error;
     std::size_t written = socket_.write_some(buffers, error);  // non-blocking: never waits
@@ -358,7 +357,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // served in turn on this stack, up to kInlineRequests; then the next one is posted.
   void OnWritten() {
     RecordRequest();
-    shared_body_.reset();
+    answer_.shared_body.reset();  // lets go of the projection's bytes
     if (!answer_keep_alive_) return Close();
     if (buffer_.size() > 0 && ++inline_requests_ >= kInlineRequests) {
       inline_requests_ = 0;
@@ -514,14 +513,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::pmr::monotonic_buffer_resource field_memory_{field_bytes_.data(), field_bytes_.size()};
   std::optional<http::request_parser<http::string_body, FieldAllocator>> parser_;
   std::string head_;  // the response's status line and headers
-  std::string body_;  // the answer's body, or empty when it is shared_body_
-  std::shared_ptr<const std::string> shared_body_;
   bool answer_keep_alive_ = false;
   HttpRequest request_;
   std::chrono::steady_clock::time_point started_;
   int status_ = 0;
   bool keep_alive_ = false;
-  HttpResponse answer_;  // Api::Handle's answer, until it is written
+  HttpResponse answer_;  // the current request's answer, from Api::Handle's until written
   std::shared_ptr<Session> awaiting_answer_;  // this session, from Handle until its answer
   // Set by the first of: Api::Handle's answer arriving, OnRequest's handler returning.
   std::atomic<bool> answer_or_handled_{false};

@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "http/authorization.h"
+#include "http/list_page_cache.h"
 #include "http/server.h"
 
 namespace flagledger {
@@ -17,7 +18,7 @@ struct ServeConfig {
   std::uint64_t commit_delay_us = 1000;  // group commit delay under concurrent writes
   std::uint64_t snapshot_every = 50'000;  // events between projection snapshots; 0: none
   std::uint64_t cache_mb = 256;           // RocksDB block cache
-  std::uint64_t page_cache_mb = 64;       // rendered list pages (Api's ListPageCache)
+  std::uint64_t page_cache_mb = ListPageCache::kDefaultBudgetBytes >> 20;  // rendered list pages
   // Resolved by ParseServeConfig: --auth, or kAuto on loopback and kOn elsewhere.
   AuthMode auth = AuthMode::kAuto;
   bool insecure = false;  // allows --auth off on a non-loopback address

@@ -61,6 +61,21 @@ std::vector<RawAnswer> ReadAnswers(RawConnection& connection, std::size_t count,
   return answers;
 }
 
+// Sends `batch`, pipelined requests with X-Request-Id r0, r1, ..., on one connection, and
+// checks that their answers come back in order with `statuses`. Returns the answers.
+std::vector<RawAnswer> ExpectAnswersInOrder(std::uint16_t port, const std::string& batch,
+                                            const std::vector<int>& statuses) {
+  RawConnection connection(port);
+  EXPECT_TRUE(connection.Send(batch));
+  std::vector<RawAnswer> answers = ReadAnswers(connection, statuses.size(), milliseconds(5000));
+  EXPECT_EQ(answers.size(), statuses.size()) << connection.received();
+  for (std::size_t i = 0; i < answers.size() && i < statuses.size(); ++i) {
+    EXPECT_EQ(answers[i].request_id, "r" + std::to_string(i));
+    EXPECT_EQ(answers[i].status, statuses[i]) << i;
+  }
+  return answers;
+}
+
 std::string ListRequest(const std::string& id) {
   return "GET " + kFlags + "?limit=100 HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n";
 }
@@ -149,14 +164,7 @@ TEST_F(LimitsTest, RequestsWithFieldsPastTheSessionsBufferAreReadWhole) {
     }
     batch += "X-Request-Id: r" + std::to_string(i) + "\r\n\r\n";
   }
-  RawConnection connection(server.port());
-  ASSERT_TRUE(connection.Send(batch));
-  std::vector<RawAnswer> answers = ReadAnswers(connection, 6, milliseconds(5000));
-  ASSERT_EQ(answers.size(), 6u) << connection.received();
-  for (int i = 0; i < 6; ++i) {
-    EXPECT_EQ(answers[i].request_id, "r" + std::to_string(i));
-    EXPECT_EQ(answers[i].status, i % 2 == 1 ? 304 : 200) << i;
-  }
+  ExpectAnswersInOrder(server.port(), batch, {200, 304, 200, 304, 200, 304});
 }
 
 TEST_F(LimitsTest, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
@@ -190,14 +198,10 @@ TEST_F(LimitsTest, PipelinedRequestsAreAnsweredInOrderWithAWriteBetweenReads) {
       batch += "GET " + kFlags + (i < 20 ? "/a" : "/b") + " HTTP/1.1" + id + "\r\n";
     }
   }
-  RawConnection connection(server.port());
-  ASSERT_TRUE(connection.Send(batch));
-  std::vector<RawAnswer> answers = ReadAnswers(connection, 40, milliseconds(5000));
-  ASSERT_EQ(answers.size(), 40u) << connection.received();
-  for (int i = 0; i < 40; ++i) {
-    EXPECT_EQ(answers[i].request_id, "r" + std::to_string(i));
-    EXPECT_EQ(answers[i].status, i == 20 ? 201 : 200) << i;
-  }
+  std::vector<int> statuses(40, 200);
+  statuses[20] = 201;
+  std::vector<RawAnswer> answers = ExpectAnswersInOrder(server.port(), batch, statuses);
+  ASSERT_EQ(answers.size(), 40u);
   EXPECT_NE(answers[39].body.find(R"("flag_key":"b")"), std::string::npos);
 }
 
