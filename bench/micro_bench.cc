@@ -129,7 +129,11 @@ void BM_RebuildFromLog(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(RebuildProjection(log));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_RebuildFromLog)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_RebuildFromLog)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 // Api::Handle from a parsed request to the response, with a store of 1,000 x 20 flags and
 // one API token: `open` without authentication, `authenticated` with it, `no_page_cache`
@@ -176,7 +180,8 @@ void RequestPath(benchmark::State& state, std::string_view target, ApiKind kind 
     api.Handle(request, [&](HttpResponse response) { bytes += response.body_bytes().size(); });
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["body_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
+  state.counters["body_bytes"] =
+      static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
 
 void BM_RequestPathSingleFlag(benchmark::State& state) {
@@ -206,4 +211,3 @@ BENCHMARK(BM_RequestPathListPageRendered);
 
 }  // namespace
 }  // namespace flagledger
-

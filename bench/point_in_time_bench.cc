@@ -40,7 +40,8 @@ void BM_FlagAtRandomPastTime(benchmark::State& state) {
   std::mt19937_64 random(42);
   const std::int64_t start = 1'767'225'600'000'000;
   for (auto _ : state) {
-    auto time = Timestamp::FromMicros(start + static_cast<std::int64_t>(random() % (log.last_sequence() * 1000)));
+    auto time = Timestamp::FromMicros(
+        start + static_cast<std::int64_t>(random() % (log.last_sequence() * 1000)));
     auto sequence = log.SequenceAt(time);
     auto record = FlagAt(log, SyntheticOrganization(random() % kOrganizations),
                          SyntheticFlagKey(random() % kFlagsPerOrganization), *sequence);
@@ -58,8 +59,10 @@ void BM_OrganizationAtRandomPastEvent(benchmark::State& state) {
     benchmark::DoNotOptimize(flags);
   }
 }
-BENCHMARK(BM_OrganizationAtRandomPastEvent)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OrganizationAtRandomPastEvent)
+    ->Arg(10'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace flagledger
-

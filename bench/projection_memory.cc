@@ -1,5 +1,6 @@
 // Peak memory of the projection: 1M flags over 1,000 organizations, folded the way the
-// server's start-up does (ProjectionBuilder::Fold), measured as the growth of the process's peak RSS (VmHWM).
+// server's start-up does (ProjectionBuilder::Fold), measured as the growth of the process's peak
+// RSS (VmHWM).
 //
 // Run: build/release/bench/projection_memory [flags] [organizations]
 #include <cstdio>
@@ -53,10 +54,13 @@ int main(int argc, char** argv) {
   }
   long peak = StatusKilobytes("VmHWM:");
   long resident = StatusKilobytes("VmRSS:");
-  std::printf("flags %llu organizations %llu\n", static_cast<unsigned long long>(snapshot->FlagCount()),
+  std::printf("flags %llu organizations %llu\n",
+              static_cast<unsigned long long>(snapshot->FlagCount()),
               static_cast<unsigned long long>(organizations));
-  std::printf("peak RSS growth %.1f MiB = %.0f bytes/flag; resident after build %.1f MiB = %.0f bytes/flag\n",
-              (peak - before) / 1024.0, (peak - before) * 1024.0 / flags, resident / 1024.0,
-              resident * 1024.0 / flags);
+  std::printf(
+      "peak RSS growth %.1f MiB = %.0f bytes/flag; resident after build %.1f MiB = %.0f "
+      "bytes/flag\n",
+      (peak - before) / 1024.0, (peak - before) * 1024.0 / flags, resident / 1024.0,
+      resident * 1024.0 / flags);
   return 0;
 }

@@ -49,10 +49,15 @@ void BM_StartupFromSnapshot(benchmark::State& state) {
   SnapshotStore snapshots(snapshot_dir.path());
   std::uint64_t behind = static_cast<std::uint64_t>(state.range(0));
   auto replay = RebuildProjection(Log(), nullptr, kEvents - behind);
-  if (!replay.ok() || !snapshots.Write(**replay).ok()) state.SkipWithError("cannot write the snapshot");
+  if (!replay.ok() || !snapshots.Write(**replay).ok())
+    state.SkipWithError("cannot write the snapshot");
   for (auto _ : state) StartOnce(state, &snapshots);
 }
-BENCHMARK(BM_StartupFromSnapshot)->Arg(0)->Arg(50'000)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_StartupFromSnapshot)
+    ->Arg(0)
+    ->Arg(50'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 // Opening the log after 1M events were written with the write-ahead log bounded at range(0)
 // MiB (0: RocksDB's own default, 3.5 GiB with the log's seven column families). RocksDB
@@ -83,4 +88,3 @@ BENCHMARK(BM_OpenLogAfterWrites)->Arg(64)->Arg(0)->Unit(benchmark::kMillisecond)
 
 }  // namespace
 }  // namespace flagledger
-

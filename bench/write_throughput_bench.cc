@@ -33,7 +33,8 @@ std::atomic<std::uint64_t> next_key{0};
 
 void StartServer(const benchmark::State&) {
   server_dir = std::make_unique<TempDir>();
-  server = std::make_unique<ServerProcess>(server_dir->Sub("data"),
+  server = std::make_unique<ServerProcess>(
+      server_dir->Sub("data"),
       std::vector<std::string>{"--access-log", "off", "--snapshot-every", "0"});
   server->Start();
 }
@@ -42,7 +43,8 @@ void StopServer(const benchmark::State& state) {
   server->Stop();
   std::smatch match;
   std::string log = server->Log();
-  if (std::regex_search(log, match, std::regex(R"re("write_batches":(\d+),"write_commands":(\d+))re"))) {
+  if (std::regex_search(log, match,
+                        std::regex(R"re("write_batches":(\d+),"write_commands":(\d+))re"))) {
     double batches = std::stod(match[1]), commands = std::stod(match[2]);
     std::fprintf(stderr, "  threads:%d  mean batch size %.2f (%.0f commands in %.0f batches)\n",
                  state.threads(), commands / batches, commands, batches);
@@ -55,20 +57,31 @@ void CreateFlags(benchmark::State& state, std::uint64_t organizations) {
   HttpClient client(server->port());
   for (auto _ : state) {
     std::uint64_t n = next_key.fetch_add(1);
-    std::string base = "/api/v1/organizations/bench-" + std::to_string(n % organizations) + "/feature-flags";
-    HttpResult result = client.Send("POST", base, R"({"flag_key":"k)" + std::to_string(n) + R"(","enabled":true})");
-    if (result.status != 201) state.SkipWithError(("status " + std::to_string(result.status)).c_str());
+    std::string base =
+        "/api/v1/organizations/bench-" + std::to_string(n % organizations) + "/feature-flags";
+    HttpResult result =
+        client.Send("POST", base, R"({"flag_key":"k)" + std::to_string(n) + R"(","enabled":true})");
+    if (result.status != 201)
+      state.SkipWithError(("status " + std::to_string(result.status)).c_str());
   }
   state.SetItemsProcessed(state.iterations());
 }
 
 void BM_HttpCreate(benchmark::State& state) { CreateFlags(state, 1000); }
-BENCHMARK(BM_HttpCreate)->Threads(1)->Threads(8)->Threads(64)->UseRealTime()
-    ->Setup(StartServer)->Teardown(StopServer);
+BENCHMARK(BM_HttpCreate)
+    ->Threads(1)
+    ->Threads(8)
+    ->Threads(64)
+    ->UseRealTime()
+    ->Setup(StartServer)
+    ->Teardown(StopServer);
 
 void BM_HttpCreateOneOrganization(benchmark::State& state) { CreateFlags(state, 1); }
-BENCHMARK(BM_HttpCreateOneOrganization)->Threads(64)->UseRealTime()
-    ->Setup(StartServer)->Teardown(StopServer);
+BENCHMARK(BM_HttpCreateOneOrganization)
+    ->Threads(64)
+    ->UseRealTime()
+    ->Setup(StartServer)
+    ->Teardown(StopServer);
 
 // The same work as the writer's WriteBatch, minus everything else.
 void BM_RawSyncedBatch(benchmark::State& state) {
@@ -77,9 +90,9 @@ void BM_RawSyncedBatch(benchmark::State& state) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& name : {rocksdb::kDefaultColumnFamilyName, std::string("events"),
-                                  std::string("flag_events"), std::string("org_events"),
-                                  std::string("time_index")}) {
+  for (const std::string& name :
+       {rocksdb::kDefaultColumnFamilyName, std::string("events"), std::string("flag_events"),
+        std::string("org_events"), std::string("time_index")}) {
     families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -101,7 +114,8 @@ void BM_RawSyncedBatch(benchmark::State& state) {
       event.organization_id = "bench";
       event.flag_key = "k" + std::to_string(sequence);
       event.version = 1;
-      event.recorded_at = Timestamp::FromMicros(1'767'225'600'000'000 + static_cast<std::int64_t>(sequence));
+      event.recorded_at =
+          Timestamp::FromMicros(1'767'225'600'000'000 + static_cast<std::int64_t>(sequence));
       event.actor = "anonymous";
       event.request_id = "0123456789abcdef0123456789abcdef";
       event.changes.enabled = EnabledChange{std::nullopt, true};
@@ -114,7 +128,8 @@ void BM_RawSyncedBatch(benchmark::State& state) {
       std::string version;
       internal::AppendBigEndian(version, 1);
       (void)batch.Put(handles[1], internal::SequenceKey(sequence), EncodeEvent(event));
-      (void)batch.Put(handles[2], internal::FlagEventsKey("bench", event.flag_key, sequence), version);
+      (void)batch.Put(handles[2], internal::FlagEventsKey("bench", event.flag_key, sequence),
+                      version);
       (void)batch.Put(handles[3], internal::OrgEventsKey("bench", sequence), "");
       (void)batch.Put(handles[4], internal::TimeIndexKey(event.recorded_at, sequence), "");
     }

@@ -8,9 +8,12 @@ namespace flagledger {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kRead: return "read";
-    case Role::kWrite: return "write";
-    case Role::kAdmin: return "admin";
+    case Role::kRead:
+      return "read";
+    case Role::kWrite:
+      return "write";
+    case Role::kAdmin:
+      return "admin";
   }
   return "read";
 }
@@ -33,7 +36,7 @@ std::string Sha256Hex(std::string_view data) {
   // fetch in EVP_Digest costs more than hashing a token.
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                              &EVP_MD_CTX_free);
+                                                                               &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestInit_ex(context.get(), kSha256, nullptr);

@@ -27,8 +27,8 @@ struct ApiToken {
   std::string name;             // valid identifier; the `actor` of the events it causes
   std::string organization_id;  // a valid organization id, or kAllOrganizations
   Role role = Role::kRead;
-  std::string secret_sha256;    // 64 lowercase hex digits
-  std::uint64_t version = 0;    // of its stream: 1 once created, 2 once revoked
+  std::string secret_sha256;  // 64 lowercase hex digits
+  std::uint64_t version = 0;  // of its stream: 1 once created, 2 once revoked
   Timestamp created_at;
   std::optional<Timestamp> revoked_at;
 

@@ -4,18 +4,26 @@ namespace flagledger {
 
 std::string_view EvaluationReasonName(EvaluationReason reason) {
   switch (reason) {
-    case EvaluationReason::kDisabled: return "DISABLED";
-    case EvaluationReason::kStatic: return "STATIC";
-    case EvaluationReason::kTargetingMatch: return "TARGETING_MATCH";
-    case EvaluationReason::kVersionMissing: return "VERSION_MISSING";
-    case EvaluationReason::kVersionInvalid: return "VERSION_INVALID";
-    case EvaluationReason::kVersionBelowMinimum: return "VERSION_BELOW_MINIMUM";
-    case EvaluationReason::kBeforeActivation: return "BEFORE_ACTIVATION";
+    case EvaluationReason::kDisabled:
+      return "DISABLED";
+    case EvaluationReason::kStatic:
+      return "STATIC";
+    case EvaluationReason::kTargetingMatch:
+      return "TARGETING_MATCH";
+    case EvaluationReason::kVersionMissing:
+      return "VERSION_MISSING";
+    case EvaluationReason::kVersionInvalid:
+      return "VERSION_INVALID";
+    case EvaluationReason::kVersionBelowMinimum:
+      return "VERSION_BELOW_MINIMUM";
+    case EvaluationReason::kBeforeActivation:
+      return "BEFORE_ACTIVATION";
   }
   return "DISABLED";
 }
 
-Evaluation Evaluate(const Flag& flag, std::optional<std::string_view> client_version, Timestamp now) {
+Evaluation Evaluate(const Flag& flag, std::optional<std::string_view> client_version,
+                    Timestamp now) {
   if (!flag.enabled) return {false, EvaluationReason::kDisabled};
   if (!flag.rollout_condition) return {true, EvaluationReason::kStatic};
   const RolloutCondition& rollout = *flag.rollout_condition;

@@ -35,6 +35,7 @@ struct Evaluation {
 // Pure: on when enabled, and (no min_version, or version >= min_version by SemVer 2.0.0
 // precedence, so 2.0.0-rc.1 < 2.0.0 and build metadata is ignored), and (no activation_date,
 // or `now` >= activation_date).
-Evaluation Evaluate(const Flag& flag, std::optional<std::string_view> client_version, Timestamp now);
+Evaluation Evaluate(const Flag& flag, std::optional<std::string_view> client_version,
+                    Timestamp now);
 
 }  // namespace flagledger

@@ -28,7 +28,9 @@ class Histogram {
   std::span<const double> upper_bounds() const { return bounds_; }
   // Observations in bucket `i` alone (i == upper_bounds().size() is +Inf), not cumulative.
   std::uint64_t count_in(std::size_t i) const { return counts_[i].load(std::memory_order_relaxed); }
-  double sum() const { return static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6; }
+  double sum() const {
+    return static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6;
+  }
 
  private:
   std::span<const double> bounds_;

@@ -96,9 +96,8 @@ Result<Rfc3339Time> ParseRfc3339(std::string_view text) {
   int year, month, day, hour, minute, second;
   if (text.size() < 20 || !ReadDigits(text, 0, 4, year) || text[4] != '-' ||
       !ReadDigits(text, 5, 2, month) || text[7] != '-' || !ReadDigits(text, 8, 2, day) ||
-      (text[10] != 'T' && text[10] != 't') || !ReadDigits(text, 11, 2, hour) ||
-      text[13] != ':' || !ReadDigits(text, 14, 2, minute) || text[16] != ':' ||
-      !ReadDigits(text, 17, 2, second)) {
+      (text[10] != 'T' && text[10] != 't') || !ReadDigits(text, 11, 2, hour) || text[13] != ':' ||
+      !ReadDigits(text, 14, 2, minute) || text[16] != ':' || !ReadDigits(text, 17, 2, second)) {
     return Invalid(std::string(kShape));
   }
   std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month(month),
@@ -143,7 +142,8 @@ Result<Rfc3339Time> ParseRfc3339(std::string_view text) {
   if (pos != text.size()) return Invalid(std::string(kShape));
 
   std::int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
-  std::int64_t seconds = days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
+  std::int64_t seconds =
+      days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
   std::int64_t micros = seconds * kMicrosPerSecond + fraction_micros;
   if (micros < kMinMicros || micros > kMaxMicros) return Invalid("is outside years 0001..9999");
   return Rfc3339Time{Timestamp::FromMicros(micros), has_fraction};

@@ -40,7 +40,7 @@ class Timestamp {
 
 // A parsed RFC 3339 date-time.
 struct Rfc3339Time {
-  Timestamp time;           // in UTC, sub-microsecond digits dropped toward the past
+  Timestamp time;             // in UTC, sub-microsecond digits dropped toward the past
   bool has_fraction = false;  // true when any fractional digit was non-zero
 };
 

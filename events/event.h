@@ -71,7 +71,7 @@ struct Event {
   std::string actor;
   std::string request_id;
   EventChanges changes;
-  std::optional<Flag> flag;  // the flag after this event; null after flag.deleted
+  std::optional<Flag> flag;         // the flag after this event; null after flag.deleted
   std::optional<TokenFacts> token;  // token events only
 
   bool operator==(const Event&) const = default;

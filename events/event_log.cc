@@ -2,10 +2,10 @@
 // log_keys.cc; the queries are in event_log_reads.cc.
 #include "events/event_log.h"
 
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
 #include <rocksdb/cache.h>
+#include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -55,7 +55,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
   rocksdb::Status status =
       log->db_->Get(rocksdb::ReadOptions(), log->meta_, kSchemaKey, &stored_schema);
   if (status.IsNotFound()) {
-    std::unique_ptr<rocksdb::Iterator> it(log->db_->NewIterator(rocksdb::ReadOptions(), log->events_));
+    std::unique_ptr<rocksdb::Iterator> it(
+        log->db_->NewIterator(rocksdb::ReadOptions(), log->events_));
     it->SeekToFirst();
     if (it->Valid()) {
       return Status(ErrorCode::kInternal,
@@ -96,11 +97,10 @@ Status EventLog::OpenDatabase() {
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   // The order of the families is the index Append records for Recover.
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& name :
-       {rocksdb::kDefaultColumnFamilyName, std::string(kEventsFamily),
-        std::string(kFlagEventsFamily), std::string(kOrgEventsFamily),
-        std::string(kTimeIndexFamily), std::string(kIdempotencyFamily),
-        std::string(kIdempotencyExpiryFamily)}) {
+  for (const std::string& name : {rocksdb::kDefaultColumnFamilyName, std::string(kEventsFamily),
+                                  std::string(kFlagEventsFamily), std::string(kOrgEventsFamily),
+                                  std::string(kTimeIndexFamily), std::string(kIdempotencyFamily),
+                                  std::string(kIdempotencyExpiryFamily)}) {
     families.emplace_back(name, family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -108,7 +108,8 @@ Status EventLog::OpenDatabase() {
   rocksdb::Status status;
   if (options_.secondary) {
     db_options.max_open_files = -1;  // required by secondary instances
-    status = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_dir_, families, &handles, &raw_db);
+    status =
+        rocksdb::DB::OpenAsSecondary(db_options, path, secondary_dir_, families, &handles, &raw_db);
   } else {
     std::error_code ignored;
     std::filesystem::create_directories(path, ignored);
@@ -166,8 +167,8 @@ Status EventLog::Recover() {
     Status reopened = OpenDatabase();
     if (!reopened.ok()) return reopened;
   }
-  rocksdb::ColumnFamilyHandle* families[] = {meta_, events_, flag_events_, org_events_,
-                                             time_index_, idempotency_, idempotency_expiry_};
+  rocksdb::ColumnFamilyHandle* families[] = {
+      meta_, events_, flag_events_, org_events_, time_index_, idempotency_, idempotency_expiry_};
   rocksdb::WriteBatch undo;
   for (const auto& [family, key] : failed_keys_) {
     rocksdb::Status status = undo.Delete(families[family], key);
@@ -229,7 +230,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   if (!writable.ok()) return writable;
   rocksdb::WriteBatch batch;
   std::vector<std::pair<int, std::string>> written;  // (family index as in Recover, key)
-  std::map<std::string, std::uint64_t> versions;  // flag prefix -> last version, this batch
+  std::map<std::string, std::uint64_t> versions;     // flag prefix -> last version, this batch
   std::uint64_t sequence = last_sequence();
   std::int64_t recorded_at = last_recorded_at_.load(std::memory_order_relaxed);
   for (Event& event : events) {
@@ -265,7 +266,8 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     written.emplace_back(6, IdempotencyExpiryKey(record.created_at, record.scope_key));
     rocksdb::Status status =
         batch.Put(idempotency_, record.scope_key, EncodeIdempotencyRecord(record));
-    if (status.ok()) status = batch.Put(idempotency_expiry_, written.back().second, rocksdb::Slice());
+    if (status.ok())
+      status = batch.Put(idempotency_expiry_, written.back().second, rocksdb::Slice());
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
   rocksdb::WriteOptions write_options;

@@ -126,8 +126,7 @@ class EventLog {
   Result<std::uint64_t> SequenceAt(Timestamp time) const;
   // The JSON of the flag's newest event with sequence <= `at`, or nullopt. O(log n).
   Result<std::optional<std::string>> FlagEventAt(std::string_view organization_id,
-                                                 std::string_view flag_key,
-                                                 std::uint64_t at) const;
+                                                 std::string_view flag_key, std::uint64_t at) const;
   // Calls `visit` with every flag key the organization ever had an event for, ascending
   // bytewise, until it returns false. O(keys x log n).
   Status ForEachFlagKey(std::string_view organization_id,

@@ -50,7 +50,8 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
       return true;
     }
     if (event->sequence != sequence) {
-      report("event " + std::to_string(sequence) + " says it is event " + std::to_string(event->sequence));
+      report("event " + std::to_string(sequence) + " says it is event " +
+             std::to_string(event->sequence));
     }
     if (event->recorded_at < previous_time) {
       report("event " + std::to_string(sequence) + " is recorded before its predecessor");
@@ -59,8 +60,8 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
     std::string identity = event->organization_id + '\0' + event->flag_key;
     std::uint64_t& last_version = versions[identity];
     if (event->version != last_version + 1) {
-      report("event " + std::to_string(sequence) + " has version " + std::to_string(event->version) +
-             ", expected " + std::to_string(last_version + 1));
+      report("event " + std::to_string(sequence) + " has version " +
+             std::to_string(event->version) + ", expected " + std::to_string(last_version + 1));
     }
     last_version = event->version;
     facts.back() = EventFacts{hash(event->organization_id), hash(identity), event->version,
@@ -76,9 +77,10 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
   // Each index must hold exactly one matching entry per event.
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
-  auto check_index = [&](rocksdb::ColumnFamilyHandle* family, const char* name,
-                         const std::function<bool(std::string_view, std::string_view,
-                                                  const EventFacts&)>& matches) -> Status {
+  auto check_index =
+      [&](rocksdb::ColumnFamilyHandle* family, const char* name,
+          const std::function<bool(std::string_view, std::string_view, const EventFacts&)>& matches)
+      -> Status {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
     std::uint64_t entries = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -98,12 +100,12 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
     }
     return Status::Ok();
   };
-  Status checked = check_index(
-      flag_events_, "flag_events",
-      [&](std::string_view key, std::string_view value, const EventFacts& fact) {
-        return value.size() == 8 && ReadBigEndian(value) == fact.version &&
-               hash(key.substr(0, key.size() - 9)) == fact.flag_hash;
-      });
+  Status checked =
+      check_index(flag_events_, "flag_events",
+                  [&](std::string_view key, std::string_view value, const EventFacts& fact) {
+                    return value.size() == 8 && ReadBigEndian(value) == fact.version &&
+                           hash(key.substr(0, key.size() - 9)) == fact.flag_hash;
+                  });
   if (checked.ok()) {
     checked = check_index(org_events_, "org_events",
                           [&](std::string_view key, std::string_view, const EventFacts& fact) {

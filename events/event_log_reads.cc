@@ -32,8 +32,8 @@ Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
   }
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
   std::size_t visited = 0;
-  for (range.descending ? it->SeekToLast() : it->SeekToFirst(); it->Valid() && visited < range.limit;
-       range.descending ? it->Prev() : it->Next()) {
+  for (range.descending ? it->SeekToLast() : it->SeekToFirst();
+       it->Valid() && visited < range.limit; range.descending ? it->Prev() : it->Next()) {
     std::string_view key = it->key().ToStringView();
     ++visited;
     if (!on_key(ReadBigEndian(key.substr(key.size() - 8)), it->value().ToStringView())) break;
@@ -47,10 +47,9 @@ Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
 Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const {
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
-  return IterateSequenceKeys(db_.get(), events_, "", range,
-                             [&](std::uint64_t sequence, std::string_view json) {
-                               return visit(sequence, json);
-                             });
+  return IterateSequenceKeys(
+      db_.get(), events_, "", range,
+      [&](std::uint64_t sequence, std::string_view json) { return visit(sequence, json); });
 }
 
 Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
@@ -65,8 +64,8 @@ Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::strin
             db_->Get(rocksdb::ReadOptions(), events_, SequenceKey(sequence), &json);
         if (!status.ok()) {
           failure = status.IsNotFound()
-                        ? Status(ErrorCode::kInternal, "an index names the missing event " +
-                                                           std::to_string(sequence))
+                        ? Status(ErrorCode::kInternal,
+                                 "an index names the missing event " + std::to_string(sequence))
                         : StorageError("cannot read an event", status);
           return false;
         }
@@ -106,11 +105,11 @@ Result<std::optional<std::string>> EventLog::FlagEventAt(std::string_view organi
   newest_first.before = at == EventRange::kEnd ? at : at + 1;
   newest_first.descending = true;
   newest_first.limit = 1;
-  Status scanned = ScanFlag(organization_id, flag_key, newest_first,
-                            [&](std::uint64_t, std::string_view json) {
-                              found = std::string(json);
-                              return false;
-                            });
+  Status scanned =
+      ScanFlag(organization_id, flag_key, newest_first, [&](std::uint64_t, std::string_view json) {
+        found = std::string(json);
+        return false;
+      });
   if (!scanned.ok()) return scanned;
   return found;
 }

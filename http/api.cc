@@ -38,22 +38,23 @@ std::optional<Route> Api::Handle(const HttpRequest& request, Responder respond) 
   return match->route;
 }
 
-void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
-                   const RouteMatch& match, Responder respond) {
+void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, const RouteMatch& match,
+                   Responder respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
   Route route = match.route;
   if (!IsMethodAllowed(route, request.method)) {
-    HttpResponse response = ProblemResponse(Status(
-        ErrorCode::kMethodNotAllowed, "method " + QuoteForMessage(request.method) +
-                                          " is not allowed here; allowed: " +
-                                          std::string(AllowedMethods(route))));
+    HttpResponse response = ProblemResponse(
+        Status(ErrorCode::kMethodNotAllowed,
+               "method " + QuoteForMessage(request.method) +
+                   " is not allowed here; allowed: " + std::string(AllowedMethods(route))));
     response.headers.emplace_back("Allow", AllowedMethods(route));
     return respond(std::move(response));
   }
 
   bool ready = store_.ready();
   switch (route) {  // open to everyone: probes, scrapers, API tooling
-    case Route::kHealth: return respond(JsonResponse(200, "{\"status\":\"ok\"}"));
+    case Route::kHealth:
+      return respond(JsonResponse(200, "{\"status\":\"ok\"}"));
     case Route::kReady:
       if (!ready || shutting_down_.load(std::memory_order_acquire)) {
         return fail(Status(ErrorCode::kUnavailable, ready ? "the server is shutting down"
@@ -70,7 +71,8 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
       response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }
-    default: break;
+    default:
+      break;
   }
 
   if (!ready) {
@@ -84,10 +86,10 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
     auto authenticated = Authenticate(*tokens, request.authorization);
     if (!authenticated.ok()) {
       HttpResponse response = ProblemResponse(authenticated.status());
-      response.headers.emplace_back(
-          "WWW-Authenticate", request.authorization.empty()
-                                  ? "Bearer realm=\"flagledger\""
-                                  : "Bearer realm=\"flagledger\", error=\"invalid_token\"");
+      response.headers.emplace_back("WWW-Authenticate",
+                                    request.authorization.empty()
+                                        ? "Bearer realm=\"flagledger\""
+                                        : "Bearer realm=\"flagledger\", error=\"invalid_token\"");
       return respond(std::move(response));
     }
     principal = std::move(authenticated).value();
@@ -111,16 +113,21 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target,
     if (!flag_key.ok()) return fail(flag_key.status());
     context.flag_key = std::move(flag_key).value();
   }
-  Status allowed = Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
+  Status allowed =
+      Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
   if (!allowed.ok()) return fail(allowed);
 
   switch (route) {
     case Route::kFlagHistory:
     case Route::kOrgEvents:
-    case Route::kAllEvents: return HandleHistory(store_, context, route, respond);
-    case Route::kOrgEventStream: return HandleEventStream(store_, context, respond);
-    case Route::kFlagEvaluation: return HandleFlagEvaluation(store_, context, respond);
-    default: break;
+    case Route::kAllEvents:
+      return HandleHistory(store_, context, route, respond);
+    case Route::kOrgEventStream:
+      return HandleEventStream(store_, context, respond);
+    case Route::kFlagEvaluation:
+      return HandleFlagEvaluation(store_, context, respond);
+    default:
+      break;
   }
   if (request.method == "GET" || request.method == "HEAD") {
     return HandleFlagRead(store_, list_pages_, context, route, respond);

@@ -43,8 +43,9 @@ Access RequiredAccess(Route route, std::string_view method, std::string_view org
 Result<Principal> Authenticate(const TokenTable& tokens, std::string_view authorization) {
   constexpr std::string_view kScheme = "Bearer";
   if (authorization.empty()) {
-    return Status(ErrorCode::kUnauthorized, "this request needs an API token: send "
-                                            "'Authorization: Bearer <token>'");
+    return Status(ErrorCode::kUnauthorized,
+                  "this request needs an API token: send "
+                  "'Authorization: Bearer <token>'");
   }
   bool bearer = authorization.size() > kScheme.size() &&
                 strncasecmp(authorization.data(), kScheme.data(), kScheme.size()) == 0 &&
@@ -53,12 +54,11 @@ Result<Principal> Authenticate(const TokenTable& tokens, std::string_view author
   while (!secret.empty() && secret.front() == ' ') secret.remove_prefix(1);
   while (!secret.empty() && secret.back() == ' ') secret.remove_suffix(1);
   if (!bearer || secret.empty()) {
-    return Status(ErrorCode::kUnauthorized,
-                  "the Authorization header must be 'Bearer <token>'");
+    return Status(ErrorCode::kUnauthorized, "the Authorization header must be 'Bearer <token>'");
   }
   // Looking up the hash keeps the lookup's timing independent of how much of a secret matches.
-  const ApiToken* token = LooksLikeSecret(secret) ? tokens.FindBySecretHash(HashOfSecret(secret))
-                                                  : nullptr;
+  const ApiToken* token =
+      LooksLikeSecret(secret) ? tokens.FindBySecretHash(HashOfSecret(secret)) : nullptr;
   if (!token || !token->active()) {
     return Status(ErrorCode::kUnauthorized, "the API token is unknown or revoked");
   }
@@ -73,14 +73,15 @@ Status Authorize(const Principal& principal, const Access& access) {
                                              "' may not read the whole log; that needs an "
                                              "operator token (organization '*', role admin)");
   }
-  if (token.organization_id != kAllOrganizations && token.organization_id != access.organization_id) {
+  if (token.organization_id != kAllOrganizations &&
+      token.organization_id != access.organization_id) {
     return Status(ErrorCode::kForbidden, "token '" + token.name + "' is for organization '" +
                                              token.organization_id + "', not '" +
                                              std::string(access.organization_id) + "'");
   }
-  return Status(ErrorCode::kForbidden, "token '" + token.name + "' has the role '" +
-                                           std::string(RoleName(token.role)) + "'; this request needs '" +
-                                           std::string(RoleName(access.role)) + "'");
+  return Status(ErrorCode::kForbidden,
+                "token '" + token.name + "' has the role '" + std::string(RoleName(token.role)) +
+                    "'; this request needs '" + std::string(RoleName(access.role)) + "'");
 }
 
 }  // namespace flagledger

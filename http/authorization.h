@@ -21,7 +21,7 @@ Access RequiredAccess(Route route, std::string_view method, std::string_view org
 
 // Who the request acts as.
 struct Principal {
-  std::string actor;  // the token's name, or "anonymous" where authentication is off
+  std::string actor;                // the token's name, or "anonymous" where authentication is off
   const ApiToken* token = nullptr;  // null where authentication is off
 };
 

@@ -55,7 +55,8 @@ VersionPrecondition ParseIfMatch(std::string_view header) {
 
 bool IfNoneMatchHits(std::string_view header, std::uint64_t version) {
   bool hit = false;
-  if (ForEachVersionTag(header, [&](std::uint64_t tagged, bool) { hit = hit || tagged == version; })) {
+  if (ForEachVersionTag(header,
+                        [&](std::uint64_t tagged, bool) { hit = hit || tagged == version; })) {
     return true;
   }
   return hit;

@@ -18,13 +18,17 @@ namespace {
 // back to the default (off).
 std::string_view OpenFeatureReason(EvaluationReason reason) {
   switch (reason) {
-    case EvaluationReason::kDisabled: return "DISABLED";
-    case EvaluationReason::kStatic: return "STATIC";
+    case EvaluationReason::kDisabled:
+      return "DISABLED";
+    case EvaluationReason::kStatic:
+      return "STATIC";
     case EvaluationReason::kTargetingMatch:
     case EvaluationReason::kVersionBelowMinimum:
-    case EvaluationReason::kBeforeActivation: return "TARGETING_MATCH";
+    case EvaluationReason::kBeforeActivation:
+      return "TARGETING_MATCH";
     case EvaluationReason::kVersionMissing:
-    case EvaluationReason::kVersionInvalid: return "DEFAULT";
+    case EvaluationReason::kVersionInvalid:
+      return "DEFAULT";
   }
   return "DEFAULT";
 }
@@ -86,9 +90,9 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
   const std::string& token_org = context.token_organization;
   if (!token_org.empty() && token_org != kAllOrganizations) {
     if (parsed->organization_id && *parsed->organization_id != token_org) {
-      return respond(ProblemResponse(Status(
-          ErrorCode::kForbidden, "the API token is for organization '" + token_org + "', not '" +
-                                     *parsed->organization_id + "'")));
+      return respond(ProblemResponse(
+          Status(ErrorCode::kForbidden, "the API token is for organization '" + token_org +
+                                            "', not '" + *parsed->organization_id + "'")));
     }
     organization_id = token_org;
   } else if (parsed->organization_id) {
@@ -106,8 +110,8 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
     const FlagRecord* record = org && IsValidIdentifier(key) ? org->Find(key) : nullptr;
     if (!record) {
       return respond(OfrepError(404, key, true, "FLAG_NOT_FOUND",
-                                "flag '" + QuoteForMessage(key) + "' does not exist in organization '" +
-                                    organization_id + "'"));
+                                "flag '" + QuoteForMessage(key) +
+                                    "' does not exist in organization '" + organization_id + "'"));
     }
     HttpResponse response;
     AppendOfrepSuccess(response.body, *record, *parsed, now, snapshot->sequence);
@@ -133,12 +137,14 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
   respond(std::move(response));
 }
 
-void HandleFlagEvaluation(FlagStore& store, const RequestContext& context, const Responder& respond) {
+void HandleFlagEvaluation(FlagStore& store, const RequestContext& context,
+                          const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
   Status names = CheckQueryNames(context.target, {"version", "at"});
   if (!names.ok()) return fail(names);
   auto version = QueryValue(context.target, "version");
-  if (!version) return fail(Status(ErrorCode::kInvalidQuery, "version is required, e.g. ?version=2.1.0"));
+  if (!version)
+    return fail(Status(ErrorCode::kInvalidQuery, "version is required, e.g. ?version=2.1.0"));
   auto parsed_version = SemVer::Parse(*version);
   if (!parsed_version.ok()) {
     return fail(Status(ErrorCode::kInvalidQuery, "version " + parsed_version.status().detail()));

@@ -16,6 +16,7 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
 
 // GET .../feature-flags/{key}/evaluation?version=SEMVER[&at=RFC3339]: the flag as it stood at
 // `at`, evaluated with `at` as the clock.
-void HandleFlagEvaluation(FlagStore& store, const RequestContext& context, const Responder& respond);
+void HandleFlagEvaluation(FlagStore& store, const RequestContext& context,
+                          const Responder& respond);
 
 }  // namespace flagledger

@@ -20,19 +20,19 @@ bool EventStream::Next(std::string& out, std::size_t max_events) {
   range.after = cursor_;
   range.limit = max_events;
   bool any = false;
-  Status scanned = log_.ScanOrganization(organization_id_, range,
-                                         [&](std::uint64_t sequence, std::string_view json) {
-    out += "id: ";
-    out += std::to_string(sequence);
-    out += "\nevent: ";
-    out += EventTypeOf(json);
-    out += "\ndata: ";
-    out += json;  // one line: the encoder never writes a raw newline
-    out += "\n\n";
-    cursor_ = sequence;
-    any = true;
-    return true;
-  });
+  Status scanned = log_.ScanOrganization(
+      organization_id_, range, [&](std::uint64_t sequence, std::string_view json) {
+        out += "id: ";
+        out += std::to_string(sequence);
+        out += "\nevent: ";
+        out += EventTypeOf(json);
+        out += "\ndata: ";
+        out += json;  // one line: the encoder never writes a raw newline
+        out += "\n\n";
+        cursor_ = sequence;
+        any = true;
+        return true;
+      });
   return scanned.ok() && any;
 }
 

@@ -27,7 +27,8 @@ Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
   }
   if (as_of_event) {
     std::uint64_t newest = log.last_sequence();
-    auto sequence = QueryInteger(target, "as_of_event", 0, 0, std::numeric_limits<std::uint64_t>::max());
+    auto sequence =
+        QueryInteger(target, "as_of_event", 0, 0, std::numeric_limits<std::uint64_t>::max());
     if (!sequence.ok()) return sequence.status();
     if (*sequence > newest) {
       return Status(ErrorCode::kInvalidQuery, "as_of_event " + std::to_string(*sequence) +
@@ -169,7 +170,8 @@ HttpResponse RenderWrite(Route route, std::string_view method, std::string_view 
     response.shared_body = ShareBytes(outcome.record, &FlagRecord::json);
     if (method != "PUT") {  // a create
       response.status = 201;
-      response.headers.emplace_back("Location", "/api/v1/organizations/" + std::string(organization_id) +
+      response.headers.emplace_back("Location", "/api/v1/organizations/" +
+                                                    std::string(organization_id) +
                                                     "/feature-flags/" + std::string(flag_key));
     }
   }
@@ -192,12 +194,14 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
                     Route route, const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
   bool is_list = route == Route::kFlags;
-  Status names = is_list ? CheckQueryNames(context.target, {"page", "limit", "as_of", "as_of_event"})
-                         : CheckQueryNames(context.target, {"as_of", "as_of_event"});
+  Status names = is_list
+                     ? CheckQueryNames(context.target, {"page", "limit", "as_of", "as_of_event"})
+                     : CheckQueryNames(context.target, {"as_of", "as_of_event"});
   if (!names.ok()) return fail(names);
   std::uint64_t page = 1, limit = kDefaultPageLimit;
   if (is_list) {
-    auto page_number = QueryInteger(context.target, "page", 1, 1, std::numeric_limits<std::uint32_t>::max());
+    auto page_number =
+        QueryInteger(context.target, "page", 1, 1, std::numeric_limits<std::uint32_t>::max());
     if (!page_number.ok()) return fail(page_number.status());
     auto page_limit = QueryInteger(context.target, "limit", kDefaultPageLimit, 1, kMaxPageLimit);
     if (!page_limit.ok()) return fail(page_limit.status());
@@ -227,16 +231,18 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
     auto flags = OrganizationAt(store.log(), context.organization_id, sequence);
     if (!flags.ok()) return fail(flags.status());
     std::size_t offset = std::min<std::uint64_t>((page - 1) * limit, flags->size());
-    std::span page_flags(flags->data() + offset, std::min<std::size_t>(limit, flags->size() - offset));
+    std::span page_flags(flags->data() + offset,
+                         std::min<std::size_t>(limit, flags->size() - offset));
     return respond(WithSequence(
         JsonResponse(200, ListPageBody(page_flags, page, limit, flags->size())), sequence));
   }
   auto record = FlagAt(store.log(), context.organization_id, context.flag_key, sequence);
   if (!record.ok()) return fail(record.status());
   if (!*record) {
-    HttpResponse missing = ProblemResponse(Status(
-        ErrorCode::kFlagNotFound, "flag '" + context.flag_key + "' did not exist in organization '" +
-                                      context.organization_id + "' at event " + std::to_string(sequence)));
+    HttpResponse missing = ProblemResponse(
+        Status(ErrorCode::kFlagNotFound,
+               "flag '" + context.flag_key + "' did not exist in organization '" +
+                   context.organization_id + "' at event " + std::to_string(sequence)));
     return respond(WithSequence(std::move(missing), sequence));
   }
   return respond(
@@ -249,7 +255,8 @@ void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route rout
   Status names = CheckQueryNames(context.target, {});
   if (!names.ok()) return fail(names);
   const HttpRequest& request = context.request;
-  Command command{context.organization_id, context.flag_key, DeleteFlag{}, std::nullopt, std::nullopt};
+  Command command{context.organization_id, context.flag_key, DeleteFlag{}, std::nullopt,
+                  std::nullopt};
   if (request.method == "POST") {
     if (!IsAcceptedMediaType(request.content_type, {"application/json"})) {
       return fail(UnsupportedMediaType("application/json"));
@@ -277,7 +284,8 @@ void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route rout
   if (!request.if_match.empty() && request.method != "POST") {
     command.if_match = ParseIfMatch(request.if_match);
   }
-  auto render = [route, method = std::string(request.method), organization = context.organization_id,
+  auto render = [route, method = std::string(request.method),
+                 organization = context.organization_id,
                  flag_key = command.flag_key](const WriteOutcome& outcome) {
     return RenderWrite(route, method, organization, flag_key, outcome);
   };

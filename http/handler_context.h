@@ -12,8 +12,8 @@ namespace flagledger {
 struct RequestContext {
   const HttpRequest& request;
   const RequestTarget& target;
-  std::string organization_id;  // decoded and valid; empty on routes without one
-  std::string flag_key;         // likewise
+  std::string organization_id;      // decoded and valid; empty on routes without one
+  std::string flag_key;             // likewise
   std::string actor = "anonymous";  // who the request acts as, for the audit trail
   // The authenticated token's organization (or "*" for an operator token); empty where
   // authentication is off. OFREP takes the organization from it.

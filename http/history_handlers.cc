@@ -75,7 +75,6 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
   respond(JsonResponse(200, std::move(body)));
 }
 
-
 void HandleEventStream(FlagStore& store, const RequestContext& context, const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
   Status names = CheckQueryNames(context.target, {"after"});
@@ -85,8 +84,8 @@ void HandleEventStream(FlagStore& store, const RequestContext& context, const Re
   std::uint64_t after = store.snapshot()->sequence;
   std::string_view last_event_id = context.request.last_event_id;
   if (!last_event_id.empty()) {
-    auto [end, error] = std::from_chars(last_event_id.data(),
-                                        last_event_id.data() + last_event_id.size(), after);
+    auto [end, error] =
+        std::from_chars(last_event_id.data(), last_event_id.data() + last_event_id.size(), after);
     if (error != std::errc() || end != last_event_id.data() + last_event_id.size()) {
       return fail(Status(ErrorCode::kInvalidQuery,
                          "Last-Event-ID must be the sequence of an event, e.g. 42"));

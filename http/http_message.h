@@ -33,16 +33,19 @@ class EventStream;
 // a response allocates nothing for it.
 enum class MediaType : std::uint8_t { kJson, kProblemJson, kEventStream, kPrometheusText };
 inline constexpr MediaType kAllMediaTypes[] = {MediaType::kJson, MediaType::kProblemJson,
-                                               MediaType::kEventStream,
-                                               MediaType::kPrometheusText};
+                                               MediaType::kEventStream, MediaType::kPrometheusText};
 
 // The Content-Type header value for `type`.
 constexpr std::string_view MediaTypeName(MediaType type) {
   switch (type) {
-    case MediaType::kJson: return "application/json";
-    case MediaType::kProblemJson: return "application/problem+json";
-    case MediaType::kEventStream: return "text/event-stream";
-    case MediaType::kPrometheusText: return "text/plain; version=0.0.4; charset=utf-8";
+    case MediaType::kJson:
+      return "application/json";
+    case MediaType::kProblemJson:
+      return "application/problem+json";
+    case MediaType::kEventStream:
+      return "text/event-stream";
+    case MediaType::kPrometheusText:
+      return "text/plain; version=0.0.4; charset=utf-8";
   }
   return "application/octet-stream";
 }

@@ -97,10 +97,10 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
             requests_[(route * kMethods.size() + method) * kStatusSlots + status].load(
                 std::memory_order_relaxed);
         if (count == 0) continue;
-        std::string labels = "route=\"" + std::string(RouteLabel(route)) + "\",method=\"" +
-                             std::string(kMethods[method]) + "\",status=\"" +
-                             (status < kStatusSlots - 1 ? std::to_string(kStatuses[status]) : "other") +
-                             "\"";
+        std::string labels =
+            "route=\"" + std::string(RouteLabel(route)) + "\",method=\"" +
+            std::string(kMethods[method]) + "\",status=\"" +
+            (status < kStatusSlots - 1 ? std::to_string(kStatuses[status]) : "other") + "\"";
         Sample(out, "flagledger_http_requests_total", labels, static_cast<double>(count));
       }
     }
@@ -110,13 +110,15 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
   for (int route = 0; route < kRoutes; ++route) {
     const Histogram& histogram = *durations_[route];
     std::uint64_t total = 0;
-    for (std::size_t i = 0; i <= histogram.upper_bounds().size(); ++i) total += histogram.count_in(i);
+    for (std::size_t i = 0; i <= histogram.upper_bounds().size(); ++i)
+      total += histogram.count_in(i);
     if (total == 0) continue;
     AppendHistogram(out, "flagledger_http_request_duration_seconds",
                     "route=\"" + std::string(RouteLabel(route)) + "\"", histogram);
   }
   WriterStats stats = store.stats();
-  Header(out, "flagledger_events_appended_total", "counter", "Events appended to the log since start.");
+  Header(out, "flagledger_events_appended_total", "counter",
+         "Events appended to the log since start.");
   Sample(out, "flagledger_events_appended_total", "", static_cast<double>(stats.events));
   Header(out, "flagledger_write_batches_total", "counter",
          "Appends to the log (one RocksDB WriteBatch and WAL sync each) since start.");
@@ -132,7 +134,8 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
   Sample(out, "flagledger_open_connections", "",
          static_cast<double>(connections_.load(std::memory_order_relaxed)));
   Header(out, "flagledger_open_streams", "gauge", "Open Server-Sent Events change streams.");
-  Sample(out, "flagledger_open_streams", "", static_cast<double>(streams_.load(std::memory_order_relaxed)));
+  Sample(out, "flagledger_open_streams", "",
+         static_cast<double>(streams_.load(std::memory_order_relaxed)));
   auto snapshot = store.snapshot();
   Header(out, "flagledger_flags", "gauge", "Live flags in the current projection.");
   Sample(out, "flagledger_flags", "", static_cast<double>(snapshot->FlagCount()));

@@ -36,9 +36,9 @@ class Metrics {
  private:
   static constexpr int kRoutes = kRouteCount + 1;  // the last: no route matched
   static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST", "PUT",
-                                                                "PATCH", "DELETE", "OTHER"};
+                                                               "PATCH", "DELETE", "OTHER"};
   static constexpr std::array<int, 17> kStatuses = {200, 201, 204, 304, 400, 401, 403, 404, 405,
-                                                     409, 412, 413, 415, 422, 429, 500, 503};
+                                                    409, 412, 413, 415, 422, 429, 500, 503};
   static constexpr int kStatusSlots = kStatuses.size() + 1;  // the last slot: any other status
 
   std::array<std::atomic<std::uint64_t>, kRoutes * kMethods.size() * kStatusSlots> requests_{};

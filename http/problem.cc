@@ -6,21 +6,36 @@ namespace flagledger {
 
 std::string_view ReasonPhrase(int http_status) {
   switch (http_status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
   }
   return "Error";
 }
@@ -44,8 +59,8 @@ HttpResponse ProblemResponse(const Status& status) {
   AppendJsonUint(out, static_cast<unsigned>(response.status));
   out += ",\"detail\":";
   // Internal errors never expose their internals.
-  AppendJsonString(out, status.code() == ErrorCode::kInternal ? "an internal error occurred"
-                                                              : status.detail());
+  AppendJsonString(
+      out, status.code() == ErrorCode::kInternal ? "an internal error occurred" : status.detail());
   out += ",\"code\":";
   AppendJsonString(out, ErrorCodeName(status.code()));
   if (!status.field_errors().empty()) {

@@ -7,7 +7,9 @@
 namespace flagledger {
 namespace {
 
-Status InvalidQuery(std::string detail) { return Status(ErrorCode::kInvalidQuery, std::move(detail)); }
+Status InvalidQuery(std::string detail) {
+  return Status(ErrorCode::kInvalidQuery, std::move(detail));
+}
 
 }  // namespace
 

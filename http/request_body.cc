@@ -22,8 +22,8 @@ class BodyErrors {
   }
   bool empty() const { return errors_.empty(); }
   Status ToStatus() {
-    std::string detail = "the request body is invalid: " + errors_.front().field + " " +
-                         errors_.front().message;
+    std::string detail =
+        "the request body is invalid: " + errors_.front().field + " " + errors_.front().message;
     if (errors_.size() > 1) detail += " (and " + std::to_string(errors_.size() - 1) + " more)";
     return Status(ErrorCode::kValidationFailed, std::move(detail), std::move(errors_));
   }
@@ -52,8 +52,7 @@ Result<dom::object> ParseObject(std::string_view body) {
 
 // Visits each member once; a repeated member is an error of its own.
 template <typename Visit>
-void ForEachMember(dom::object object, std::string_view prefix, BodyErrors& errors,
-                   Visit visit) {
+void ForEachMember(dom::object object, std::string_view prefix, BodyErrors& errors, Visit visit) {
   std::set<std::string_view> seen;
   for (dom::key_value_pair member : object) {
     std::string field = std::string(prefix) + std::string(member.key);
@@ -85,7 +84,8 @@ std::optional<std::optional<SemVer>> ReadMinVersion(dom::element value, std::str
   }
   auto version = SemVer::Parse(text);
   if (!version.ok()) {
-    errors.Add(std::move(field), "is not a valid SemVer 2.0.0 version: " + version.status().detail());
+    errors.Add(std::move(field),
+               "is not a valid SemVer 2.0.0 version: " + version.status().detail());
     return std::nullopt;
   }
   return std::optional<SemVer>(std::move(version).value());
@@ -113,8 +113,7 @@ std::optional<std::optional<Timestamp>> ReadActivationDate(dom::element value, s
 }
 
 // A present rollout_condition: an object (members absent mean null) or null.
-std::optional<std::optional<RolloutCondition>> ReadRollout(dom::element value,
-                                                           BodyErrors& errors) {
+std::optional<std::optional<RolloutCondition>> ReadRollout(dom::element value, BodyErrors& errors) {
   if (value.is_null()) return std::optional<RolloutCondition>();
   dom::object object;
   if (value.get_object().get(object)) {

@@ -59,8 +59,8 @@ RequestTarget ParseRequestTarget(std::string_view target) {
     if (pair.empty()) continue;
     std::size_t equals = pair.find('=');
     auto name = DecodeQueryComponent(pair.substr(0, equals));
-    auto value = DecodeQueryComponent(
-        equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+    auto value = DecodeQueryComponent(equals == std::string_view::npos ? std::string_view()
+                                                                       : pair.substr(equals + 1));
     if (!name || !value) {
       result.query_well_formed = false;
       continue;

@@ -10,20 +10,20 @@
 namespace flagledger {
 
 enum class Route {
-  kHealth,       // /healthz
-  kReady,        // /readyz
-  kFlags,        // /api/v1/organizations/{org}/feature-flags
-  kFlag,         // .../feature-flags/{flag_key}
-  kFlagRollout,  // .../feature-flags/{flag_key}/rollout
-  kFlagHistory,  // .../feature-flags/{flag_key}/history
-  kOrgEvents,    // /api/v1/organizations/{org}/events
-  kAllEvents,    // /api/v1/events
-  kFlagEvaluation,   // .../feature-flags/{flag_key}/evaluation (time-travel evaluation)
-  kOrgEventStream,   // /api/v1/organizations/{org}/events/stream (Server-Sent Events)
-  kOfrepFlag,        // /ofrep/v1/evaluate/flags/{flag_key}
-  kOfrepFlags,       // /ofrep/v1/evaluate/flags
-  kOpenApi,          // /api/v1/openapi.json
-  kMetrics,          // /metrics (Prometheus)
+  kHealth,          // /healthz
+  kReady,           // /readyz
+  kFlags,           // /api/v1/organizations/{org}/feature-flags
+  kFlag,            // .../feature-flags/{flag_key}
+  kFlagRollout,     // .../feature-flags/{flag_key}/rollout
+  kFlagHistory,     // .../feature-flags/{flag_key}/history
+  kOrgEvents,       // /api/v1/organizations/{org}/events
+  kAllEvents,       // /api/v1/events
+  kFlagEvaluation,  // .../feature-flags/{flag_key}/evaluation (time-travel evaluation)
+  kOrgEventStream,  // /api/v1/organizations/{org}/events/stream (Server-Sent Events)
+  kOfrepFlag,       // /ofrep/v1/evaluate/flags/{flag_key}
+  kOfrepFlags,      // /ofrep/v1/evaluate/flags
+  kOpenApi,         // /api/v1/openapi.json
+  kMetrics,         // /metrics (Prometheus)
 };
 
 struct RouteMatch {

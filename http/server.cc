@@ -20,6 +20,12 @@
 //    recv tends to find the next request instead of EAGAIN (see OnWritten).
 #include "http/server.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -29,14 +35,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <pthread.h>
-#include <sched.h>
-#include <sys/socket.h>
-
-#include <array>
 #include <charconv>
-#include <atomic>
 #include <condition_variable>
 #include <limits>
 #include <memory_resource>
@@ -67,8 +66,9 @@ using Executor = net::io_context::executor_type;
 using Strand = net::strand<Executor>;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 template <class TimerExecutor>
-using TimerOn = net::basic_waitable_timer<std::chrono::steady_clock,
-                                          net::wait_traits<std::chrono::steady_clock>, TimerExecutor>;
+using TimerOn =
+    net::basic_waitable_timer<std::chrono::steady_clock,
+                              net::wait_traits<std::chrono::steady_clock>, TimerExecutor>;
 using Timer = TimerOn<Executor>;
 
 // How often deadlines are checked: a connection past its deadline is closed within this.
@@ -76,9 +76,14 @@ constexpr std::chrono::milliseconds kSweepInterval{100};
 
 struct HttpServer::Impl {
   Impl(ServerOptions o, Api& a, int threads)
-      : options(std::move(o)), api(a), thread_count(threads), context(threads),
-        keep_running(context.get_executor()), control(net::make_strand(context)),
-        acceptor(control), sweep_timer(control) {}
+      : options(std::move(o)),
+        api(a),
+        thread_count(threads),
+        context(threads),
+        keep_running(context.get_executor()),
+        control(net::make_strand(context)),
+        acceptor(control),
+        sweep_timer(control) {}
 
   void Accept();
   // Every kSweepInterval, times out the sessions past their deadline.
@@ -125,7 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     server_.Register(this, weak_from_this());
     beast::error_code ignored;
-    socket_.non_blocking(true, ignored);  // Write tries the kernel first; see there
+    socket_.non_blocking(true, ignored);               // Write tries the kernel first; see there
     socket_.set_option(tcp::no_delay(true), ignored);  // frames and answers go out at once
     Read();  // on the acceptor's thread: any server thread may run any session
   }
@@ -135,8 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // side: the pending read ends, and the session closes itself; a request that raced in is
   // still answered.
   void CloseIfIdle(bool streams_too) {
-    if (idle_.load() ||
-        (streams_too && streaming_.load(std::memory_order_acquire))) {
+    if (idle_.load() || (streams_too && streaming_.load(std::memory_order_acquire))) {
       ShutDownFromOutside(SHUT_RD);
     }
   }
@@ -250,8 +254,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void AnswerBodyTooLarge() {
     BeginRequest();
     keep_alive_ = false;
-    answer_ = ProblemResponse(Status(
-        ErrorCode::kPayloadTooLarge, "the request body is larger than " +
+    answer_ = ProblemResponse(Status(ErrorCode::kPayloadTooLarge,
+                                     "the request body is larger than " +
                                          std::to_string(server_.options.body_limit) + " bytes"));
     Write();
   }
@@ -286,8 +290,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnAnswer(HttpResponse response) {
     answer_ = std::move(response);
     if (!answer_or_handled_.exchange(true, std::memory_order_acq_rel)) return;  // Handle's turn
-    net::post(socket_.get_executor(),
-              [self = std::move(awaiting_answer_)] { self->Write(); });
+    net::post(socket_.get_executor(), [self = std::move(awaiting_answer_)] { self->Write(); });
   }
 
   // Sends answer_, which keeps its body until the next request. The response head is written by
@@ -297,7 +300,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write() {
     status_ = answer_.status;
     bool stream = answer_.stream && request_.method != "HEAD";
-    answer_keep_alive_ = keep_alive_ && !stream && !server_.stopping.load(std::memory_order_acquire);
+    answer_keep_alive_ =
+        keep_alive_ && !stream && !server_.stopping.load(std::memory_order_acquire);
     bool http10 = parser_->get().version() == 10;
     head_.clear();
     head_ += http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -328,14 +332,15 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
     rest.consume(error ? 0 : written);
     SetDeadline(server_.options.request_timeout);  // a client must take its answer
-    net::async_write(socket_, rest, [self = shared_from_this()](beast::error_code error, std::size_t) {
-      self->ClearDeadline();
-      if (error) {
-        self->RecordRequest();
-        return self->Close();
-      }
-      self->OnWritten();
-    });
+    net::async_write(socket_, rest,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       self->ClearDeadline();
+                       if (error) {
+                         self->RecordRequest();
+                         return self->Close();
+                       }
+                       self->OnWritten();
+                     });
   }
 
   void AppendNumberHeader(std::string_view name, std::uint64_t value) {
@@ -409,9 +414,9 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_strand_.emplace(net::make_strand(socket_.get_executor()));
     streaming_.store(true, std::memory_order_release);
     SetDeadline(server_.options.request_timeout);
-    net::async_write(socket_, net::buffer(head_),
-                     OnStreamStrand(beast::bind_front_handler(&Session::OnStreamHeader,
-                                                              shared_from_this())));
+    net::async_write(
+        socket_, net::buffer(head_),
+        OnStreamStrand(beast::bind_front_handler(&Session::OnStreamHeader, shared_from_this())));
   }
 
   void OnStreamHeader(beast::error_code error, std::size_t) {
@@ -419,20 +424,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error) return Close();
     if (server_.options.metrics) server_.options.metrics->StreamOpened();
     if (ChangeNotifier* notifier = server_.options.notifier) {
-      subscription_ = notifier->Subscribe(
-          [weak = weak_from_this(), strand = *stream_strand_] {
-            net::post(strand, [weak] {
-              if (auto self = weak.lock()) self->Pump();
-            });
-          });
+      subscription_ = notifier->Subscribe([weak = weak_from_this(), strand = *stream_strand_] {
+        net::post(strand, [weak] {
+          if (auto self = weak.lock()) self->Pump();
+        });
+      });
     }
     // The client sends nothing more; a read ends when it goes away.
     buffer_.consume(buffer_.size());
     socket_.async_read_some(buffer_.prepare(kReadChunk),
-                            OnStreamStrand([self = shared_from_this()](beast::error_code,
-                                                                       std::size_t) {
-                              self->Close();
-                            }));
+                            OnStreamStrand([self = shared_from_this()](
+                                               beast::error_code, std::size_t) { self->Close(); }));
     Pump();
   }
 
@@ -467,20 +469,20 @@ class Session : public std::enable_shared_from_this<Session> {
     writing_ = true;
     heartbeat_.cancel();
     SetDeadline(server_.options.request_timeout);
-    net::async_write(socket_, http::make_chunk(net::buffer(frame_)),
-                     OnStreamStrand([self = shared_from_this()](beast::error_code error,
-                                                                std::size_t) {
-                       self->writing_ = false;
-                       self->ClearDeadline();
-                       if (error) {
-                         if (self->timed_out_.load(std::memory_order_acquire)) {
-                           LogEvent("warn", "change stream closed: the client did not keep up",
-                                    "\"request_id\":\"" + self->request_.request_id + "\"");
-                         }
-                         return self->Close();
-                       }
-                       self->Pump();
-                     }));
+    net::async_write(
+        socket_, http::make_chunk(net::buffer(frame_)),
+        OnStreamStrand([self = shared_from_this()](beast::error_code error, std::size_t) {
+          self->writing_ = false;
+          self->ClearDeadline();
+          if (error) {
+            if (self->timed_out_.load(std::memory_order_acquire)) {
+              LogEvent("warn", "change stream closed: the client did not keep up",
+                       "\"request_id\":\"" + self->request_.request_id + "\"");
+            }
+            return self->Close();
+          }
+          self->Pump();
+        }));
   }
 
   // Unsubscribes and records the stream's request; safe to call more than once.
@@ -500,7 +502,7 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::size_t kReadChunk = 4096;
   static constexpr std::size_t kFieldBytes = 2048;  // a typical request's fields fit
   static constexpr std::size_t kStreamBatch = 256;  // events per frame write
-  static constexpr int kInlineRequests = 16;  // pipelined answers on one stack, then a post
+  static constexpr int kInlineRequests = 16;        // pipelined answers on one stack, then a post
 
   Socket socket_;
   HttpServer::Impl& server_;
@@ -522,14 +524,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Session> awaiting_answer_;  // this session, from Handle until its answer
   // Set by the first of: Api::Handle's answer arriving, OnRequest's handler returning.
   std::atomic<bool> answer_or_handled_{false};
-  int inline_requests_ = 0;          // pipelined requests served on this stack in a row
+  int inline_requests_ = 0;             // pipelined requests served on this stack in a row
   std::atomic<bool> timed_out_{false};  // shut down by the sweep: the client missed its deadline
   // Waiting for the next request. Unlike idle_since_, it stays true when MakeRoom picked the
   // session (and zeroed idle_since_ so that no other connection picks it too).
   std::atomic<bool> idle_{false};
   std::atomic<bool> streaming_{false};  // answering with a change stream
-  std::mutex close_mutex_;  // Close() against ShutDownFromOutside()
-  std::uint64_t served_ = 0;  // requests read on this connection
+  std::mutex close_mutex_;              // Close() against ShutDownFromOutside()
+  std::uint64_t served_ = 0;            // requests read on this connection
   std::optional<Route> route_;
   // Change-stream state (event_stream_ set while streaming).
   std::shared_ptr<EventStream> event_stream_;
@@ -600,8 +602,9 @@ bool HttpServer::Impl::MakeRoom() {
   auto now = std::chrono::steady_clock::now();
   if (now - last_limit_warning > std::chrono::seconds(1)) {  // at most one line a second
     last_limit_warning = now;
-    LogEvent("warn", longest_idle ? "connection limit reached; closing the longest-idle one"
-                                  : "connection limit reached; refusing a connection",
+    LogEvent("warn",
+             longest_idle ? "connection limit reached; closing the longest-idle one"
+                          : "connection limit reached; refusing a connection",
              "\"max_connections\":" + std::to_string(options.max_connections));
   }
   if (!longest_idle) return false;
@@ -632,8 +635,8 @@ void UseBatchScheduling() {
 }
 
 int ThreadCount(const ServerOptions& options) {
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::thread::hardware_concurrency());
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   return std::max(threads, 1);
 }
 
@@ -648,7 +651,8 @@ Status HttpServer::Listen() {
   beast::error_code error;
   auto address = net::ip::make_address(impl_->options.address, error);
   if (error) {
-    return Status(ErrorCode::kUnavailable, "invalid listen address '" + impl_->options.address + "'");
+    return Status(ErrorCode::kUnavailable,
+                  "invalid listen address '" + impl_->options.address + "'");
   }
   tcp::endpoint endpoint(address, impl_->options.port);
   auto& acceptor = impl_->acceptor;

@@ -20,7 +20,8 @@ void PutString(std::string& out, std::string_view text) {
 bool GetU32(std::string_view& in, std::uint32_t& value) {
   if (in.size() < 4) return false;
   value = 0;
-  for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    value |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
   in.remove_prefix(4);
   return true;
 }
@@ -62,9 +63,9 @@ std::optional<HttpResponse> DecodeStoredResponse(std::string_view bytes) {
       status < 100 || status > 599) {
     return std::nullopt;
   }
-  const MediaType* known = std::find_if(
-      std::begin(kAllMediaTypes), std::end(kAllMediaTypes),
-      [&content_type](MediaType type) { return MediaTypeName(type) == content_type; });
+  const MediaType* known =
+      std::find_if(std::begin(kAllMediaTypes), std::end(kAllMediaTypes),
+                   [&content_type](MediaType type) { return MediaTypeName(type) == content_type; });
   if (known == std::end(kAllMediaTypes)) return std::nullopt;
   response.content_type = *known;
   response.status = static_cast<int>(status);

@@ -9,8 +9,8 @@ Status NotFound(const Command& command) {
                                               command.organization_id + "'");
 }
 
-Event NewEvent(EventType type, const Command& command, std::uint64_t version,
-               Timestamp recorded_at, const CommandContext& context) {
+Event NewEvent(EventType type, const Command& command, std::uint64_t version, Timestamp recorded_at,
+               const CommandContext& context) {
   Event event;
   event.type = type;
   event.organization_id = command.organization_id;
@@ -67,9 +67,9 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
   }
   if (!current) return NotFound(command);
   if (command.if_match && !command.if_match->Accepts(current_version)) {
-    return Status(ErrorCode::kPreconditionFailed,
-                  "flag '" + command.flag_key + "' is at version " +
-                      std::to_string(current_version) + ", which If-Match does not accept");
+    return Status(ErrorCode::kPreconditionFailed, "flag '" + command.flag_key + "' is at version " +
+                                                      std::to_string(current_version) +
+                                                      ", which If-Match does not accept");
   }
 
   if (const auto* update = std::get_if<UpdateFlag>(&command.action)) {
@@ -85,13 +85,13 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
     if (patch->min_version) rollout.min_version = *patch->min_version;
     if (patch->activation_date) rollout.activation_date = *patch->activation_date;
     next.rollout_condition = std::move(rollout);
-    return ChangeEvent(EventType::kFlagRolloutUpdated, command, *current, std::move(next),
-                       version, recorded_at, context);
+    return ChangeEvent(EventType::kFlagRolloutUpdated, command, *current, std::move(next), version,
+                       recorded_at, context);
   }
   // DeleteFlag
-  return std::optional<Event>(NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
+  return std::optional<Event>(
+      NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
 }
-
 
 Result<std::optional<Event>> DecideToken(const Command& command, const TokenTable& tokens,
                                          Timestamp recorded_at, const CommandContext& context) {
@@ -105,7 +105,8 @@ Result<std::optional<Event>> DecideToken(const Command& command, const TokenTabl
     }
     TokenFacts facts{create->name, create->organization_id, create->role, create->secret_sha256};
     if (current) {
-      bool same = current->name == facts.name && current->organization_id == facts.organization_id &&
+      bool same = current->name == facts.name &&
+                  current->organization_id == facts.organization_id &&
                   current->role == facts.role && current->secret_sha256 == facts.secret_sha256;
       if (same) return std::optional<Event>();
       return Status(ErrorCode::kFlagExists, "token '" + command.flag_key + "' already exists");
@@ -118,8 +119,8 @@ Result<std::optional<Event>> DecideToken(const Command& command, const TokenTabl
     return Status(ErrorCode::kFlagNotFound, "no token has the id '" + command.flag_key + "'");
   }
   if (!current->active()) return std::optional<Event>();
-  event.token = TokenFacts{current->name, current->organization_id, current->role,
-                           current->secret_sha256};
+  event.token =
+      TokenFacts{current->name, current->organization_id, current->role, current->secret_sha256};
   return std::optional<Event>(std::move(event));
 }
 

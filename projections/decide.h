@@ -10,10 +10,11 @@
 
 namespace flagledger {
 
-// Pure. REQUIRES: !IsTokenCommand(command). Given the flag's current state (nullptr when it does not exist) and its stream's
-// current version, returns the event the command causes (version = current_version + 1,
-// sequence unassigned), std::nullopt when the command would change nothing, or kFlagExists,
-// kFlagNotFound, or kPreconditionFailed when If-Match does not accept the current version.
+// Pure. REQUIRES: !IsTokenCommand(command). Given the flag's current state (nullptr when it does
+// not exist) and its stream's current version, returns the event the command causes (version =
+// current_version + 1, sequence unassigned), std::nullopt when the command would change nothing, or
+// kFlagExists, kFlagNotFound, or kPreconditionFailed when If-Match does not accept the current
+// version.
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
                                     std::uint64_t current_version, Timestamp recorded_at,
                                     const CommandContext& context);

@@ -16,8 +16,9 @@ constexpr double kAppendSecondsBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.002
                                            0.01,   0.025,   0.05,   0.1,   0.25,   1};
 constexpr double kBatchEventsBounds[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
-Status Unavailable(std::string detail) { return Status(ErrorCode::kUnavailable, std::move(detail)); }
-
+Status Unavailable(std::string detail) {
+  return Status(ErrorCode::kUnavailable, std::move(detail));
+}
 
 }  // namespace
 
@@ -263,24 +264,26 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
     for (const Event& event : events) decided_versions.push_back(event.version);
     auto append_started = std::chrono::steady_clock::now();
     storage_failure = log_.Append(events, idempotency_records);
-    append_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                          append_started).count());
+    append_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count());
     batch_events_.Observe(static_cast<double>(events.size()));
     for (std::size_t e = 0; storage_failure.ok() && e < events.size(); ++e) {
       if (events[e].version != decided_versions[e]) {
-        storage_failure = Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
+        storage_failure =
+            Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
       }
     }
   }
   if (!storage_failure.ok()) {
     Report("storage write failed", storage_failure);
     for (Pending& pending : batch) {
-      pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"),
-                                nullptr, std::nullopt});
+      pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"), nullptr,
+                                std::nullopt});
     }
     return;
   }
-  if (!events.empty() || !idempotency_records.empty()) batches_.fetch_add(1, std::memory_order_relaxed);
+  if (!events.empty() || !idempotency_records.empty())
+    batches_.fetch_add(1, std::memory_order_relaxed);
   events_.fetch_add(events.size(), std::memory_order_relaxed);
   commands_.fetch_add(batch.size(), std::memory_order_relaxed);
   if (token_draft) tokens_.store(std::move(token_draft), std::memory_order_release);

@@ -33,8 +33,8 @@ struct WriterStats {
 };
 
 struct FlagStoreOptions {
-  std::size_t max_batch = 1024;     // commands per WriteBatch
-  std::size_t max_queued = 16384;   // more waiting commands are refused with kUnavailable
+  std::size_t max_batch = 1024;    // commands per WriteBatch
+  std::size_t max_queued = 16384;  // more waiting commands are refused with kUnavailable
   // Group commit delay: while writes are concurrent (the previous batch held more than one
   // command), a batch waits up to this long after its first command until as many commands as
   // the previous batch held have arrived, so they share one append and sync; a lone writer is
@@ -89,9 +89,9 @@ class FlagStore {
     return tokens_.load(std::memory_order_acquire);
   }
 
-  // Queues `command` (a flag or a token command). `done` runs exactly once: on the writer thread after the batch is durable
-  // (or failed), or at once with kUnavailable when the store is not ready, stopping, or full.
-  // A 503 outcome means nothing of the command was applied.
+  // Queues `command` (a flag or a token command). `done` runs exactly once: on the writer thread
+  // after the batch is durable (or failed), or at once with kUnavailable when the store is not
+  // ready, stopping, or full. A 503 outcome means nothing of the command was applied.
   void Submit(Command command, CommandContext context, WriteCallback done);
 
   // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
@@ -145,7 +145,7 @@ class FlagStore {
   std::shared_ptr<const ProjectionSnapshot> snapshot_request_;
   bool snapshotter_stopping_ = false;
   std::uint64_t last_snapshot_sequence_ = 0;  // writer thread only
-  Timestamp last_idempotency_sweep_;           // writer thread only
+  Timestamp last_idempotency_sweep_;          // writer thread only
   std::thread snapshotter_;
 };
 

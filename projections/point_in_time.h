@@ -16,8 +16,7 @@ namespace flagledger {
 // O(log n). Thread-safe.
 Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
                                                  std::string_view organization_id,
-                                                 std::string_view flag_key,
-                                                 std::uint64_t sequence);
+                                                 std::string_view flag_key, std::uint64_t sequence);
 
 // Every live flag of the organization right after event `sequence`, sorted by key.
 // O(keys the organization ever had x log n). Thread-safe.

@@ -23,7 +23,8 @@ ProjectionBuilder::Changes& ProjectionBuilder::ChangesOf(const std::string& orga
 void ProjectionBuilder::Apply(const Event& event, std::shared_ptr<const FlagRecord> record_after) {
   sequence_ = event.sequence;
   if (IsTokenEvent(event.type)) return;  // tokens are not flags (projections/token_table.h)
-  ChangesOf(event.organization_id).insert_or_assign(event.flag_key, Change{std::move(record_after), {}, 0});
+  ChangesOf(event.organization_id)
+      .insert_or_assign(event.flag_key, Change{std::move(record_after), {}, 0});
 }
 
 void ProjectionBuilder::Fold(Event&& event) {
@@ -56,7 +57,8 @@ std::shared_ptr<const ProjectionSnapshot> ProjectionBuilder::Build() {
     changes.clear();  // released organization by organization, to keep the peak memory low
     organizations.push_back(
         {organization_id,
-         merged.empty() ? nullptr : std::make_shared<const OrgState>(organization_id, std::move(merged))});
+         merged.empty() ? nullptr
+                        : std::make_shared<const OrgState>(organization_id, std::move(merged))});
   }
   next->organizations = base_->organizations.Merge(organizations);  // null: no flags left
   touched_.clear();

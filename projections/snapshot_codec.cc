@@ -78,7 +78,9 @@ class Reader {
   bool ok_ = true;
 };
 
-Status Damaged(const std::string& why) { return Status(ErrorCode::kInternal, "snapshot rejected: " + why); }
+Status Damaged(const std::string& why) {
+  return Status(ErrorCode::kInternal, "snapshot rejected: " + why);
+}
 
 }  // namespace
 
@@ -113,7 +115,8 @@ std::string EncodeSnapshot(const ProjectionSnapshot& snapshot) {
 }
 
 Result<std::shared_ptr<const ProjectionSnapshot>> DecodeSnapshot(std::string_view bytes) {
-  if (bytes.size() < sizeof(kMagic) + 28 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+  if (bytes.size() < sizeof(kMagic) + 28 ||
+      std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Damaged("not a flagledger snapshot");
   }
   std::string_view body = bytes.substr(0, bytes.size() - 4);
@@ -184,7 +187,8 @@ bool SameProjection(const ProjectionSnapshot& a, const ProjectionSnapshot& b,
     return differ("sequence " + std::to_string(a.sequence) + " vs " + std::to_string(b.sequence));
   }
   if (a.organizations.size() != b.organizations.size()) return differ("organization count");
-  for (auto x = a.organizations.begin(), y = b.organizations.begin(); x != a.organizations.end(); ++x, ++y) {
+  for (auto x = a.organizations.begin(), y = b.organizations.begin(); x != a.organizations.end();
+       ++x, ++y) {
     const OrgState& p = **x;
     const OrgState& q = **y;
     if (p.organization_id() != q.organization_id() || p.size() != q.size()) {

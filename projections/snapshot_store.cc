@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,12 +56,14 @@ Status SyncDirectory(const std::string& directory) {
 
 }  // namespace
 
-SnapshotStore::SnapshotStore(std::string data_dir) : directory_(std::move(data_dir) + "/snapshots") {}
+SnapshotStore::SnapshotStore(std::string data_dir)
+    : directory_(std::move(data_dir) + "/snapshots") {}
 
 Status SnapshotStore::Write(const ProjectionSnapshot& snapshot, std::size_t keep) {
   std::error_code error;
   fs::create_directories(directory_, error);
-  if (error) return Status(ErrorCode::kUnavailable, "cannot create " + directory_ + ": " + error.message());
+  if (error)
+    return Status(ErrorCode::kUnavailable, "cannot create " + directory_ + ": " + error.message());
   char name[64];
   std::snprintf(name, sizeof(name), "snapshot-%020" PRIu64 ".bin", snapshot.sequence);
   std::string path = directory_ + "/" + name;
@@ -86,7 +88,8 @@ std::vector<SnapshotStore::Entry> SnapshotStore::List() const {
     std::string name = file.path().filename().string();
     std::uint64_t sequence = 0;
     char tail = 0;
-    if (name.size() == 33 && std::sscanf(name.c_str(), "snapshot-%20" SCNu64 ".bi%c", &sequence, &tail) == 2 &&
+    if (name.size() == 33 &&
+        std::sscanf(name.c_str(), "snapshot-%20" SCNu64 ".bi%c", &sequence, &tail) == 2 &&
         tail == 'n') {
       entries.push_back({sequence, file.path().string()});
     }

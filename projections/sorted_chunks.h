@@ -102,8 +102,9 @@ class SortedChunks {
   // The item with this key, or nullptr. O(log n).
   const Item* Find(std::string_view key) const {
     // The last chunk starting at or before `key` is the only one that can hold it.
-    auto chunk = std::upper_bound(entries_.begin(), entries_.end(), key,
-                                  [](std::string_view k, const Entry& e) { return k < FirstKey(e); });
+    auto chunk =
+        std::upper_bound(entries_.begin(), entries_.end(), key,
+                         [](std::string_view k, const Entry& e) { return k < FirstKey(e); });
     if (chunk == entries_.begin()) return nullptr;
     const std::vector<Item>& items = *std::prev(chunk)->items;
     auto item = std::lower_bound(items.begin(), items.end(), key, KeyBefore);
@@ -175,7 +176,8 @@ class SortedChunks {
     auto chunk = std::upper_bound(entries_.begin(), entries_.end(), position,
                                   [](std::size_t p, const Entry& e) { return p < e.end; });
     std::size_t before = chunk == entries_.begin() ? 0 : std::prev(chunk)->end;
-    return Iterator(std::to_address(chunk), EntriesEnd(), chunk == entries_.end() ? 0 : position - before);
+    return Iterator(std::to_address(chunk), EntriesEnd(),
+                    chunk == entries_.end() ? 0 : position - before);
   }
   const Entry* EntriesEnd() const { return entries_.data() + entries_.size(); }
 
@@ -228,7 +230,8 @@ class SortedChunks {
     void CutFullChunks() {
       while (pending_.size() >= kMinChunk + kMaxChunk) {  // cut a chunk off the front
         auto cut = pending_.begin() + kTargetChunk;
-        Push(std::vector<Item>(std::make_move_iterator(pending_.begin()), std::make_move_iterator(cut)));
+        Push(std::vector<Item>(std::make_move_iterator(pending_.begin()),
+                               std::make_move_iterator(cut)));
         pending_.erase(pending_.begin(), cut);
       }
     }
@@ -246,7 +249,9 @@ class SortedChunks {
       }
       pending_.clear();
     }
-    void Push(std::vector<Item> items) { Push(std::make_shared<const std::vector<Item>>(std::move(items))); }
+    void Push(std::vector<Item> items) {
+      Push(std::make_shared<const std::vector<Item>>(std::move(items)));
+    }
     void Push(Chunk chunk) {
       std::size_t end = result_.size() + chunk->size();
       result_.entries_.push_back(Entry{std::move(chunk), end});

@@ -41,17 +41,17 @@ Result<TokenTable> LoadTokenTable(const EventLog& log) {
   TokenTable table;
   EventDecoder decoder;
   Status failure;
-  Status scanned = log.ScanOrganization(kSystemStream, {}, [&](std::uint64_t sequence,
-                                                               std::string_view json) {
-    auto event = decoder.Decode(json);
-    if (!event.ok()) {
-      failure = Status(ErrorCode::kInternal, "token event " + std::to_string(sequence) +
-                                                 " is damaged: " + event.status().detail());
-      return false;
-    }
-    table.Apply(*event);
-    return true;
-  });
+  Status scanned =
+      log.ScanOrganization(kSystemStream, {}, [&](std::uint64_t sequence, std::string_view json) {
+        auto event = decoder.Decode(json);
+        if (!event.ok()) {
+          failure = Status(ErrorCode::kInternal, "token event " + std::to_string(sequence) +
+                                                     " is damaged: " + event.status().detail());
+          return false;
+        }
+        table.Apply(*event);
+        return true;
+      });
   if (!scanned.ok()) return scanned;
   if (!failure.ok()) return failure;
   return table;

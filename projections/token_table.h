@@ -36,7 +36,9 @@ class TokenTable {
   // Transparent hashing: lookups by string_view without building a string.
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
   };
   using Index = std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>>;
   Index by_id_;

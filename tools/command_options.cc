@@ -32,7 +32,8 @@ Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
       options.values[name] = "";
     } else if (listed(with_value, name)) {
       if (!inline_value) {
-        if (i + 1 >= args.size()) return Status(ErrorCode::kValidationFailed, arg + ": needs a value");
+        if (i + 1 >= args.size())
+          return Status(ErrorCode::kValidationFailed, arg + ": needs a value");
         value = args[++i];
       }
       options.values[name] = value;

@@ -80,7 +80,8 @@ int RunReplay(const std::vector<std::string>& args) {
     return true;
   });
   if (!scanned.ok() || !failure.empty()) {
-    std::fprintf(stderr, "flagledger replay: %s\n", scanned.ok() ? failure.c_str() : scanned.detail().c_str());
+    std::fprintf(stderr, "flagledger replay: %s\n",
+                 scanned.ok() ? failure.c_str() : scanned.detail().c_str());
     return 1;
   }
   auto snapshot = builder.Build();

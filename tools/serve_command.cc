@@ -81,10 +81,9 @@ int RunServe(const std::vector<std::string>& args) {
   }
   server.Start();
   LogEvent("info", "listening",
-           JsonMember("address", config->server.address) +
-               ",\"port\":" + std::to_string(server.port()) + "," +
-               JsonMember("data_dir", config->data_dir) + "," +
-               JsonMember("durability", config->sync_writes ? "fsync" : "async"));
+           JsonMember("address", config->server.address) + ",\"port\":" +
+               std::to_string(server.port()) + "," + JsonMember("data_dir", config->data_dir) +
+               "," + JsonMember("durability", config->sync_writes ? "fsync" : "async"));
 
   Status started = store.Start();
   if (!started.ok()) {
@@ -93,38 +92,45 @@ int RunServe(const std::vector<std::string>& args) {
     server.Shutdown(std::chrono::seconds(1));
     return 1;
   }
-  SpoolIngester token_spool(config->data_dir, store, [](std::string_view what, const std::string& detail) {
-    LogEvent("warn", what, JsonMember("error", detail));
-  });
+  SpoolIngester token_spool(config->data_dir, store,
+                            [](std::string_view what, const std::string& detail) {
+                              LogEvent("warn", what, JsonMember("error", detail));
+                            });
   token_spool.Start();
   bool tokens_exist = !store.tokens()->empty();
   std::string_view auth = config->auth == AuthMode::kOff ? "off"
-                          : config->auth == AuthMode::kOn || tokens_exist ? "on"
-                                                                          : "open until the first token";
+                          : config->auth == AuthMode::kOn || tokens_exist
+                              ? "on"
+                              : "open until the first token";
   if (config->auth == AuthMode::kOff) {
-    LogEvent("warn", "authentication is off: anyone who reaches this address may read and change "
-                     "every flag", "");
+    LogEvent("warn",
+             "authentication is off: anyone who reaches this address may read and change "
+             "every flag",
+             "");
   } else if (config->auth == AuthMode::kAuto && !tokens_exist) {
-    LogEvent("warn", "no API token exists yet, so this loopback server runs without "
-                     "authentication until `flagledger token create` makes one", "");
+    LogEvent("warn",
+             "no API token exists yet, so this loopback server runs without "
+             "authentication until `flagledger token create` makes one",
+             "");
   }
   // Last of the start-up lines: whoever waits for "ready" has seen the warnings too.
   LogEvent("info", "ready",
-           "\"sequence\":" + std::to_string(store.snapshot()->sequence) +
-               ",\"flags\":" + std::to_string(store.snapshot()->FlagCount()) + "," +
-               JsonMember("auth", auth));
+           "\"sequence\":" + std::to_string(store.snapshot()->sequence) + ",\"flags\":" +
+               std::to_string(store.snapshot()->FlagCount()) + "," + JsonMember("auth", auth));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  LogEvent("info", "shutting down", JsonMember("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+  LogEvent("info", "shutting down",
+           JsonMember("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   api.BeginShutdown();
   server.Shutdown();
   token_spool.Stop();
   store.Stop();
   WriterStats stats = store.stats();
   LogEvent("info", "stopped",
-           "\"write_batches\":" + std::to_string(stats.batches) + ",\"write_commands\":" +
-               std::to_string(stats.commands) + ",\"events_appended\":" + std::to_string(stats.events));
+           "\"write_batches\":" + std::to_string(stats.batches) +
+               ",\"write_commands\":" + std::to_string(stats.commands) +
+               ",\"events_appended\":" + std::to_string(stats.events));
   return 0;
 }
 

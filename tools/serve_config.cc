@@ -143,7 +143,8 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     if (!parsed.ok()) return parsed;
     config.server.threads = static_cast<int>(threads);
   } else if (name == "http-sched") {
-    if (value != "batch" && value != "normal") return Bad("--http-sched", "must be batch or normal");
+    if (value != "batch" && value != "normal")
+      return Bad("--http-sched", "must be batch or normal");
     config.server.batch_scheduling = value == "batch";
   } else if (name == "durability") {
     if (value != "fsync" && value != "async") return Bad("--durability", "must be fsync or async");
@@ -166,9 +167,8 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     if (value != "on" && value != "off") return Bad("--auth", "must be on or off");
     config.auth = value == "on" ? AuthMode::kOn : AuthMode::kOff;
     auth_given = true;
-  } else if (name == "max-connections" || name == "max-header-bytes" ||
-             name == "max-body-bytes" || name == "request-timeout" || name == "idle-timeout" ||
-             name == "stream-heartbeat") {
+  } else if (name == "max-connections" || name == "max-header-bytes" || name == "max-body-bytes" ||
+             name == "request-timeout" || name == "idle-timeout" || name == "stream-heartbeat") {
     return ApplyLimit(config, name, value);
   } else {
     return Bad("--" + name, "unknown option (see --help)");
@@ -187,12 +187,16 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
   ServeConfig config;
   bool auth_given = false;
   static const std::pair<const char*, const char*> kEnvironment[] = {
-      {"FLAGLEDGER_DATA_DIR", "data-dir"},       {"FLAGLEDGER_LISTEN", "listen"},
-      {"FLAGLEDGER_THREADS", "threads"},         {"FLAGLEDGER_DURABILITY", "durability"},
+      {"FLAGLEDGER_DATA_DIR", "data-dir"},
+      {"FLAGLEDGER_LISTEN", "listen"},
+      {"FLAGLEDGER_THREADS", "threads"},
+      {"FLAGLEDGER_DURABILITY", "durability"},
       {"FLAGLEDGER_HTTP_SCHED", "http-sched"},
       {"FLAGLEDGER_COMMIT_DELAY_US", "commit-delay-us"},
-      {"FLAGLEDGER_ACCESS_LOG", "access-log"},   {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
-      {"FLAGLEDGER_CACHE_MB", "cache-mb"},       {"FLAGLEDGER_AUTH", "auth"},
+      {"FLAGLEDGER_ACCESS_LOG", "access-log"},
+      {"FLAGLEDGER_SNAPSHOT_EVERY", "snapshot-every"},
+      {"FLAGLEDGER_CACHE_MB", "cache-mb"},
+      {"FLAGLEDGER_AUTH", "auth"},
       {"FLAGLEDGER_PAGE_CACHE_MB", "page-cache-mb"},
       {"FLAGLEDGER_MAX_CONNECTIONS", "max-connections"},
       {"FLAGLEDGER_MAX_HEADER_BYTES", "max-header-bytes"},

@@ -13,9 +13,9 @@ namespace flagledger {
 
 struct ServeConfig {
   std::string data_dir = "./data";
-  ServerOptions server;  // address, port, threads, access log
-  bool sync_writes = true;  // --durability fsync (true) or async
-  std::uint64_t commit_delay_us = 1000;  // group commit delay under concurrent writes
+  ServerOptions server;                   // address, port, threads, access log
+  bool sync_writes = true;                // --durability fsync (true) or async
+  std::uint64_t commit_delay_us = 1000;   // group commit delay under concurrent writes
   std::uint64_t snapshot_every = 50'000;  // events between projection snapshots; 0: none
   std::uint64_t cache_mb = 256;           // RocksDB block cache
   std::uint64_t page_cache_mb = ListPageCache::kDefaultBudgetBytes >> 20;  // rendered list pages
@@ -29,7 +29,8 @@ struct ServeConfig {
 bool IsLoopbackAddress(const std::string& address);
 
 // Reads the environment first, then `args` (flags win). kValidationFailed names the bad
-// setting, or refuses --auth off on a non-loopback address without --insecure. `getenv` is injectable for tests.
+// setting, or refuses --auth off on a non-loopback address without --insecure. `getenv` is
+// injectable for tests.
 Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
                                      const char* (*getenv)(const char*));
 

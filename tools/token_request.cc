@@ -27,16 +27,18 @@ Status ValidateTokenRequest(const TokenRequest& request) {
   if (!IsValidIdentifier(request.request_id)) return bad("the request id is not valid");
   if (request.operation == TokenRequest::Operation::kRevoke) return Status::Ok();
   if (!IsValidIdentifier(request.name)) {
-    return bad("--name must be 1 to 128 characters from A-Z a-z 0-9 . _ - starting with a "
-               "letter or digit");
+    return bad(
+        "--name must be 1 to 128 characters from A-Z a-z 0-9 . _ - starting with a "
+        "letter or digit");
   }
   if (request.organization_id == kAllOrganizations) {
     if (request.role != Role::kAdmin) {
       return bad("--org '*' (every organization) needs --role admin");
     }
   } else if (!IsValidIdentifier(request.organization_id)) {
-    return bad("--org must be an organization id (1 to 128 characters from A-Z a-z 0-9 . _ - "
-               "starting with a letter or digit) or '*'");
+    return bad(
+        "--org must be an organization id (1 to 128 characters from A-Z a-z 0-9 . _ - "
+        "starting with a letter or digit) or '*'");
   }
   if (request.secret_sha256.size() != 64 ||
       request.secret_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
@@ -77,8 +79,8 @@ Result<TokenRequest> ParseTokenRequest(std::string_view text) {
       if (value != "create" && value != "revoke") {
         return Status(ErrorCode::kValidationFailed, "unknown operation");
       }
-      request.operation = value == "create" ? TokenRequest::Operation::kCreate
-                                            : TokenRequest::Operation::kRevoke;
+      request.operation =
+          value == "create" ? TokenRequest::Operation::kCreate : TokenRequest::Operation::kRevoke;
       has_operation = true;
     } else if (name == "id") {
       request.id = value;

@@ -18,7 +18,8 @@ std::string SpoolDir(const std::string& data_dir) { return data_dir + "/spool"; 
 Status EnsureSpoolDir(const std::string& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
-  if (error) return Status(ErrorCode::kUnavailable, "cannot create " + dir + ": " + error.message());
+  if (error)
+    return Status(ErrorCode::kUnavailable, "cannot create " + dir + ": " + error.message());
   ::chmod(dir.c_str(), 0700);
   return Status::Ok();
 }
@@ -57,7 +58,8 @@ Status ParseOutcome(const std::string& text) {
     return Status(ErrorCode::kInternal, "the server's answer is unreadable");
   }
   int code = std::atoi(text.c_str() + 6);
-  if (code < 0 || code > static_cast<int>(ErrorCode::kUnavailable)) code = static_cast<int>(ErrorCode::kInternal);
+  if (code < 0 || code > static_cast<int>(ErrorCode::kUnavailable))
+    code = static_cast<int>(ErrorCode::kInternal);
   return Status(static_cast<ErrorCode>(code), text.substr(newline + 1));
 }
 
@@ -84,9 +86,9 @@ Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request
   }
   std::error_code error;
   if (fs::remove(request_path, error)) {
-    return Status(ErrorCode::kUnavailable,
-                  "the server did not take the request within " +
-                      std::to_string(timeout.count()) + " ms; nothing was changed");
+    return Status(ErrorCode::kUnavailable, "the server did not take the request within " +
+                                               std::to_string(timeout.count()) +
+                                               " ms; nothing was changed");
   }
   return Status(ErrorCode::kUnavailable,
                 "the server took the request but did not answer in time; see `flagledger token "

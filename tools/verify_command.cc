@@ -53,7 +53,8 @@ int RunVerify(const std::vector<std::string>& args) {
     std::fprintf(stderr, "flagledger verify: %s\n", events.status().detail().c_str());
     return 1;
   }
-  std::printf("log: %llu events checked against 3 indexes\n", static_cast<unsigned long long>(*events));
+  std::printf("log: %llu events checked against 3 indexes\n",
+              static_cast<unsigned long long>(*events));
 
   // Snapshots, oldest first, each against the replay continued up to its sequence.
   SnapshotStore store(data_dir);
@@ -96,12 +97,14 @@ int RunVerify(const std::vector<std::string>& args) {
     if (!SameProjection(**served, **fresh, &difference)) {
       problem("the start-up projection differs from a fresh replay at " + difference);
     } else {
-      std::printf("projection: %zu flags in %zu organizations at sequence %llu equal a fresh replay\n",
-                  (*fresh)->FlagCount(), (*fresh)->organizations.size(),
-                  static_cast<unsigned long long>((*fresh)->sequence));
+      std::printf(
+          "projection: %zu flags in %zu organizations at sequence %llu equal a fresh replay\n",
+          (*fresh)->FlagCount(), (*fresh)->organizations.size(),
+          static_cast<unsigned long long>((*fresh)->sequence));
     }
   }
-  std::printf("%s: %zu problem%s\n", problems == 0 ? "OK" : "FAILED", problems, problems == 1 ? "" : "s");
+  std::printf("%s: %zu problem%s\n", problems == 0 ? "OK" : "FAILED", problems,
+              problems == 1 ? "" : "s");
   return problems == 0 ? 0 : 1;
 }
 

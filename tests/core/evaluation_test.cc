@@ -33,7 +33,8 @@ void ExpectEvaluation(const Flag& flag, std::optional<std::string_view> version,
 }
 
 TEST(Evaluation, DisabledIsOffWhateverTheConditions) {
-  ExpectEvaluation(FlagWith(false, std::nullopt, std::nullopt), "1.0.0", kNow, false, EvaluationReason::kDisabled);
+  ExpectEvaluation(FlagWith(false, std::nullopt, std::nullopt), "1.0.0", kNow, false,
+                   EvaluationReason::kDisabled);
   ExpectEvaluation(FlagWith(false, "1.0.0", "2000-01-01T00:00:00Z"), "9.0.0", kNow, false,
                    EvaluationReason::kDisabled);
 }
@@ -41,21 +42,26 @@ TEST(Evaluation, DisabledIsOffWhateverTheConditions) {
 TEST(Evaluation, EnabledWithoutConditionsIsOnForEveryone) {
   Flag flag = FlagWith(true, std::nullopt, std::nullopt);
   ExpectEvaluation(flag, std::nullopt, kNow, true, EvaluationReason::kStatic);
-  ExpectEvaluation(flag, "not a version", kNow, true, EvaluationReason::kStatic);  // a version only matters where a min_version asks for one
+  ExpectEvaluation(
+      flag, "not a version", kNow, true,
+      EvaluationReason::kStatic);  // a version only matters where a min_version asks for one
 }
 
 TEST(Evaluation, MinVersionComparesBySemVerPrecedence) {
   Flag flag = FlagWith(true, "2.0.0", std::nullopt);
   ExpectEvaluation(flag, "2.0.0", kNow, true, EvaluationReason::kTargetingMatch);
   ExpectEvaluation(flag, "2.0.0+build.7", kNow, true, EvaluationReason::kTargetingMatch);
-  ExpectEvaluation(flag, "10.0.0", kNow, true, EvaluationReason::kTargetingMatch);  // not text order
+  ExpectEvaluation(flag, "10.0.0", kNow, true,
+                   EvaluationReason::kTargetingMatch);  // not text order
   ExpectEvaluation(flag, "1.99.99", kNow, false, EvaluationReason::kVersionBelowMinimum);
-  ExpectEvaluation(flag, "2.0.0-rc.1", kNow, false, EvaluationReason::kVersionBelowMinimum);  // a pre-release precedes its release
+  ExpectEvaluation(flag, "2.0.0-rc.1", kNow, false,
+                   EvaluationReason::kVersionBelowMinimum);  // a pre-release precedes its release
 }
 
 TEST(Evaluation, PreReleaseMinimumsFollowSemVerRules) {
   Flag flag = FlagWith(true, "1.0.0-beta.2", std::nullopt);
-  ExpectEvaluation(flag, "1.0.0-beta.11", kNow, true, EvaluationReason::kTargetingMatch);  // numeric ids
+  ExpectEvaluation(flag, "1.0.0-beta.11", kNow, true,
+                   EvaluationReason::kTargetingMatch);  // numeric ids
   ExpectEvaluation(flag, "1.0.0-beta", kNow, false, EvaluationReason::kVersionBelowMinimum);
   ExpectEvaluation(flag, "1.0.0-alpha.9", kNow, false, EvaluationReason::kVersionBelowMinimum);
   ExpectEvaluation(flag, "1.0.0-rc.1", kNow, true, EvaluationReason::kTargetingMatch);
@@ -74,14 +80,16 @@ TEST(Evaluation, ActivationDateIsInclusive) {
   Flag flag = FlagWith(true, std::nullopt, "2026-06-01T12:00:00Z");
   ExpectEvaluation(flag, std::nullopt, At("2026-06-01T11:59:59.999999Z"), false,
                    EvaluationReason::kBeforeActivation);
-  ExpectEvaluation(flag, std::nullopt, At("2026-06-01T12:00:00Z"), true, EvaluationReason::kTargetingMatch);
+  ExpectEvaluation(flag, std::nullopt, At("2026-06-01T12:00:00Z"), true,
+                   EvaluationReason::kTargetingMatch);
 }
 
 TEST(Evaluation, TheVersionRuleIsCheckedBeforeTheDate) {
   Flag flag = FlagWith(true, "3.0.0", "2030-01-01T00:00:00Z");
   ExpectEvaluation(flag, "2.0.0", kNow, false, EvaluationReason::kVersionBelowMinimum);
   ExpectEvaluation(flag, "3.1.0", kNow, false, EvaluationReason::kBeforeActivation);
-  ExpectEvaluation(flag, "3.1.0", At("2030-01-01T00:00:00Z"), true, EvaluationReason::kTargetingMatch);
+  ExpectEvaluation(flag, "3.1.0", At("2030-01-01T00:00:00Z"), true,
+                   EvaluationReason::kTargetingMatch);
 }
 
 }  // namespace

@@ -30,26 +30,76 @@ TEST(SemVer, ParsesPrereleaseAndBuild) {
 }
 
 TEST(SemVer, AcceptsTheSpecsValidExamples) {
-  for (const char* text :
-       {"0.0.4", "1.2.3", "10.20.30", "1.1.2-prerelease+meta", "1.1.2+meta", "1.1.2+meta-valid",
-        "1.0.0-alpha", "1.0.0-beta", "1.0.0-alpha.beta", "1.0.0-alpha.beta.1", "1.0.0-alpha.1",
-        "1.0.0-alpha0.valid", "1.0.0-alpha.0valid", "1.0.0-rc.1+build.1", "2.0.0-rc.1+build.123",
-        "1.2.3-beta", "10.2.3-DEV-SNAPSHOT", "1.2.3-SNAPSHOT-123", "2.0.0+build.1848",
-        "2.0.1-alpha.1227", "1.0.0-0A.is.legal", "1.2.3----RC-SNAPSHOT.12.9.1--.12+788",
-        "1.0.0+0.build.1-rc.10000aaa-kk-0.1", "99999999999999999999999.999999999999999999.99999999999999999"}) {
+  for (const char* text : {"0.0.4",
+                           "1.2.3",
+                           "10.20.30",
+                           "1.1.2-prerelease+meta",
+                           "1.1.2+meta",
+                           "1.1.2+meta-valid",
+                           "1.0.0-alpha",
+                           "1.0.0-beta",
+                           "1.0.0-alpha.beta",
+                           "1.0.0-alpha.beta.1",
+                           "1.0.0-alpha.1",
+                           "1.0.0-alpha0.valid",
+                           "1.0.0-alpha.0valid",
+                           "1.0.0-rc.1+build.1",
+                           "2.0.0-rc.1+build.123",
+                           "1.2.3-beta",
+                           "10.2.3-DEV-SNAPSHOT",
+                           "1.2.3-SNAPSHOT-123",
+                           "2.0.0+build.1848",
+                           "2.0.1-alpha.1227",
+                           "1.0.0-0A.is.legal",
+                           "1.2.3----RC-SNAPSHOT.12.9.1--.12+788",
+                           "1.0.0+0.build.1-rc.10000aaa-kk-0.1",
+                           "99999999999999999999999.999999999999999999.99999999999999999"}) {
     EXPECT_TRUE(SemVer::Parse(text).ok()) << text;
   }
 }
 
 TEST(SemVer, RejectsTheSpecsInvalidExamples) {
-  for (const char* text :
-       {"", "1", "1.2", "1.2.3-0123", "1.2.3-0123.0123", "1.1.2+.123", "+invalid", "-invalid",
-        "-invalid+invalid", "-invalid.01", "alpha", "alpha.beta", "alpha.beta.1", "alpha.1",
-        "alpha+beta", "alpha_beta", "alpha.", "alpha..", "beta", "1.0.0-alpha_beta", "-alpha.",
-        "1.0.0-alpha..", "1.0.0-alpha..1", "1.0.0-alpha...1", "01.1.1", "1.01.1", "1.1.01",
-        "1.2.3.DEV", "1.2-SNAPSHOT", "1.2.31.2.3----RC-SNAPSHOT.12.09.1--..12+788", "1.2-RC-SNAPSHOT",
-        "-1.0.3-gamma+b7718", "+justmeta", "9.8.7+meta+meta", "9.8.7-whatever+meta+meta",
-        "1.0.0-", "1.0.0+", "v1.0.0", " 1.0.0", "1.0.0 ", "1.0.0-ä"}) {
+  for (const char* text : {"",
+                           "1",
+                           "1.2",
+                           "1.2.3-0123",
+                           "1.2.3-0123.0123",
+                           "1.1.2+.123",
+                           "+invalid",
+                           "-invalid",
+                           "-invalid+invalid",
+                           "-invalid.01",
+                           "alpha",
+                           "alpha.beta",
+                           "alpha.beta.1",
+                           "alpha.1",
+                           "alpha+beta",
+                           "alpha_beta",
+                           "alpha.",
+                           "alpha..",
+                           "beta",
+                           "1.0.0-alpha_beta",
+                           "-alpha.",
+                           "1.0.0-alpha..",
+                           "1.0.0-alpha..1",
+                           "1.0.0-alpha...1",
+                           "01.1.1",
+                           "1.01.1",
+                           "1.1.01",
+                           "1.2.3.DEV",
+                           "1.2-SNAPSHOT",
+                           "1.2.31.2.3----RC-SNAPSHOT.12.09.1--..12+788",
+                           "1.2-RC-SNAPSHOT",
+                           "-1.0.3-gamma+b7718",
+                           "+justmeta",
+                           "9.8.7+meta+meta",
+                           "9.8.7-whatever+meta+meta",
+                           "1.0.0-",
+                           "1.0.0+",
+                           "v1.0.0",
+                           " 1.0.0",
+                           "1.0.0 ",
+                           "1.0.0-ä"}) {
     EXPECT_FALSE(SemVer::Parse(text).ok()) << text;
   }
 }
@@ -74,10 +124,11 @@ int Compare(const char* a, const char* b) {
 
 TEST(SemVer, PrecedenceFollowsTheSpecsOrdering) {
   // semver.org §11.4's example chain, plus numeric comparisons that string order gets wrong.
-  std::vector<const char*> ascending = {
-      "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",  "1.0.0-beta.2",
-      "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0",          "1.0.1",       "1.2.0",
-      "1.10.0",      "2.0.0-0",       "2.0.0",          "10.0.0"};
+  std::vector<const char*> ascending = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                                        "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                                        "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+                                        "1.2.0",       "1.10.0",        "2.0.0-0",
+                                        "2.0.0",       "10.0.0"};
   for (std::size_t i = 0; i < ascending.size(); ++i) {
     for (std::size_t j = 0; j < ascending.size(); ++j) {
       int expected = i < j ? -1 : (i == j ? 0 : 1);

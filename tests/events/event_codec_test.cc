@@ -55,9 +55,9 @@ TEST(EventCodec, RoundTripsEveryEventType) {
   Event patched = SampleUpdate();
   patched.type = EventType::kFlagRolloutUpdated;
   patched.changes.enabled.reset();
-  patched.changes.rollout_condition = RolloutChange{
-      RolloutCondition{Version("1.0.0"), Time("2026-01-01T00:00:00Z")},
-      RolloutCondition{std::nullopt, Time("2026-01-01T00:00:00Z")}};
+  patched.changes.rollout_condition =
+      RolloutChange{RolloutCondition{Version("1.0.0"), Time("2026-01-01T00:00:00Z")},
+                    RolloutCondition{std::nullopt, Time("2026-01-01T00:00:00Z")}};
   patched.flag->rollout_condition = patched.changes.rollout_condition->to;
   Event deleted = DeletedEvent("org-a", "beta", Time("2026-03-26T11:05:00Z"));
   for (const Event& event : {created, updated, patched, deleted}) {
@@ -79,10 +79,9 @@ TEST(EventCodec, EscapedStringsRoundTrip) {
 TEST(EventCodec, RejectsDamagedEvents) {
   EventDecoder decoder;
   std::string good = EncodeEvent(SampleUpdate());
-  for (std::string bad :
-       {std::string(""), std::string("[]"), good.substr(0, good.size() / 2),
-        std::string(R"({"sequence":"x"})"),
-        std::string(R"({"sequence":1,"type":"flag.exploded"})")}) {
+  for (std::string bad : {std::string(""), std::string("[]"), good.substr(0, good.size() / 2),
+                          std::string(R"({"sequence":"x"})"),
+                          std::string(R"({"sequence":1,"type":"flag.exploded"})")}) {
     auto decoded = decoder.Decode(bad);
     EXPECT_FALSE(decoded.ok()) << bad;
     if (!decoded.ok()) {

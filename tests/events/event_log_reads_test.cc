@@ -97,10 +97,12 @@ TEST_F(EventLogReads, ListsEveryKeyAnOrganizationEverHadInKeyOrder) {
           CreatedEvent("org-a", "a", true, t), DeletedEvent("org-a", "b", t),
           CreatedEvent("org-ab", "zz", true, t), CreatedEvent("org", "q", true, t)});
   std::vector<std::string> keys;
-  ASSERT_TRUE(log_->ForEachFlagKey("org-a", [&](std::string_view key) {
-    keys.emplace_back(key);
-    return true;
-  }).ok());
+  ASSERT_TRUE(log_->ForEachFlagKey("org-a",
+                                   [&](std::string_view key) {
+                                     keys.emplace_back(key);
+                                     return true;
+                                   })
+                  .ok());
   EXPECT_EQ(keys, (std::vector<std::string>{"a", "a.b", "b"}));
 }
 

@@ -40,8 +40,7 @@ TEST(EventLog, AssignsGaplessSequencesAndPerKeyVersions) {
   EXPECT_EQ(log->last_sequence(), 0u);
   Timestamp t = Time("2026-01-01T00:00:00Z");
   std::vector<Event> batch = {CreatedEvent("org-a", "x", true, t),
-                              CreatedEvent("org-a", "y", true, t),
-                              DeletedEvent("org-a", "x", t)};
+                              CreatedEvent("org-a", "y", true, t), DeletedEvent("org-a", "x", t)};
   ASSERT_TRUE(log->Append(batch).ok());
   EXPECT_EQ(batch[0].sequence, 1u);
   EXPECT_EQ(batch[1].sequence, 2u);
@@ -126,7 +125,8 @@ TEST(EventLog, AppendCountsOnFromTheVersionsLastVersionRead) {
   EXPECT_EQ(log->LastVersion("org-a", "x").value(), 2u);
   EXPECT_EQ(log->LastVersion("org-a", "y").value(), 0u);
   EXPECT_EQ(log->LastVersion("org-a", "x").value(), 2u) << "asked again";
-  std::vector<Event> next = {CreatedEvent("org-a", "x", true, t), CreatedEvent("org-a", "y", true, t)};
+  std::vector<Event> next = {CreatedEvent("org-a", "x", true, t),
+                             CreatedEvent("org-a", "y", true, t)};
   ASSERT_TRUE(log->Append(next).ok());
   EXPECT_EQ(next[0].version, 3u);
   EXPECT_EQ(next[1].version, 1u);
@@ -154,7 +154,8 @@ TEST(EventLog, KeepsTheWriteAheadLogUnderItsBound) {
     std::vector<Event> batch;
     for (int i = 0; i < kPerBatch; ++i) {
       std::string key = "flag-" + std::to_string(i);
-      batch.push_back(b % 2 == 0 ? CreatedEvent("org-a", key, true, t) : DeletedEvent("org-a", key, t));
+      batch.push_back(b % 2 == 0 ? CreatedEvent("org-a", key, true, t)
+                                 : DeletedEvent("org-a", key, t));
     }
     ASSERT_TRUE(log->Append(batch).ok());
   }

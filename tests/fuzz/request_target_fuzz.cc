@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!AllowedMethods(match->route).empty());
     FUZZ_CHECK(IsMethodAllowed(match->route, "GET") == IsMethodAllowed(match->route, "HEAD"));
   }
-  (void)CheckQueryNames(target, {"limit", "page", "after", "before", "order", "as_of", "as_of_event"});
+  (void)CheckQueryNames(target,
+                        {"limit", "page", "after", "before", "order", "as_of", "as_of_event"});
   (void)QueryInteger(target, "limit", 20, 1, 1000);
   (void)QueryValue(target, "as_of");
   return 0;

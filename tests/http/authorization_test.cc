@@ -5,8 +5,10 @@
 namespace flagledger {
 namespace {
 
-constexpr char kWriterSecret[] = "flt_1111111111111111111111111111111111111111111111111111111111111111";
-constexpr char kRevokedSecret[] = "flt_2222222222222222222222222222222222222222222222222222222222222222";
+constexpr char kWriterSecret[] =
+    "flt_1111111111111111111111111111111111111111111111111111111111111111";
+constexpr char kRevokedSecret[] =
+    "flt_2222222222222222222222222222222222222222222222222222222222222222";
 
 Event TokenEvent(EventType type, std::string id, std::string name, std::string org, Role role,
                  const std::string& secret, std::uint64_t version) {
@@ -44,7 +46,8 @@ TEST_F(AuthorizationTest, RejectsMissingMalformedUnknownAndRevokedTokens) {
   for (std::string header :
        {std::string(), std::string("Bearer"), std::string("Bearer "), std::string(kWriterSecret),
         std::string("Basic ") + kWriterSecret, std::string("Bearer x") + kWriterSecret,
-        std::string("Bearer flt_") + std::string(64, '3'), std::string("Bearer ") + kRevokedSecret}) {
+        std::string("Bearer flt_") + std::string(64, '3'),
+        std::string("Bearer ") + kRevokedSecret}) {
     auto principal = Authenticate(tokens_, header);
     ASSERT_FALSE(principal.ok()) << header;
     EXPECT_EQ(principal.status().code(), ErrorCode::kUnauthorized) << header;
@@ -73,7 +76,8 @@ TEST_F(AuthorizationTest, ExplainsWhyAccessIsForbidden) {
   Status other = Authorize(writer, {"org-b", Role::kRead});
   EXPECT_EQ(other.code(), ErrorCode::kForbidden);
   EXPECT_NE(other.detail().find("is for organization 'org-a', not 'org-b'"), std::string::npos);
-  EXPECT_NE(Authorize(writer, {"", Role::kAdmin}).detail().find("operator token"), std::string::npos);
+  EXPECT_NE(Authorize(writer, {"", Role::kAdmin}).detail().find("operator token"),
+            std::string::npos);
   EXPECT_TRUE(Authorize(Principal{"anonymous", nullptr}, {"", Role::kAdmin}).ok())
       << "without authentication everything is allowed";
 }

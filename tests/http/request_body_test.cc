@@ -11,10 +11,10 @@ std::vector<FieldError> ErrorsOf(const Status& status) {
 }
 
 TEST(RequestBody, CreateAcceptsTheSeedExample) {
-  auto request = ParseCreateFlagBody(
-      R"({"flag_key":"peer_review_module","enabled":false,"rollout_condition":)"
-      R"({"min_version":"3.1.0","activation_date":"2026-06-01T00:00:00Z"}})",
-      "org-a");
+  auto request =
+      ParseCreateFlagBody(R"({"flag_key":"peer_review_module","enabled":false,"rollout_condition":)"
+                          R"({"min_version":"3.1.0","activation_date":"2026-06-01T00:00:00Z"}})",
+                          "org-a");
   ASSERT_TRUE(request.ok()) << request.status().detail();
   EXPECT_EQ(request->flag_key, "peer_review_module");
   EXPECT_FALSE(request->action.enabled);
@@ -55,11 +55,16 @@ TEST(RequestBody, ListsEveryBrokenRuleAtOnce) {
 }
 
 TEST(RequestBody, CreateChecksTheFlagKeyAndOrganization) {
-  EXPECT_EQ(ErrorsOf(ParseCreateFlagBody(R"({"flag_key":"-bad"})", "org-a").status())[0].field, "flag_key");
-  EXPECT_EQ(ErrorsOf(ParseCreateFlagBody(R"({"flag_key":7})", "org-a").status())[0].message, "must be a string");
+  EXPECT_EQ(ErrorsOf(ParseCreateFlagBody(R"({"flag_key":"-bad"})", "org-a").status())[0].field,
+            "flag_key");
+  EXPECT_EQ(ErrorsOf(ParseCreateFlagBody(R"({"flag_key":7})", "org-a").status())[0].message,
+            "must be a string");
   EXPECT_TRUE(ParseCreateFlagBody(R"({"flag_key":"x","organization_id":"org-a"})", "org-a").ok());
-  EXPECT_EQ(ErrorsOf(ParseCreateFlagBody(R"({"flag_key":"x","organization_id":"org-b"})", "org-a").status())[0].field,
-            "organization_id");
+  EXPECT_EQ(
+      ErrorsOf(
+          ParseCreateFlagBody(R"({"flag_key":"x","organization_id":"org-b"})", "org-a").status())[0]
+          .field,
+      "organization_id");
 }
 
 TEST(RequestBody, RejectsDuplicateMembers) {
@@ -86,7 +91,8 @@ TEST(RequestBody, UpdateAcceptsAFetchedFlagSentBack) {
 }
 
 TEST(RequestBody, UpdateRejectsReadOnlyMembersThatDiffer) {
-  auto update = ParseUpdateFlagBody(R"({"enabled":true,"flag_key":"y","organization_id":"org-b"})", "org-a", "x");
+  auto update = ParseUpdateFlagBody(R"({"enabled":true,"flag_key":"y","organization_id":"org-b"})",
+                                    "org-a", "x");
   auto errors = ErrorsOf(update.status());
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].field, "flag_key");
@@ -94,10 +100,14 @@ TEST(RequestBody, UpdateRejectsReadOnlyMembersThatDiffer) {
 }
 
 TEST(RequestBody, ConditionMembersMayBeAbsentOrNull) {
-  auto update = ParseUpdateFlagBody(R"({"rollout_condition":{"min_version":"2.0.0"}})", "org-a", "x");
+  auto update =
+      ParseUpdateFlagBody(R"({"rollout_condition":{"min_version":"2.0.0"}})", "org-a", "x");
   ASSERT_TRUE(update.ok());
   EXPECT_FALSE((*update->rollout_condition)->activation_date);
-  EXPECT_EQ(ParseUpdateFlagBody(R"({"rollout_condition":[]})", "org-a", "x").status().field_errors()[0].message,
+  EXPECT_EQ(ParseUpdateFlagBody(R"({"rollout_condition":[]})", "org-a", "x")
+                .status()
+                .field_errors()[0]
+                .message,
             "must be an object or null");
 }
 
@@ -118,13 +128,17 @@ TEST(RequestBody, PatchRejectsEmptyAndUnknownMembers) {
   EXPECT_EQ(ErrorsOf(unknown.status())[0].field, "enabled");
   EXPECT_EQ(ErrorsOf(ParsePatchRolloutBody(R"({"min_version":1})").status())[0].message,
             "must be a string or null");
-  EXPECT_EQ(ErrorsOf(ParsePatchRolloutBody(R"({"activation_date":"2026-05-15T00:00:00.001Z"})").status())[0].message,
-            "must not have a fractional second");
+  EXPECT_EQ(
+      ErrorsOf(
+          ParsePatchRolloutBody(R"({"activation_date":"2026-05-15T00:00:00.001Z"})").status())[0]
+          .message,
+      "must not have a fractional second");
   EXPECT_TRUE(ParsePatchRolloutBody(R"({"activation_date":"2026-05-15T00:00:00.000Z"})").ok());
 }
 
 TEST(RequestBody, OfrepBodyReadsVersionAndOrganization) {
-  auto context = ParseOfrepBody(R"({"context":{"targetingKey":"u1","version":"2.0.0","organization_id":"org-a","plan":"pro"}})");
+  auto context = ParseOfrepBody(
+      R"({"context":{"targetingKey":"u1","version":"2.0.0","organization_id":"org-a","plan":"pro"}})");
   ASSERT_TRUE(context.ok()) << context.status().detail();
   EXPECT_EQ(context->version, "2.0.0");
   EXPECT_EQ(context->organization_id, "org-a");

@@ -24,7 +24,8 @@ TEST(RequestTarget, KeepsEmptySegments) {
 }
 
 TEST(RequestTarget, DecodesQueryComponents) {
-  RequestTarget target = ParseRequestTarget("/x?as%5Fof=2026-01-01T00%3A00%3A00%2B01%3A00&a=b+c&flag");
+  RequestTarget target =
+      ParseRequestTarget("/x?as%5Fof=2026-01-01T00%3A00%3A00%2B01%3A00&a=b+c&flag");
   ASSERT_EQ(target.query.size(), 3u);
   EXPECT_EQ(target.query[0].first, "as_of");
   EXPECT_EQ(target.query[0].second, "2026-01-01T00:00:00+01:00");

@@ -29,7 +29,8 @@ TEST(Router, RejectsOtherShapes) {
        {"/", "/api/v1", "/api/v1/organizations/org-a", "/api/v1/organizations/org-a/flags",
         "/api/v1/organizations/org-a/feature-flags/", "/api/v1/organizations//feature-flags",
         "/api/v1/organizations/org-a/feature-flags/beta/other",
-        "/api/v2/organizations/org-a/feature-flags", "/healthz/", "/api/v1/organizations/org-a/feature-flags/beta/rollout/x"}) {
+        "/api/v2/organizations/org-a/feature-flags", "/healthz/",
+        "/api/v1/organizations/org-a/feature-flags/beta/rollout/x"}) {
     EXPECT_FALSE(Match(target)) << target;
   }
 }

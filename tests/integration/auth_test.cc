@@ -32,7 +32,8 @@ class AuthTest : public ::testing::Test {
  protected:
   std::string DataDir() const { return dir_.Sub("data"); }
 
-  std::string CreateToken(const std::string& org, const std::string& role, const std::string& name) {
+  std::string CreateToken(const std::string& org, const std::string& role,
+                          const std::string& name) {
     return SecretOf(RunFlagledger("token create --data-dir " + DataDir() + " --org '" + org +
                                   "' --role " + role + " --name " + name));
   }
@@ -44,7 +45,8 @@ class AuthTest : public ::testing::Test {
   }
   HttpResult Send(const std::string& method, const std::string& target, const std::string& secret,
                   const std::string& body = "") {
-    HttpResult result = client().Send(method, target, body, secret.empty() ? HeaderList{} : Bearer(secret));
+    HttpResult result =
+        client().Send(method, target, body, secret.empty() ? HeaderList{} : Bearer(secret));
     seen_ += result.body;
     for (auto& [name, value] : result.headers) seen_ += name + ": " + value + "\n";
     return result;
@@ -69,7 +71,8 @@ class AuthTest : public ::testing::Test {
 
 TEST_F(AuthTest, OpenOnLoopbackUntilTheFirstTokenThenEveryRequestNeedsOne) {
   server_.Start();
-  EXPECT_NE(server_.Log().find("no API token exists yet"), std::string::npos) << "a warning at start";
+  EXPECT_NE(server_.Log().find("no API token exists yet"), std::string::npos)
+      << "a warning at start";
   ASSERT_EQ(Send("POST", kOrgA + "/feature-flags", "", R"({"flag_key":"beta"})").status, 201);
 
   std::string writer = CreateToken("org-a", "write", "deployer");  // while the server runs
@@ -82,19 +85,27 @@ TEST_F(AuthTest, OpenOnLoopbackUntilTheFirstTokenThenEveryRequestNeedsOne) {
   HttpResult wrong = client().Send("GET", kOrgA + "/feature-flags/beta", "",
                                    {{"Authorization", "Bearer flt_" + std::string(64, '0')}});
   EXPECT_EQ(wrong.status, 401);
-  EXPECT_EQ(wrong.Header("WWW-Authenticate"), "Bearer realm=\"flagledger\", error=\"invalid_token\"");
-  EXPECT_EQ(client().Send("GET", kOrgA + "/feature-flags/beta", "", {{"Authorization", "Basic abc"}}).status, 401);
+  EXPECT_EQ(wrong.Header("WWW-Authenticate"),
+            "Bearer realm=\"flagledger\", error=\"invalid_token\"");
+  EXPECT_EQ(client()
+                .Send("GET", kOrgA + "/feature-flags/beta", "", {{"Authorization", "Basic abc"}})
+                .status,
+            401);
   EXPECT_EQ(Send("GET", "/healthz", "").status, 200) << "probes stay open";
   EXPECT_EQ(Send("GET", "/readyz", "").status, 200);
 
   ASSERT_EQ(Send("PUT", kOrgA + "/feature-flags/beta", writer, R"({"enabled":true})").status, 200);
   HttpResult history = Send("GET", kOrgA + "/feature-flags/beta/history", writer);
   ASSERT_EQ(history.status, 200);
-  EXPECT_NE(history.body.find(R"("type":"flag.created","organization_id":"org-a","flag_key":"beta","version":1,)"),
-            std::string::npos);
+  EXPECT_NE(
+      history.body.find(
+          R"("type":"flag.created","organization_id":"org-a","flag_key":"beta","version":1,)"),
+      std::string::npos);
   EXPECT_NE(history.body.find(R"("actor":"anonymous")"), std::string::npos) << "before the token";
-  EXPECT_NE(history.body.find(R"("type":"flag.updated","organization_id":"org-a","flag_key":"beta","version":2,"recorded_at":)"),
-            std::string::npos);
+  EXPECT_NE(
+      history.body.find(
+          R"("type":"flag.updated","organization_id":"org-a","flag_key":"beta","version":2,"recorded_at":)"),
+      std::string::npos);
   EXPECT_NE(history.body.find(R"("actor":"deployer")"), std::string::npos) << history.body;
 }
 
@@ -145,11 +156,14 @@ TEST_F(AuthTest, EveryCrossOrganizationAndWrongRoleAttemptIsDeniedAndAppendsNoth
   EXPECT_EQ(Send("GET", kOrgA + "/feature-flags/f", reader).status, 200);
   EXPECT_EQ(Send("GET", kOrgA + "/events", reader).status, 200);
   EXPECT_EQ(Send("PUT", kOrgA + "/feature-flags/f", writer, R"({"enabled":true})").status, 200);
-  EXPECT_EQ(Send("PATCH", kOrgA + "/feature-flags/f/rollout", admin, R"({"min_version":"1.0.0"})").status, 200);
+  EXPECT_EQ(
+      Send("PATCH", kOrgA + "/feature-flags/f/rollout", admin, R"({"min_version":"1.0.0"})").status,
+      200);
   EXPECT_EQ(Send("DELETE", kOrgB + "/feature-flags/f", other).status, 200);
   HttpResult all = Send("GET", "/api/v1/events", operator_);
   ASSERT_EQ(all.status, 200);
-  EXPECT_NE(all.body.find(R"("type":"token.created","organization_id":"_system")"), std::string::npos)
+  EXPECT_NE(all.body.find(R"("type":"token.created","organization_id":"_system")"),
+            std::string::npos)
       << "token events are part of the audit history";
   EXPECT_NE(all.body.find(R"("actor":"org-admin")"), std::string::npos);
 }
@@ -171,9 +185,11 @@ TEST_F(AuthTest, ARevokedTokenStopsWorkingOnceTheCommandReturns) {
   std::string list = RunFlagledger("token list --data-dir " + DataDir()).out;
   EXPECT_NE(list.find(id), std::string::npos);
   EXPECT_EQ(list.find("flt_"), std::string::npos) << "list never shows secrets";
-  CommandResult unknown = RunFlagledger("token revoke --data-dir " + DataDir() + " --id tok_nothing");
+  CommandResult unknown =
+      RunFlagledger("token revoke --data-dir " + DataDir() + " --id tok_nothing");
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_NE(unknown.out.find("no token has the id 'tok_nothing'"), std::string::npos) << unknown.out;
+  EXPECT_NE(unknown.out.find("no token has the id 'tok_nothing'"), std::string::npos)
+      << unknown.out;
 }
 
 TEST_F(AuthTest, TokensSurviveARestartAndNoSecretEverReachesALogOrAResponse) {
@@ -194,9 +210,11 @@ TEST_F(AuthTest, TokensSurviveARestartAndNoSecretEverReachesALogOrAResponse) {
   RunFlagledger("history --data-dir " + DataDir() + " --org _system");
   ASSERT_EQ(server_.Stop(), 0);
 
-  std::string system_history = RunFlagledger("history --data-dir " + DataDir() + " --org _system").out;
+  std::string system_history =
+      RunFlagledger("history --data-dir " + DataDir() + " --org _system").out;
   EXPECT_NE(system_history.find("token.created"), std::string::npos) << system_history;
-  std::string logs = server_.Log() + system_history + RunFlagledger("token list --data-dir " + DataDir()).out;
+  std::string logs =
+      server_.Log() + system_history + RunFlagledger("token list --data-dir " + DataDir()).out;
   for (const std::string& secret : {operator_, writer}) {
     EXPECT_EQ(logs.find(secret.substr(4)), std::string::npos) << "a secret in a log line";
     EXPECT_EQ(seen_.find(secret.substr(4)), std::string::npos) << "a secret in a response";
@@ -209,7 +227,8 @@ TEST_F(AuthTest, AMalformedSpoolRequestIsAnsweredWithAnErrorAndAppendsNothing) {
   for (const char* text : {"operation=create\nid=tok_1\nname=has space\n", "garbage", ""}) {
     std::string request_id = "bad" + std::to_string(std::strlen(text));
     std::ofstream(spool + "/" + request_id + ".tmp") << text;
-    std::filesystem::rename(spool + "/" + request_id + ".tmp", spool + "/" + request_id + ".request");
+    std::filesystem::rename(spool + "/" + request_id + ".tmp",
+                            spool + "/" + request_id + ".request");
     std::string result;
     for (int i = 0; i < 200 && result.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -217,7 +236,8 @@ TEST_F(AuthTest, AMalformedSpoolRequestIsAnsweredWithAnErrorAndAppendsNothing) {
       std::getline(answer, result);
     }
     EXPECT_EQ(result.rfind("error ", 0), 0u) << "answered with an error: " << result;
-    EXPECT_FALSE(std::filesystem::exists(spool + "/" + request_id + ".request")) << "and taken away";
+    EXPECT_FALSE(std::filesystem::exists(spool + "/" + request_id + ".request"))
+        << "and taken away";
   }
   EXPECT_NE(server_.Log().find("token request rejected"), std::string::npos);
   HttpResult page = Send("GET", kOrgA + "/feature-flags", "");
@@ -235,7 +255,8 @@ TEST_F(AuthTest, AuthOnWithoutTokensRefusesEverything) {
 }
 
 TEST_F(AuthTest, NetworkAddressesNeedAuthenticationUnlessInsecureIsGiven) {
-  CommandResult refused = RunFlagledger("serve --data-dir " + DataDir() + " --listen 0.0.0.0:0 --auth off");
+  CommandResult refused =
+      RunFlagledger("serve --data-dir " + DataDir() + " --listen 0.0.0.0:0 --auth off");
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.out.find("--insecure"), std::string::npos) << refused.out;
 

@@ -13,7 +13,8 @@ TEST_F(Concurrency, SingleFlagResponsesCarryTheVersionAsETag) {
   EXPECT_EQ(Get(Base() + "/x").Header("ETag"), "\"1\"");
   EXPECT_EQ(Put(Base() + "/x", R"({"enabled":true})").Header("ETag"), "\"2\"");
   EXPECT_EQ(Patch(Base() + "/x/rollout", R"({"min_version":"1.0.0"})").Header("ETag"), "\"3\"");
-  EXPECT_EQ(Get(Base() + "/x?as_of_event=" + std::to_string(Sequence() - 1)).Header("ETag"), "\"2\"");
+  EXPECT_EQ(Get(Base() + "/x?as_of_event=" + std::to_string(Sequence() - 1)).Header("ETag"),
+            "\"2\"");
   EXPECT_FALSE(Get(Base()).HasHeader("ETag")) << "lists have no single version";
 }
 
@@ -52,12 +53,16 @@ TEST_F(Concurrency, AMatchingIfMatchLetsTheWriteThrough) {
   HttpResult updated = Put(Base() + "/x", R"({"enabled":true})", {{"If-Match", "\"1\""}});
   EXPECT_EQ(updated.status, 200);
   EXPECT_EQ(updated.Header("ETag"), "\"2\"");
-  EXPECT_EQ(Patch(Base() + "/x/rollout", R"({"min_version":"1.0.0"})", {{"If-Match", "\"9\", \"2\""}}).status, 200);
+  EXPECT_EQ(
+      Patch(Base() + "/x/rollout", R"({"min_version":"1.0.0"})", {{"If-Match", "\"9\", \"2\""}})
+          .status,
+      200);
   EXPECT_EQ(Delete(Base() + "/x", {{"If-Match", "*"}}).status, 200);
 }
 
 TEST_F(Concurrency, IfMatchOnAMissingFlagIsNotFound) {
-  ExpectProblem(Put(Base() + "/ghost", R"({"enabled":true})", {{"If-Match", "*"}}), 404, "flag_not_found");
+  ExpectProblem(Put(Base() + "/ghost", R"({"enabled":true})", {{"If-Match", "*"}}), 404,
+                "flag_not_found");
 }
 
 TEST_F(Concurrency, ARetryWithTheSameKeyReplaysTheFirstResponse) {
@@ -106,8 +111,8 @@ TEST_F(Concurrency, TheSameKeyWithAnotherRequestIsRefused) {
 TEST_F(Concurrency, KeysAreScopedToTheOrganization) {
   HeaderList key = {{"Idempotency-Key", "shared-name"}};
   ASSERT_EQ(Post(Base(), R"({"flag_key":"x"})", key).status, 201);
-  HttpResult elsewhere = Post("/api/v1/organizations/" + Org() + "-other/feature-flags",
-                              R"({"flag_key":"x"})", key);
+  HttpResult elsewhere =
+      Post("/api/v1/organizations/" + Org() + "-other/feature-flags", R"({"flag_key":"x"})", key);
   EXPECT_EQ(elsewhere.status, 201);
   EXPECT_FALSE(elsewhere.HasHeader("Idempotent-Replayed"));
 }
@@ -126,13 +131,16 @@ TEST_F(Concurrency, AnErrorDecidedByTheStoreIsReplayedToo) {
 
 TEST_F(Concurrency, AnInvalidKeyIsValidationFailed) {
   std::uint64_t before = Sequence();
-  for (std::string key : {std::string(256, 'k'), std::string("with space"), std::string("caf\xc3\xa9")}) {
+  for (std::string key :
+       {std::string(256, 'k'), std::string("with space"), std::string("caf\xc3\xa9")}) {
     HttpResult result = Post(Base(), R"({"flag_key":"x"})", {{"Idempotency-Key", key}});
     ExpectProblem(result, 422, "validation_failed");
     EXPECT_NE(result.body.find(R"("field":"Idempotency-Key")"), std::string::npos) << result.body;
   }
   EXPECT_EQ(Sequence(), before);
-  EXPECT_EQ(Post(Base(), R"({"flag_key":"x"})", {{"Idempotency-Key", std::string(255, 'k')}}).status, 201);
+  EXPECT_EQ(
+      Post(Base(), R"({"flag_key":"x"})", {{"Idempotency-Key", std::string(255, 'k')}}).status,
+      201);
 }
 
 TEST_F(Concurrency, ConcurrentRetriesCreateOnce) {
@@ -141,8 +149,8 @@ TEST_F(Concurrency, ConcurrentRetriesCreateOnce) {
   for (int i = 0; i < 8; ++i) {
     clients.emplace_back([&] {
       HttpClient client(server_->port());
-      HttpResult result = client.Send("POST", Base(), R"({"flag_key":"once"})",
-                                      {{"Idempotency-Key", "race-1"}});
+      HttpResult result =
+          client.Send("POST", Base(), R"({"flag_key":"once"})", {{"Idempotency-Key", "race-1"}});
       if (result.status == 201) (result.HasHeader("Idempotent-Replayed") ? replayed : created)++;
     });
   }

@@ -22,7 +22,6 @@ std::string Base(const std::string& org) {
   return "/api/v1/organizations/" + org + "/feature-flags";
 }
 
-
 TEST(Durability, RestartGivesIdenticalResponses) {
   TempDir dir;
   ServerProcess server(dir.Sub("data"));
@@ -33,10 +32,17 @@ TEST(Durability, RestartGivesIdenticalResponses) {
     for (int i = 0; i < 30; ++i) {
       std::string org = "org-" + std::to_string(i % 3);
       std::string key = "flag-" + std::to_string(i);
-      ASSERT_EQ(client.Send("POST", Base(org), R"({"flag_key":")" + key + R"(","enabled":true})").status, 201);
+      ASSERT_EQ(
+          client.Send("POST", Base(org), R"({"flag_key":")" + key + R"(","enabled":true})").status,
+          201);
       if (i % 4 == 0) {
-        ASSERT_EQ(client.Send("PUT", Base(org) + "/" + key,
-                              R"({"rollout_condition":{"min_version":"1.2.3-rc.1","activation_date":"2026-02-03T04:05:06Z"}})").status, 200);
+        ASSERT_EQ(
+            client
+                .Send(
+                    "PUT", Base(org) + "/" + key,
+                    R"({"rollout_condition":{"min_version":"1.2.3-rc.1","activation_date":"2026-02-03T04:05:06Z"}})")
+                .status,
+            200);
       }
       if (i % 5 == 0) {
         ASSERT_EQ(client.Send("DELETE", Base(org) + "/" + key).status, 200);
@@ -49,7 +55,8 @@ TEST(Durability, RestartGivesIdenticalResponses) {
       HttpResult page = client.Send("GET", Base("org-" + std::to_string(org)) + "?limit=100");
       out.push_back(page.body + "|" + page.Header("Flagledger-Event-Sequence"));
       for (int i = 0; i < 30; ++i) {
-        HttpResult flag = client.Send("GET", Base("org-" + std::to_string(org)) + "/flag-" + std::to_string(i));
+        HttpResult flag =
+            client.Send("GET", Base("org-" + std::to_string(org)) + "/flag-" + std::to_string(i));
         out.push_back(std::to_string(flag.status) + flag.body);
       }
     }
@@ -89,7 +96,8 @@ TEST(Durability, KillDuringWritesLosesNoAcknowledgedWrite) {
       writers.emplace_back([&, w] {
         HttpClient client(server.port());
         for (int i = 0; !stop.load(); ++i) {
-          std::string key = "c" + std::to_string(cycle) + "-w" + std::to_string(w) + "-" + std::to_string(i);
+          std::string key =
+              "c" + std::to_string(cycle) + "-w" + std::to_string(w) + "-" + std::to_string(i);
           try {
             HttpResult result = client.Send("POST", Base("org-crash-" + std::to_string(w % 2)),
                                             R"({"flag_key":")" + key + "\"}");
@@ -139,13 +147,17 @@ TEST(Durability, SigtermClosesIdleConnectionsAndStreamsAtOnce) {
   TempDir dir;
   ServerProcess server(dir.Sub("data"));
   server.Start();
-  ASSERT_EQ(HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})").status, 201);
+  ASSERT_EQ(HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})").status,
+            201);
   RawConnection idle(server.port());
   ASSERT_TRUE(idle.Send("GET " + Base("org-a") + "/x HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_NE(idle.ReadFor(std::chrono::milliseconds(300)).find("HTTP/1.1 200 OK"), std::string::npos);
+  ASSERT_NE(idle.ReadFor(std::chrono::milliseconds(300)).find("HTTP/1.1 200 OK"),
+            std::string::npos);
   RawConnection stream(server.port());
-  ASSERT_TRUE(stream.Send("GET /api/v1/organizations/org-a/events/stream?after=0 HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_NE(stream.ReadFor(std::chrono::milliseconds(300)).find("event: flag.created"), std::string::npos);
+  ASSERT_TRUE(stream.Send(
+      "GET /api/v1/organizations/org-a/events/stream?after=0 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_NE(stream.ReadFor(std::chrono::milliseconds(300)).find("event: flag.created"),
+            std::string::npos);
   ASSERT_FALSE(idle.ClosedWithin(std::chrono::milliseconds(10)));
   ASSERT_FALSE(stream.ClosedWithin(std::chrono::milliseconds(10)));
 
@@ -165,7 +177,8 @@ TEST(Durability, SigtermClosesConnectionsAnsweredJustBefore) {
   TempDir dir;
   ServerProcess server(dir.Sub("data"));
   server.Start();
-  ASSERT_EQ(HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})").status, 201);
+  ASSERT_EQ(HttpClient(server.port()).Send("POST", Base("org-a"), R"({"flag_key":"x"})").status,
+            201);
   std::atomic<bool> quiet{false};
   std::atomic<int> answered{0};
   std::vector<std::unique_ptr<HttpClient>> clients;  // outlive the threads: idle connections
@@ -209,7 +222,9 @@ TEST(Durability, AsyncDurabilityStillSurvivesAProcessCrash) {
   {
     HttpClient client(server.port());
     for (int i = 0; i < 20; ++i) {
-      ASSERT_EQ(client.Send("POST", Base("org-a"), R"({"flag_key":"k)" + std::to_string(i) + "\"}").status, 201);
+      ASSERT_EQ(client.Send("POST", Base("org-a"), R"({"flag_key":"k)" + std::to_string(i) + "\"}")
+                    .status,
+                201);
     }
   }
   server.Kill();
@@ -222,7 +237,8 @@ TEST(ServeCommand, HelpDescribesEveryOption) {
   CommandResult help = RunFlagledger("serve --help");
   EXPECT_EQ(help.exit_code, 0);
   const std::string& out = help.out;
-  for (const char* option : {"--data-dir", "--listen", "--threads", "--durability", "FLAGLEDGER_DATA_DIR"}) {
+  for (const char* option :
+       {"--data-dir", "--listen", "--threads", "--durability", "FLAGLEDGER_DATA_DIR"}) {
     EXPECT_NE(out.find(option), std::string::npos) << option;
   }
 }

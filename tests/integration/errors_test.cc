@@ -52,9 +52,9 @@ TEST_F(Errors, NonUtf8IsInvalidJson) {
 }
 
 TEST_F(Errors, BadPageOrLimitIsInvalidQuery) {
-  for (std::string query : {"page=0", "page=-1", "page=abc", "page=", "page=1.5", "limit=0",
-                            "limit=101", "limit=ten", "page=99999999999999999999", "page=%zz",
-                            "page=1&page=2"}) {
+  for (std::string query :
+       {"page=0", "page=-1", "page=abc", "page=", "page=1.5", "limit=0", "limit=101", "limit=ten",
+        "page=99999999999999999999", "page=%zz", "page=1&page=2"}) {
     ExpectProblem(Get(Base() + "?" + query), 400, "invalid_query");
   }
 }
@@ -68,7 +68,8 @@ TEST_F(Errors, UnknownQueryParametersAreInvalidQuery) {
 }
 
 TEST_F(Errors, BadOrganizationIdIsInvalidOrganizationId) {
-  for (std::string org : std::vector<std::string>{"-org", "org%20a", "org%2Fa", std::string(129, 'o'), "%C3%A4", "org%zz"}) {
+  for (std::string org : std::vector<std::string>{"-org", "org%20a", "org%2Fa",
+                                                  std::string(129, 'o'), "%C3%A4", "org%zz"}) {
     std::string base = "/api/v1/organizations/" + org + "/feature-flags";
     ExpectProblem(Get(base), 400, "invalid_organization_id");
     ExpectProblem(Post(base, R"({"flag_key":"x"})"), 400, "invalid_organization_id");
@@ -77,7 +78,8 @@ TEST_F(Errors, BadOrganizationIdIsInvalidOrganizationId) {
 }
 
 TEST_F(Errors, BadFlagKeyIsInvalidFlagKey) {
-  for (std::string key : std::vector<std::string>{"_x", "x%20y", "x%2Fy", std::string(129, 'k'), "%2E"}) {
+  for (std::string key :
+       std::vector<std::string>{"_x", "x%20y", "x%2Fy", std::string(129, 'k'), "%2E"}) {
     ExpectProblem(Get(Base() + "/" + key), 400, "invalid_flag_key");
     ExpectProblem(Put(Base() + "/" + key, R"({"enabled":true})"), 400, "invalid_flag_key");
     ExpectProblem(Patch(Base() + "/" + key + "/rollout", R"({"min_version":null})"), 400,
@@ -92,9 +94,10 @@ TEST_F(Errors, ALongestKeyIsAccepted) {
 
 TEST_F(Errors, UnknownFlagIsFlagNotFound) {
   HttpResult result = Get(Base() + "/missing");
-  EXPECT_EQ(result.body,
-            R"({"type":"about:blank","title":"Not Found","status":404,"detail":"flag 'missing' does not exist in organization ')" +
-                Org() + R"('","code":"flag_not_found"})");
+  EXPECT_EQ(
+      result.body,
+      R"({"type":"about:blank","title":"Not Found","status":404,"detail":"flag 'missing' does not exist in organization ')" +
+          Org() + R"('","code":"flag_not_found"})");
   ExpectProblem(result, 404, "flag_not_found");
   ExpectProblem(Put(Base() + "/missing", R"({"enabled":true})"), 404, "flag_not_found");
   ExpectProblem(Patch(Base() + "/missing/rollout", R"({"min_version":"1.0.0"})"), 404,
@@ -167,8 +170,9 @@ TEST_F(Errors, ANonJsonBodyIsUnsupportedMediaType) {
     ExpectProblem(Put(Flag(), R"({"enabled":false})", {{"Content-Type", type}}), 415,
                   "unsupported_media_type");
   }
-  ExpectProblem(Patch(Flag() + "/rollout", R"({"min_version":null})", {{"Content-Type", "text/plain"}}),
-                415, "unsupported_media_type");
+  ExpectProblem(
+      Patch(Flag() + "/rollout", R"({"min_version":null})", {{"Content-Type", "text/plain"}}), 415,
+      "unsupported_media_type");
 }
 
 TEST_F(Errors, AMissingContentTypeIsUnsupportedMediaType) {
@@ -177,8 +181,8 @@ TEST_F(Errors, AMissingContentTypeIsUnsupportedMediaType) {
 }
 
 TEST_F(Errors, MediaTypeMatchingIgnoresCaseAndAcceptsUtf8) {
-  HttpResult result = Put(Flag(), R"({"enabled":true})",
-                          {{"Content-Type", "Application/JSON; charset=UTF-8"}});
+  HttpResult result =
+      Put(Flag(), R"({"enabled":true})", {{"Content-Type", "Application/JSON; charset=UTF-8"}});
   EXPECT_EQ(result.status, 200) << result.body;
   sequence_before_ = Sequence();
   existing_ = result.body;
@@ -197,17 +201,18 @@ TEST_F(Errors, UnknownMembersAreValidationFailed) {
 }
 
 TEST_F(Errors, WrongTypesAreValidationFailed) {
-  for (std::string body : {R"({"enabled":"true"})", R"({"enabled":1})", R"({"enabled":null})",
-                           R"({"rollout_condition":"2.0.0"})",
-                           R"({"rollout_condition":{"min_version":2}})",
-                           R"({"rollout_condition":{"activation_date":20260101}})"}) {
+  for (std::string body :
+       {R"({"enabled":"true"})", R"({"enabled":1})", R"({"enabled":null})",
+        R"({"rollout_condition":"2.0.0"})", R"({"rollout_condition":{"min_version":2}})",
+        R"({"rollout_condition":{"activation_date":20260101}})"}) {
     ExpectProblem(Put(Flag(), body), 422, "validation_failed");
   }
   ExpectProblem(Post(Base(), R"({"flag_key":12})"), 422, "validation_failed");
 }
 
 TEST_F(Errors, BadSemVerIsValidationFailed) {
-  for (std::string version : std::vector<std::string>{"1.0", "01.0.0", "1.0.0-01", "v1.0.0", "1.0.0+", std::string(65, '1')}) {
+  for (std::string version : std::vector<std::string>{"1.0", "01.0.0", "1.0.0-01", "v1.0.0",
+                                                      "1.0.0+", std::string(65, '1')}) {
     HttpResult result = Patch(Flag() + "/rollout", R"({"min_version":")" + version + "\"}");
     ExpectProblem(result, 422, "validation_failed");
     EXPECT_NE(result.body.find(R"("field":"min_version")"), std::string::npos) << result.body;
@@ -217,9 +222,9 @@ TEST_F(Errors, BadSemVerIsValidationFailed) {
 }
 
 TEST_F(Errors, BadDatesAreValidationFailed) {
-  for (std::string date : {"2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00",
-                           "2026-01-01T00:00:00.5Z", "2026-01-01T00:00:00.000001+01:00",
-                           "yesterday"}) {
+  for (std::string date :
+       {"2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00.5Z",
+        "2026-01-01T00:00:00.000001+01:00", "yesterday"}) {
     HttpResult result = Patch(Flag() + "/rollout", R"({"activation_date":")" + date + "\"}");
     ExpectProblem(result, 422, "validation_failed");
     EXPECT_NE(result.body.find(R"("field":"activation_date")"), std::string::npos) << result.body;
@@ -231,7 +236,8 @@ TEST_F(Errors, MissingRequiredMembersAreValidationFailed) {
   ExpectProblem(no_key, 422, "validation_failed");
   EXPECT_NE(no_key.body.find(R"({"field":"flag_key","message":"is required"})"), std::string::npos);
   ExpectProblem(Put(Flag(), "{}"), 422, "validation_failed");
-  ExpectProblem(Put(Flag(), R"({"flag_key":"existing","updated_at":"x"})"), 422, "validation_failed");
+  ExpectProblem(Put(Flag(), R"({"flag_key":"existing","updated_at":"x"})"), 422,
+                "validation_failed");
   ExpectProblem(Patch(Flag() + "/rollout", "{}"), 422, "validation_failed");
 }
 
@@ -252,10 +258,12 @@ TEST_F(Errors, AnInvalidKeyInTheBodyIsValidationFailed) {
 }
 
 TEST_F(Errors, ValidationListsEveryBrokenRule) {
-  HttpResult result = Put(Flag(), R"({"enabled":"yes","rollout_condition":{"min_version":"x","activation_date":"y"},"extra":1})");
+  HttpResult result = Put(
+      Flag(),
+      R"({"enabled":"yes","rollout_condition":{"min_version":"x","activation_date":"y"},"extra":1})");
   ExpectProblem(result, 422, "validation_failed");
-  for (const char* field : {"enabled", "rollout_condition.min_version",
-                            "rollout_condition.activation_date", "extra"}) {
+  for (const char* field :
+       {"enabled", "rollout_condition.min_version", "rollout_condition.activation_date", "extra"}) {
     EXPECT_NE(result.body.find(std::string(R"("field":")") + field + "\""), std::string::npos)
         << field << " in " << result.body;
   }
@@ -263,12 +271,12 @@ TEST_F(Errors, ValidationListsEveryBrokenRule) {
 
 TEST_F(Errors, MalformedHttpNeverCrashesTheServer) {
   HttpClient raw(server_->port());
-  for (std::string junk : {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
-                           std::string("\x00\x01\x02\r\n\r\n", 7),
-                           std::string("POST /api/v1/organizations/o/feature-flags HTTP/1.1\r\n"
-                                       "Content-Length: 99999999999999999999\r\n\r\n"),
-                           std::string("GET /healthz HTTP/1.1\r\nX: ") + std::string(20000, 'x') +
-                               "\r\n\r\n"}) {
+  for (std::string junk :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("\x00\x01\x02\r\n\r\n", 7),
+        std::string("POST /api/v1/organizations/o/feature-flags HTTP/1.1\r\n"
+                    "Content-Length: 99999999999999999999\r\n\r\n"),
+        std::string("GET /healthz HTTP/1.1\r\nX: ") + std::string(20000, 'x') + "\r\n\r\n"}) {
     raw.SendRaw(junk, 500);
   }
   EXPECT_EQ(Get("/healthz").status, 200);

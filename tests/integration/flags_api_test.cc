@@ -54,9 +54,10 @@ TEST_F(FlagsApi, CreateStoresAnAllNullConditionAsNull) {
 TEST_F(FlagsApi, CreateNormalizesOffsetsToUtc) {
   HttpResult created = Create(
       R"({"flag_key":"x","rollout_condition":{"activation_date":"2026-01-15T01:00:00.000+01:00"}})");
-  EXPECT_NE(created.body.find(
-                R"("rollout_condition":{"min_version":null,"activation_date":"2026-01-15T00:00:00Z"})"),
-            std::string::npos)
+  EXPECT_NE(
+      created.body.find(
+          R"("rollout_condition":{"min_version":null,"activation_date":"2026-01-15T00:00:00Z"})"),
+      std::string::npos)
       << created.body;
 }
 
@@ -94,7 +95,8 @@ TEST_F(FlagsApi, ListOrdersByKeyBytewise) {
     keys.push_back((*it)[1]);
   }
   EXPECT_EQ(keys, (std::vector<std::string>{"0", "B", "a", "a-1", "a_1", "b"}));
-  EXPECT_NE(listed.body.find(R"("pagination":{"page":1,"limit":20,"total":6}})"), std::string::npos);
+  EXPECT_NE(listed.body.find(R"("pagination":{"page":1,"limit":20,"total":6}})"),
+            std::string::npos);
   EXPECT_FALSE(listed.Header("Flagledger-Event-Sequence").empty());
 }
 
@@ -109,7 +111,8 @@ TEST_F(FlagsApi, ListPaginates) {
   EXPECT_EQ(second.body.find(R"({"data":[{"flag_key":"k10")"), 0u) << second.body;
   EXPECT_NE(second.body.find(R"({"flag_key":"k19")"), std::string::npos);
   EXPECT_EQ(second.body.find(R"({"flag_key":"k20")"), std::string::npos);
-  EXPECT_NE(second.body.find(R"("pagination":{"page":2,"limit":10,"total":25}})"), std::string::npos);
+  EXPECT_NE(second.body.find(R"("pagination":{"page":2,"limit":10,"total":25}})"),
+            std::string::npos);
 
   HttpResult last = Get(Base() + "?page=3&limit=10");
   EXPECT_NE(last.body.find(R"({"flag_key":"k24")"), std::string::npos);
@@ -120,7 +123,8 @@ TEST_F(FlagsApi, ListPaginates) {
   EXPECT_EQ(past.body, R"({"data":[],"pagination":{"page":4,"limit":10,"total":25}})");
 
   HttpResult full = Get(Base() + "?limit=100");
-  EXPECT_NE(full.body.find(R"("pagination":{"page":1,"limit":100,"total":25}})"), std::string::npos);
+  EXPECT_NE(full.body.find(R"("pagination":{"page":1,"limit":100,"total":25}})"),
+            std::string::npos);
 }
 
 // Current pages are kept rendered with their organization's state (http/list_page_cache.h):
@@ -216,7 +220,8 @@ TEST_F(FlagsApi, ListPagesThroughALargeOrganization) {
     std::vector<std::string> keys;
     std::string total = R"("total":)" + std::to_string(expected.size()) + "}";
     for (int page = 1; page <= kFlags; ++page) {
-      HttpResult listed = Get(Base() + "?page=" + std::to_string(page) + "&limit=" + std::to_string(limit));
+      HttpResult listed =
+          Get(Base() + "?page=" + std::to_string(page) + "&limit=" + std::to_string(limit));
       ASSERT_EQ(listed.status, 200);
       EXPECT_NE(listed.body.find(total), std::string::npos) << listed.body;
       std::size_t before = keys.size();
@@ -250,13 +255,15 @@ TEST_F(FlagsApi, PutReplacesPresentMembersAndKeepsAbsentOnes) {
             R"({"flag_key":"peer_review_module","enabled":true,"organization_id":")" + Org() +
                 R"(","rollout_condition":{"min_version":"3.1.0","activation_date":"<t>"},)"
                 R"("created_at":"<t>","updated_at":"<t>"})");
-  HttpResult replaced = Put(Base() + "/peer_review_module",
-                            R"({"rollout_condition":{"min_version":"2.4.0","activation_date":"2026-04-01T00:00:00Z"}})");
+  HttpResult replaced = Put(
+      Base() + "/peer_review_module",
+      R"({"rollout_condition":{"min_version":"2.4.0","activation_date":"2026-04-01T00:00:00Z"}})");
   ASSERT_EQ(replaced.status, 200);
   EXPECT_NE(replaced.body.find(R"("enabled":true,)"), std::string::npos);
-  EXPECT_NE(replaced.body.find(
-                R"("rollout_condition":{"min_version":"2.4.0","activation_date":"2026-04-01T00:00:00Z"})"),
-            std::string::npos);
+  EXPECT_NE(
+      replaced.body.find(
+          R"("rollout_condition":{"min_version":"2.4.0","activation_date":"2026-04-01T00:00:00Z"})"),
+      std::string::npos);
   HttpResult cleared = Put(Base() + "/peer_review_module", R"({"rollout_condition":null})");
   EXPECT_NE(cleared.body.find(R"("rollout_condition":null)"), std::string::npos);
   EXPECT_EQ(Get(Base() + "/peer_review_module").body, cleared.body);
@@ -276,19 +283,20 @@ TEST_F(FlagsApi, PatchMergesTheRolloutCondition) {
   Create(kSeedCreate);
   HttpResult patched = Patch(Base() + "/peer_review_module/rollout", R"({"min_version":"2.8.0"})");
   ASSERT_EQ(patched.status, 200) << patched.body;
-  EXPECT_EQ(MaskTimes(patched.body),
-            R"({"flag_key":"peer_review_module","organization_id":")" + Org() +
-                R"(","rollout_condition":{"min_version":"2.8.0","activation_date":"<t>"},"updated_at":"<t>"})");
+  EXPECT_EQ(
+      MaskTimes(patched.body),
+      R"({"flag_key":"peer_review_module","organization_id":")" + Org() +
+          R"(","rollout_condition":{"min_version":"2.8.0","activation_date":"<t>"},"updated_at":"<t>"})");
   EXPECT_NE(patched.body.find("2026-06-01T00:00:00Z"), std::string::npos) << "absent member kept";
 }
 
 TEST_F(FlagsApi, PatchAcceptsMergePatchMediaType) {
   Create(kSeedCreate);
-  HttpResult patched = Patch(Base() + "/peer_review_module/rollout",
-                             R"({"activation_date":null})",
+  HttpResult patched = Patch(Base() + "/peer_review_module/rollout", R"({"activation_date":null})",
                              {{"Content-Type", "application/merge-patch+json"}});
   ASSERT_EQ(patched.status, 200) << patched.body;
-  EXPECT_NE(patched.body.find(R"({"min_version":"3.1.0","activation_date":null})"), std::string::npos);
+  EXPECT_NE(patched.body.find(R"({"min_version":"3.1.0","activation_date":null})"),
+            std::string::npos);
 }
 
 TEST_F(FlagsApi, PatchThatNullsBothMembersLeavesNoCondition) {
@@ -302,7 +310,8 @@ TEST_F(FlagsApi, PatchThatNullsBothMembersLeavesNoCondition) {
 TEST_F(FlagsApi, PatchOnAFlagWithoutConditionCreatesOne) {
   Create(R"({"flag_key":"x"})");
   HttpResult patched = Patch(Base() + "/x/rollout", R"({"min_version":"1.0.0"})");
-  EXPECT_NE(patched.body.find(R"({"min_version":"1.0.0","activation_date":null})"), std::string::npos);
+  EXPECT_NE(patched.body.find(R"({"min_version":"1.0.0","activation_date":null})"),
+            std::string::npos);
 }
 
 TEST_F(FlagsApi, DeleteRemovesTheFlag) {
@@ -331,7 +340,8 @@ TEST_F(FlagsApi, AWriteThatChangesNothingAppendsNothing) {
   HttpResult same = Put(Base() + "/peer_review_module", R"({"enabled":false})");
   EXPECT_EQ(same.status, 200);
   EXPECT_EQ(same.body, created.body) << "updated_at does not move";
-  HttpResult same_patch = Patch(Base() + "/peer_review_module/rollout", R"({"min_version":"3.1.0"})");
+  HttpResult same_patch =
+      Patch(Base() + "/peer_review_module/rollout", R"({"min_version":"3.1.0"})");
   EXPECT_EQ(same_patch.status, 200);
   EXPECT_EQ(Sequence(), before);
 }
@@ -369,14 +379,16 @@ TEST_F(FlagsApi, EveryResponseCarriesARequestId) {
 
 TEST_F(FlagsApi, EachRequestIsLoggedAsOneJsonLine) {
   Get(Base() + "?page=1", {{"X-Request-Id", "log-line-check"}});
-  std::regex line(R"(\{"time":"[^"]+","level":"info","msg":"request","method":"GET","path":"/api/v1/organizations/org-EachRequestIsLoggedAsOneJsonLine/feature-flags","status":200,"duration_ms":[0-9.]+,"request_id":"log-line-check"\})");
+  std::regex line(
+      R"(\{"time":"[^"]+","level":"info","msg":"request","method":"GET","path":"/api/v1/organizations/org-EachRequestIsLoggedAsOneJsonLine/feature-flags","status":200,"duration_ms":[0-9.]+,"request_id":"log-line-check"\})");
   // The line is written once the response has been sent: wait for it.
   std::string log;
   for (int i = 0; i < 500 && !std::regex_search(log, line); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     log = server_->Log();
   }
-  EXPECT_TRUE(std::regex_search(log, line)) << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
+  EXPECT_TRUE(std::regex_search(log, line))
+      << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
 }
 
 TEST_F(FlagsApi, KeepAliveServesManyRequestsOnOneConnection) {

@@ -41,9 +41,12 @@ class History : public ServerTest {
 
 TEST_F(History, EveryWriteRecordsOneCompleteEvent) {
   std::string flag = Base() + "/audited";
-  ASSERT_EQ(Post(Base(), R"({"flag_key":"audited"})", {{"X-Request-Id", "req-create"}}).status, 201);
+  ASSERT_EQ(Post(Base(), R"({"flag_key":"audited"})", {{"X-Request-Id", "req-create"}}).status,
+            201);
   ASSERT_EQ(Put(flag, R"({"enabled":true})", {{"X-Request-Id", "req-put"}}).status, 200);
-  ASSERT_EQ(Patch(flag + "/rollout", R"({"min_version":"2.0.0"})", {{"X-Request-Id", "req-patch"}}).status, 200);
+  ASSERT_EQ(Patch(flag + "/rollout", R"({"min_version":"2.0.0"})", {{"X-Request-Id", "req-patch"}})
+                .status,
+            200);
   ASSERT_EQ(Delete(flag, {{"X-Request-Id", "req-delete"}}).status, 200);
 
   auto events = Events(HistoryOf("audited"));
@@ -56,16 +59,24 @@ TEST_F(History, EveryWriteRecordsOneCompleteEvent) {
     EXPECT_EQ(Member(events[i], "request_id"), std::string("\"") + requests[i] + "\"");
     EXPECT_EQ(Member(events[i], "actor"), "\"anonymous\"");
     EXPECT_EQ(Member(events[i], "organization_id"), "\"" + Org() + "\"");
-    EXPECT_TRUE(std::regex_search(events[i], std::regex(R"("recorded_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")")))
+    EXPECT_TRUE(std::regex_search(
+        events[i], std::regex(R"("recorded_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")")))
         << events[i];
   }
   // Members in the contract's order.
-  EXPECT_TRUE(std::regex_search(events[0], std::regex(
-      R"re(^\{"sequence":\d+,"type":"flag.created","organization_id":"[^"]+","flag_key":"audited","version":1,"recorded_at":"[^"]+","actor":"anonymous","request_id":"req-create","changes":\{"enabled":\{"from":null,"to":false\},"rollout_condition":\{"from":null,"to":null\}\},"flag":\{"flag_key":"audited","enabled":false,)re")))
+  EXPECT_TRUE(std::regex_search(
+      events[0],
+      std::regex(
+          R"re(^\{"sequence":\d+,"type":"flag.created","organization_id":"[^"]+","flag_key":"audited","version":1,"recorded_at":"[^"]+","actor":"anonymous","request_id":"req-create","changes":\{"enabled":\{"from":null,"to":false\},"rollout_condition":\{"from":null,"to":null\}\},"flag":\{"flag_key":"audited","enabled":false,)re")))
       << events[0];
-  EXPECT_NE(events[1].find(R"("changes":{"enabled":{"from":false,"to":true}},"flag":{)"), std::string::npos) << events[1];
-  EXPECT_NE(events[2].find(R"("changes":{"rollout_condition":{"from":null,"to":{"min_version":"2.0.0","activation_date":null}}})"),
-            std::string::npos) << events[2];
+  EXPECT_NE(events[1].find(R"("changes":{"enabled":{"from":false,"to":true}},"flag":{)"),
+            std::string::npos)
+      << events[1];
+  EXPECT_NE(
+      events[2].find(
+          R"("changes":{"rollout_condition":{"from":null,"to":{"min_version":"2.0.0","activation_date":null}}})"),
+      std::string::npos)
+      << events[2];
   EXPECT_NE(events[3].find(R"("changes":{},"flag":null})"), std::string::npos) << events[3];
 }
 
@@ -121,7 +132,8 @@ TEST_F(History, OrganizationEventsHoldOnlyThatOrganization) {
   auto events = Events(result.body);
   ASSERT_EQ(events.size(), 2u);
   for (const auto& event : events) EXPECT_EQ(Member(event, "organization_id"), "\"" + Org() + "\"");
-  EXPECT_EQ(Get("/api/v1/organizations/" + Org() + "-nobody/events").body, R"({"data":[],"next_after":null})");
+  EXPECT_EQ(Get("/api/v1/organizations/" + Org() + "-nobody/events").body,
+            R"({"data":[],"next_after":null})");
 }
 
 TEST_F(History, TheWholeLogIsGaplessAndOrdered) {
@@ -149,8 +161,8 @@ TEST_F(History, TheWholeLogIsGaplessAndOrdered) {
 TEST_F(History, BadPagingIsInvalidQuery) {
   Create(R"({"flag_key":"x"})");
   std::uint64_t before = Sequence();
-  for (std::string query : {"order=sideways", "limit=0", "limit=1001", "after=-1", "after=x",
-                            "before=0", "cursor=1"}) {
+  for (std::string query :
+       {"order=sideways", "limit=0", "limit=1001", "after=-1", "after=x", "before=0", "cursor=1"}) {
     ExpectProblem(Get(Base() + "/x/history?" + query), 400, "invalid_query");
     ExpectProblem(Get("/api/v1/events?" + query), 400, "invalid_query");
   }
@@ -202,7 +214,8 @@ TEST_F(PointInTime, AsOfEventAnswersEachStageOfALifecycle) {
   EXPECT_NE(created.body.find("\"enabled\":false"), std::string::npos);
   EXPECT_EQ(created.Header("Flagledger-Event-Sequence"), seq[0]);
 
-  HttpResult between = Get(Base() + "/staged?as_of_event=" + std::to_string(std::stoull(seq[2]) - 1));
+  HttpResult between =
+      Get(Base() + "/staged?as_of_event=" + std::to_string(std::stoull(seq[2]) - 1));
   EXPECT_EQ(between.status, 200);
   EXPECT_NE(between.body.find("\"enabled\":true"), std::string::npos);
 
@@ -262,9 +275,9 @@ TEST_F(PointInTime, TheCurrentReadCarriesTheNewestAppliedSequence) {
 TEST_F(PointInTime, BadOrConflictingParametersAreInvalidQuery) {
   Create(R"({"flag_key":"x"})");
   std::uint64_t before = Sequence();
-  for (std::string query : {"as_of=2026-01-01T00:00:00Z&as_of_event=1", "as_of=yesterday",
-                            "as_of=2026-01-01", "as_of_event=-1", "as_of_event=abc",
-                            "as_of_event=99999999999", "as_of_event="}) {
+  for (std::string query :
+       {"as_of=2026-01-01T00:00:00Z&as_of_event=1", "as_of=yesterday", "as_of=2026-01-01",
+        "as_of_event=-1", "as_of_event=abc", "as_of_event=99999999999", "as_of_event="}) {
     ExpectProblem(Get(Base() + "/x?" + query), 400, "invalid_query");
     ExpectProblem(Get(Base() + "?" + query), 400, "invalid_query");
   }

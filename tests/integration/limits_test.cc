@@ -40,10 +40,11 @@ std::vector<RawAnswer> SplitAnswers(const std::string& bytes) {
       std::size_t begin = found + name.size() + 4;
       return head.substr(begin, head.find("\r\n", begin) - begin);
     };
-    std::size_t length = std::stoul(value("Content-Length").empty() ? "0" : value("Content-Length"));
+    std::size_t length =
+        std::stoul(value("Content-Length").empty() ? "0" : value("Content-Length"));
     if (bytes.size() < head_end + 4 + length) break;
-    answers.push_back({std::stoi(head.substr(9, 3)), value("X-Request-Id"),
-                       bytes.substr(head_end + 4, length)});
+    answers.push_back(
+        {std::stoi(head.substr(9, 3)), value("X-Request-Id"), bytes.substr(head_end + 4, length)});
     at = head_end + 4 + length;
   }
   return answers;
@@ -124,19 +125,22 @@ TEST_F(LimitsTest, AConnectionFloodMakesRoomForANewClientByClosingTheLongestIdle
   EXPECT_EQ(normal.Send("GET", kFlags + "/still-here").status, 200);
   int closed = 0;
   for (auto& connection : flood) closed += connection->ClosedWithin(milliseconds(50)) ? 1 : 0;
-  EXPECT_GE(closed, 79) << "no more than --max-connections stay open (the normal client's among them)";
+  EXPECT_GE(closed, 79)
+      << "no more than --max-connections stay open (the normal client's among them)";
   EXPECT_NE(server.Log().find("connection limit reached"), std::string::npos);
   EXPECT_EQ(server.Stop(), 0) << "and the server stops cleanly";
 }
 
 TEST_F(LimitsTest, OversizedHeadersCloseTheConnectionAndOversizedBodiesGet413) {
-  ServerProcess server(dir_.Sub("data"), {"--max-header-bytes", "2048", "--max-body-bytes", "2048"});
+  ServerProcess server(dir_.Sub("data"),
+                       {"--max-header-bytes", "2048", "--max-body-bytes", "2048"});
   server.Start();
   HttpClient client(server.port());
-  std::string huge_header = "GET " + kFlags + " HTTP/1.1\r\nHost: x\r\nX-Filler: " +
-                            std::string(4096, 'a') + "\r\n\r\n";
+  std::string huge_header =
+      "GET " + kFlags + " HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(4096, 'a') + "\r\n\r\n";
   EXPECT_EQ(client.SendRaw(huge_header), "") << "closed without an answer";
-  HttpResult big = client.Send("POST", kFlags, R"({"flag_key":"x","pad":")" + std::string(3000, 'a') + "\"}");
+  HttpResult big =
+      client.Send("POST", kFlags, R"({"flag_key":"x","pad":")" + std::string(3000, 'a') + "\"}");
   EXPECT_EQ(big.status, 413);
   EXPECT_NE(big.body.find("larger than 2048 bytes"), std::string::npos) << big.body;
   HttpResult fits = client.Send("POST", kFlags, R"({"flag_key":"fits"})");
@@ -212,15 +216,18 @@ TEST_F(LimitsTest, LargeAnswersReachAClientThatReadsSlowly) {
   server.Start();
   HttpClient client(server.port());
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(client.Send("POST", kFlags, R"({"flag_key":"flag-)" + std::to_string(i) +
-                                              R"(","rollout_condition":{"min_version":"1.2.3"}})")
+    ASSERT_EQ(client
+                  .Send("POST", kFlags,
+                        R"({"flag_key":"flag-)" + std::to_string(i) +
+                            R"(","rollout_condition":{"min_version":"1.2.3"}})")
                   .status,
               201);
   }
   std::string page = client.Send("GET", kFlags + "?limit=100").body;
   ASSERT_GT(page.size(), 20000u);
   RawConnection slow(server.port(), 4096);
-  ASSERT_TRUE(slow.Send(ListRequest("l0") + ListRequest("l1") + ListRequest("l2") + ListRequest("l3")));
+  ASSERT_TRUE(
+      slow.Send(ListRequest("l0") + ListRequest("l1") + ListRequest("l2") + ListRequest("l3")));
   std::this_thread::sleep_for(milliseconds(300));  // the server fills the buffers and waits
   std::vector<RawAnswer> answers = ReadAnswers(slow, 4, milliseconds(5000));
   ASSERT_EQ(answers.size(), 4u);
@@ -237,7 +244,9 @@ TEST_F(LimitsTest, AClientThatNeverTakesItsAnswersIsCutOff) {
   server.Start();
   HttpClient client(server.port());
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(client.Send("POST", kFlags, R"({"flag_key":"flag-)" + std::to_string(i) + R"("})").status, 201);
+    ASSERT_EQ(
+        client.Send("POST", kFlags, R"({"flag_key":"flag-)" + std::to_string(i) + R"("})").status,
+        201);
   }
   RawConnection stuck(server.port(), 2048);
   std::string requests;

@@ -20,11 +20,15 @@ class OfflineCommands : public ::testing::Test {
     HttpClient client(server_.port());
     std::string base = "/api/v1/organizations/org-a/feature-flags";
     for (const char* key : {"alpha", "beta", "gamma"}) {
-      ASSERT_EQ(client.Send("POST", base, std::string(R"({"flag_key":")") + key + "\"}").status, 201);
+      ASSERT_EQ(client.Send("POST", base, std::string(R"({"flag_key":")") + key + "\"}").status,
+                201);
     }
     ASSERT_EQ(client.Send("PUT", base + "/alpha", R"({"enabled":true})").status, 200);
     ASSERT_EQ(client.Send("DELETE", base + "/beta").status, 200);
-    ASSERT_EQ(client.Send("POST", "/api/v1/organizations/org-b/feature-flags", R"({"flag_key":"other"})").status, 201);
+    ASSERT_EQ(
+        client.Send("POST", "/api/v1/organizations/org-b/feature-flags", R"({"flag_key":"other"})")
+            .status,
+        201);
   }
   std::string DataDir() const { return dir_.Sub("data"); }
 
@@ -43,11 +47,15 @@ TEST_F(OfflineCommands, HistoryPrintsATableWhileTheServerRuns) {
 }
 
 TEST_F(OfflineCommands, HistoryOfOneFlagAsJsonLines) {
-  CommandResult result = RunFlagledger("history --data-dir " + DataDir() + " --org org-a --flag beta --json");
+  CommandResult result =
+      RunFlagledger("history --data-dir " + DataDir() + " --org org-a --flag beta --json");
   EXPECT_EQ(result.exit_code, 0);
   std::size_t lines = std::count(result.out.begin(), result.out.end(), '\n');
   EXPECT_EQ(lines, 2u) << result.out;
-  EXPECT_EQ(result.out.find(R"({"sequence":2,"type":"flag.created","organization_id":"org-a","flag_key":"beta")"), 0u);
+  EXPECT_EQ(
+      result.out.find(
+          R"({"sequence":2,"type":"flag.created","organization_id":"org-a","flag_key":"beta")"),
+      0u);
   EXPECT_NE(result.out.find(R"("type":"flag.deleted")"), std::string::npos);
 }
 
@@ -61,12 +69,15 @@ TEST_F(OfflineCommands, ReplayPrintsTheApiBodiesAtAnyPoint) {
   std::string early = RunFlagledger("replay --data-dir " + DataDir() + " --as-of-event 2").out;
   EXPECT_NE(early.find(R"({"flag_key":"beta")"), std::string::npos) << early;
   EXPECT_EQ(early.find(R"({"flag_key":"gamma")"), std::string::npos) << early;
-  std::string before_time = RunFlagledger("replay --data-dir " + DataDir() + " --as-of 2000-01-01T00:00:00Z").out;
+  std::string before_time =
+      RunFlagledger("replay --data-dir " + DataDir() + " --as-of 2000-01-01T00:00:00Z").out;
   EXPECT_EQ(before_time, "replayed 0 events up to sequence 0; 0 flags\n");
 }
 
 TEST_F(OfflineCommands, CommandsExplainBadUsage) {
-  EXPECT_EQ(RunFlagledger("replay --data-dir x --as-of-event 1 --as-of 2026-01-01T00:00:00Z").exit_code, 2);
+  EXPECT_EQ(
+      RunFlagledger("replay --data-dir x --as-of-event 1 --as-of 2026-01-01T00:00:00Z").exit_code,
+      2);
   EXPECT_EQ(RunFlagledger("history --data-dir " + DataDir()).exit_code, 2);
   EXPECT_EQ(RunFlagledger("verify").exit_code, 2);
   CommandResult missing = RunFlagledger("verify --data-dir " + dir_.Sub("nothing-here"));
@@ -82,7 +93,8 @@ TEST_F(OfflineCommands, CommandsExplainBadUsage) {
 TEST_F(OfflineCommands, VerifyPassesOnAHealthyDirectory) {
   CommandResult result = RunFlagledger("verify --data-dir " + DataDir());
   EXPECT_EQ(result.exit_code, 0) << result.out;
-  EXPECT_NE(result.out.find("log: 6 events checked against 3 indexes"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("log: 6 events checked against 3 indexes"), std::string::npos)
+      << result.out;
   EXPECT_NE(result.out.find("snapshots: 2 of 2 equal the replay"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("OK: 0 problems"), std::string::npos);
 }
@@ -95,7 +107,8 @@ TEST_F(OfflineCommands, ATokenCreatedWithoutAServerStartsFromTheSnapshotAndKeeps
   CommandResult verified = RunFlagledger("verify --data-dir " + DataDir());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("log: 7 events checked"), std::string::npos) << verified.out;
-  EXPECT_NE(RunFlagledger("token list --data-dir " + DataDir()).out.find("offline"), std::string::npos);
+  EXPECT_NE(RunFlagledger("token list --data-dir " + DataDir()).out.find("offline"),
+            std::string::npos);
   server_.Start();
   HttpClient client(server_.port());
   EXPECT_EQ(client.Send("GET", "/api/v1/organizations/org-a/feature-flags/alpha").status, 401)
@@ -112,7 +125,8 @@ TEST_F(OfflineCommands, VerifyCatchesACorruptedIndexEntry) {
   CommandResult result = RunFlagledger("verify --data-dir " + DataDir());
   EXPECT_EQ(result.exit_code, 1) << result.out;
   EXPECT_NE(result.out.find("MISMATCH time_index entry for event 4 does not match the log"),
-            std::string::npos) << result.out;
+            std::string::npos)
+      << result.out;
   EXPECT_NE(result.out.find("FAILED"), std::string::npos);
 }
 
@@ -134,17 +148,22 @@ TEST_F(OfflineCommands, VerifyCatchesACorruptedSnapshotAndTheServerIgnoresIt) {
   }
   CommandResult result = RunFlagledger("verify --data-dir " + DataDir());
   EXPECT_EQ(result.exit_code, 1) << result.out;
-  EXPECT_NE(result.out.find("snapshot rejected: checksum mismatch"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("snapshot rejected: checksum mismatch"), std::string::npos)
+      << result.out;
   std::string tally = "snapshots: " + std::to_string(snapshots - 1) + " of " +
                       std::to_string(snapshots) + " equal the replay";
   EXPECT_NE(result.out.find(tally), std::string::npos) << result.out;
 
   server_.Start();  // the damaged snapshot is logged and passed over, never trusted
   EXPECT_NE(server_.Log().find(R"("msg":"snapshot ignored")"), std::string::npos) << server_.Log();
-  HttpResult alpha = HttpClient(server_.port()).Send("GET", "/api/v1/organizations/org-a/feature-flags/alpha");
+  HttpResult alpha =
+      HttpClient(server_.port()).Send("GET", "/api/v1/organizations/org-a/feature-flags/alpha");
   EXPECT_EQ(alpha.status, 200);
   EXPECT_NE(alpha.body.find(R"("enabled":true)"), std::string::npos);
-  EXPECT_EQ(HttpClient(server_.port()).Send("GET", "/api/v1/organizations/org-a/feature-flags/beta").status, 404);
+  EXPECT_EQ(HttpClient(server_.port())
+                .Send("GET", "/api/v1/organizations/org-a/feature-flags/beta")
+                .status,
+            404);
 }
 
 }  // namespace

@@ -1,9 +1,8 @@
 // The HTTP threads' scheduling policy, read from /proc of the real binary: SCHED_BATCH by
 // default (see http/server.h) and SCHED_OTHER with --http-sched normal; no other thread
 // (writer, RocksDB) is changed.
-#include <sched.h>
-
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <chrono>
 #include <filesystem>
@@ -26,8 +25,8 @@ int CountThreadsWithPolicy(pid_t pid, int policy) {
   for (const auto& task : std::filesystem::directory_iterator(tasks)) {
     std::ifstream file(task.path() / "stat");
     std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    std::size_t name_end = stat.rfind(')');  // the thread's name may hold spaces
-    if (name_end == std::string::npos) continue;  // the thread ended while we looked
+    std::size_t name_end = stat.rfind(')');                // the thread's name may hold spaces
+    if (name_end == std::string::npos) continue;           // the thread ended while we looked
     std::istringstream fields(stat.substr(name_end + 2));  // from field 3 on
     std::string skipped;
     for (int field = 3; field < 41; ++field) fields >> skipped;

@@ -88,7 +88,8 @@ TEST_F(CommitDelayTest, ConcurrentWritersAllLandWithoutGaps) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kPerWriter; ++i) {
-        if (Create("w" + std::to_string(w) + "-" + std::to_string(i)).get().status.ok()) ++acknowledged;
+        if (Create("w" + std::to_string(w) + "-" + std::to_string(i)).get().status.ok())
+          ++acknowledged;
       }
     });
   }

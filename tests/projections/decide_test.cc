@@ -43,7 +43,8 @@ TEST(Decide, CreateBuildsTheFlagAndListsChangesFromNull) {
 
 TEST(Decide, CreateOfAnExistingKeyIsFlagExists) {
   Flag current = ExistingFlag();
-  auto event = Decide(MakeCommand(CreateFlag{}), &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
+  auto event =
+      Decide(MakeCommand(CreateFlag{}), &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_FALSE(event.ok());
   EXPECT_EQ(event.status().code(), ErrorCode::kFlagExists);
 }
@@ -77,18 +78,21 @@ TEST(Decide, UpdateWithNullConditionClearsIt) {
   auto event = Decide(MakeCommand(UpdateFlag{std::nullopt, std::optional<RolloutCondition>()}),
                       &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
-  EXPECT_EQ((*event)->changes.rollout_condition, (RolloutChange{current.rollout_condition, std::nullopt}));
+  EXPECT_EQ((*event)->changes.rollout_condition,
+            (RolloutChange{current.rollout_condition, std::nullopt}));
   EXPECT_FALSE((*event)->flag->rollout_condition);
 }
 
 TEST(Decide, AWriteThatChangesNothingHasNoEvent) {
   Flag current = ExistingFlag();
   Timestamp now = Time("2026-02-01T00:00:00Z");
-  auto same = Decide(MakeCommand(UpdateFlag{false, current.rollout_condition}), &current, 4, now, kContext);
+  auto same =
+      Decide(MakeCommand(UpdateFlag{false, current.rollout_condition}), &current, 4, now, kContext);
   ASSERT_TRUE(same.ok());
   EXPECT_FALSE(same->has_value());
-  auto same_patch = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("2.0.0")), std::nullopt}),
-                           &current, 4, now, kContext);
+  auto same_patch =
+      Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("2.0.0")), std::nullopt}),
+             &current, 4, now, kContext);
   ASSERT_TRUE(same_patch.ok());
   EXPECT_FALSE(same_patch->has_value());
 }
@@ -116,8 +120,9 @@ TEST(Decide, PatchThatNullsEveryMemberLeavesNoCondition) {
 TEST(Decide, PatchOnAFlagWithoutConditionStartsFromNulls) {
   Flag current = ExistingFlag();
   current.rollout_condition.reset();
-  auto event = Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("1.2.3")), std::nullopt}),
-                      &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
+  auto event =
+      Decide(MakeCommand(PatchRollout{std::optional<SemVer>(Version("1.2.3")), std::nullopt}),
+             &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->flag->rollout_condition, (RolloutCondition{Version("1.2.3"), std::nullopt}));
 }
@@ -127,7 +132,8 @@ TEST(Decide, TheEventTakesTheStreamsNextVersion) {
   auto updated = Decide(MakeCommand(UpdateFlag{true, std::nullopt}), &current, 4,
                         Time("2026-02-01T00:00:00Z"), kContext);
   EXPECT_EQ((*updated)->version, 5u);
-  auto recreated = Decide(MakeCommand(CreateFlag{}), nullptr, 7, Time("2026-02-01T00:00:00Z"), kContext);
+  auto recreated =
+      Decide(MakeCommand(CreateFlag{}), nullptr, 7, Time("2026-02-01T00:00:00Z"), kContext);
   EXPECT_EQ((*recreated)->version, 8u) << "a re-created key continues its stream";
 }
 
@@ -154,7 +160,8 @@ TEST(Decide, IfMatchOnAMissingFlagIsStillNotFound) {
 
 TEST(Decide, DeleteHasNoChangesAndNoFlag) {
   Flag current = ExistingFlag();
-  auto event = Decide(MakeCommand(DeleteFlag{}), &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
+  auto event =
+      Decide(MakeCommand(DeleteFlag{}), &current, 4, Time("2026-02-01T00:00:00Z"), kContext);
   ASSERT_TRUE(event.ok() && event->has_value());
   EXPECT_EQ((*event)->type, EventType::kFlagDeleted);
   EXPECT_EQ((*event)->changes, EventChanges{});

@@ -23,10 +23,12 @@ class FlagStoreTest : public StoreFixture {
   std::vector<Event> LoggedEvents() {
     std::vector<Event> events;
     EventDecoder decoder;
-    EXPECT_TRUE(log_->Scan(EventRange{}, [&](std::uint64_t, std::string_view json) {
-      events.push_back(decoder.Decode(json).value());
-      return true;
-    }).ok());
+    EXPECT_TRUE(log_->Scan(EventRange{},
+                           [&](std::uint64_t, std::string_view json) {
+                             events.push_back(decoder.Decode(json).value());
+                             return true;
+                           })
+                    .ok());
     return events;
   }
 };
@@ -35,7 +37,8 @@ TEST_F(FlagStoreTest, RefusesWritesBeforeStart) {
   FlagStore idle(*log_, clock_);
   EXPECT_FALSE(idle.ready());
   std::optional<WriteOutcome> answer;
-  idle.Submit(Command{"org-a", "x", CreateFlag{}}, {}, [&](WriteOutcome o) { answer = std::move(o); });
+  idle.Submit(Command{"org-a", "x", CreateFlag{}}, {},
+              [&](WriteOutcome o) { answer = std::move(o); });
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status.code(), ErrorCode::kUnavailable);
   EXPECT_EQ(log_->last_sequence(), 0u);
@@ -112,13 +115,16 @@ TEST_F(FlagStoreTest, ConcurrentWritersAllLandWithoutGaps) {
 TEST_F(FlagStoreTest, ConcurrentCreatesOfOneKeyLetExactlyOneWin) {
   std::vector<std::future<WriteOutcome>> answers;
   for (int i = 0; i < 16; ++i) {
-    answers.push_back(std::async(std::launch::async, [this] { return Write("same", CreateFlag{}); }));
+    answers.push_back(
+        std::async(std::launch::async, [this] { return Write("same", CreateFlag{}); }));
   }
   int created = 0, exists = 0;
   for (auto& answer : answers) {
     WriteOutcome outcome = answer.get();
-    if (outcome.status.ok()) ++created;
-    else if (outcome.status.code() == ErrorCode::kFlagExists) ++exists;
+    if (outcome.status.ok())
+      ++created;
+    else if (outcome.status.code() == ErrorCode::kFlagExists)
+      ++exists;
   }
   EXPECT_EQ(created, 1);
   EXPECT_EQ(exists, 15);
@@ -126,9 +132,12 @@ TEST_F(FlagStoreTest, ConcurrentCreatesOfOneKeyLetExactlyOneWin) {
 }
 
 TEST_F(FlagStoreTest, RestartRebuildsTheSameState) {
-  ASSERT_TRUE(Write("a", CreateFlag{true, RolloutCondition{Version("1.2.3"), std::nullopt}}).status.ok());
+  ASSERT_TRUE(
+      Write("a", CreateFlag{true, RolloutCondition{Version("1.2.3"), std::nullopt}}).status.ok());
   ASSERT_TRUE(Write("b", CreateFlag{}).status.ok());
-  ASSERT_TRUE(Write("b", PatchRollout{std::nullopt, std::optional<Timestamp>(Time("2027-01-01T00:00:00Z"))}).status.ok());
+  ASSERT_TRUE(
+      Write("b", PatchRollout{std::nullopt, std::optional<Timestamp>(Time("2027-01-01T00:00:00Z"))})
+          .status.ok());
   ASSERT_TRUE(Write("c", CreateFlag{}, "org-b").status.ok());
   ASSERT_TRUE(Write("c", DeleteFlag{}, "org-b").status.ok());
   auto before = store_->snapshot();
@@ -146,7 +155,8 @@ TEST_F(FlagStoreTest, StartsFromTheNewestSnapshotPlusTheTail) {
   options.snapshot_every = 4;
   store_ = std::make_unique<FlagStore>(*log_, clock_, options);
   ASSERT_TRUE(store_->Start().ok());
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Write("k" + std::to_string(i), CreateFlag{}).status.ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(Write("k" + std::to_string(i), CreateFlag{}).status.ok());
   ASSERT_TRUE(Write("k3", DeleteFlag{}).status.ok());
   auto expected = store_->snapshot();
   store_->Stop();  // waits for the snapshot in progress
@@ -166,7 +176,8 @@ TEST_F(FlagStoreTest, StartsFromTheNewestSnapshotPlusTheTail) {
 TEST_F(FlagStoreTest, StopRefusesNewWrites) {
   store_->Stop();
   std::optional<WriteOutcome> answer;
-  store_->Submit(Command{"org-a", "x", CreateFlag{}}, {}, [&](WriteOutcome o) { answer = std::move(o); });
+  store_->Submit(Command{"org-a", "x", CreateFlag{}}, {},
+                 [&](WriteOutcome o) { answer = std::move(o); });
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status.code(), ErrorCode::kUnavailable);
 }

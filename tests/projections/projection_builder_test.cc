@@ -100,9 +100,11 @@ TEST(ProjectionBuilder, BatchesBuiltOnEachOtherEqualOneFold) {
     std::string org = random() % 3 == 0 ? "org-" + std::to_string(random() % 400) : "org-big";
     std::string key = "f" + std::to_string(random() % 3'000);
     auto stream = std::make_pair(org, key);
-    Event event = versions.count(stream) && random() % 3 == 0 ? DeletedEvent(org, key, t)
-                                                               : CreatedEvent(org, key, random() % 2, t);
-    if (event.type == EventType::kFlagCreated && versions.count(stream)) event.type = EventType::kFlagUpdated;
+    Event event = versions.count(stream) && random() % 3 == 0
+                      ? DeletedEvent(org, key, t)
+                      : CreatedEvent(org, key, random() % 2, t);
+    if (event.type == EventType::kFlagCreated && versions.count(stream))
+      event.type = EventType::kFlagUpdated;
     std::uint64_t version = ++versions[stream];
     if (event.type == EventType::kFlagDeleted) {
       versions.erase(stream);

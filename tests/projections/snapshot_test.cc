@@ -20,8 +20,8 @@ std::shared_ptr<const ProjectionSnapshot> SampleProjection(std::uint64_t flags =
                                Time("2026-01-01T00:00:00.5Z"));
     if (i % 2 == 0) {
       event.flag->rollout_condition =
-          RolloutCondition{Version("1.2.3-rc.1+b7"), i % 4 == 0 ? std::optional(Time("2027-01-01T00:00:00Z"))
-                                                                : std::nullopt};
+          RolloutCondition{Version("1.2.3-rc.1+b7"),
+                           i % 4 == 0 ? std::optional(Time("2027-01-01T00:00:00Z")) : std::nullopt};
     }
     event.sequence = ++sequence;
     event.version = i + 1;

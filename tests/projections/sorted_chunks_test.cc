@@ -164,7 +164,10 @@ TEST(SortedChunks, MatchesAnOrderedMapUnderRandomEdits) {
     std::vector<Chunks::Edit> edit_list;
     for (const auto& [key, value] : edits) {
       edit_list.push_back({key, value});
-      if (value) next_model[key] = value; else next_model.erase(key);
+      if (value)
+        next_model[key] = value;
+      else
+        next_model.erase(key);
     }
     Chunks next = chunks.Merge(edit_list);
     ExpectSame(next, next_model);

@@ -1,7 +1,6 @@
 // Token commands through the store: decided, appended to the system stream, applied.
 #include <gtest/gtest.h>
 
-
 #include "events/event_codec.h"
 #include "projections/decide.h"
 #include "projections/flag_store.h"
@@ -17,7 +16,9 @@ Command Create(std::string id, std::string org = "org-a", Role role = Role::kWri
   return Command{std::string(kSystemStream), std::move(id),
                  CreateToken{"deployer", std::move(org), role, std::move(hash)}};
 }
-Command Revoke(std::string id) { return Command{std::string(kSystemStream), std::move(id), RevokeToken{}}; }
+Command Revoke(std::string id) {
+  return Command{std::string(kSystemStream), std::move(id), RevokeToken{}};
+}
 
 class TokenStoreTest : public StoreFixture {
  protected:
@@ -37,12 +38,23 @@ TEST_F(TokenStoreTest, CreateAppendsATokenEventAndPublishesTheToken) {
   EXPECT_EQ(store_->snapshot()->FlagCount(), 0u) << "a token is not a flag";
 
   std::string json;
-  ASSERT_TRUE(log_->Scan({}, [&](std::uint64_t, std::string_view stored) {
-    json = stored;
-    return true;
-  }).ok());
-  EXPECT_EQ(json.find(R"({"sequence":1,"type":"token.created","organization_id":"_system","token_id":"tok_1","version":1,)"), 0u) << json;
-  EXPECT_NE(json.find(R"("actor":"cli:root","request_id":"req-1","token":{"name":"deployer","organization_id":"org-a","role":"write","secret_sha256":")" + kHash + "\"}}"), std::string::npos) << json;
+  ASSERT_TRUE(log_->Scan({},
+                         [&](std::uint64_t, std::string_view stored) {
+                           json = stored;
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(
+      json.find(
+          R"({"sequence":1,"type":"token.created","organization_id":"_system","token_id":"tok_1","version":1,)"),
+      0u)
+      << json;
+  EXPECT_NE(
+      json.find(
+          R"("actor":"cli:root","request_id":"req-1","token":{"name":"deployer","organization_id":"org-a","role":"write","secret_sha256":")" +
+          kHash + "\"}}"),
+      std::string::npos)
+      << json;
   EventDecoder decoder;
   auto decoded = decoder.Decode(json);
   ASSERT_TRUE(decoded.ok()) << decoded.status().detail();
@@ -86,7 +98,8 @@ TEST_F(TokenStoreTest, TokenAndFlagCommandsShareABatchAndTheSequence) {
     if (--left == 0) both.set_value();
   };
   store_->Submit(Create("tok_1"), {"cli:root", "r1"}, done);
-  store_->Submit(Command{"org-a", "beta", CreateFlag{true, std::nullopt}}, {"deployer", "r2"}, done);
+  store_->Submit(Command{"org-a", "beta", CreateFlag{true, std::nullopt}}, {"deployer", "r2"},
+                 done);
   both.get_future().wait();
   EXPECT_EQ(log_->last_sequence(), 2u);
   EXPECT_EQ(store_->snapshot()->FlagCount(), 1u);

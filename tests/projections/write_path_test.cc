@@ -42,8 +42,9 @@ class WritePath : public ::testing::Test {
     Command command{"org-a", key, std::move(action)};
     command.idempotency = IdempotencyRequest{
         std::string("org-a") + '\0' + idempotency_key, request, [](const WriteOutcome& outcome) {
-          return outcome.status.ok() ? "stored:" + (outcome.record ? outcome.record->json : "deleted")
-                                     : "stored-error:" + std::string(ErrorCodeName(outcome.status.code()));
+          return outcome.status.ok()
+                     ? "stored:" + (outcome.record ? outcome.record->json : "deleted")
+                     : "stored-error:" + std::string(ErrorCodeName(outcome.status.code()));
         }};
     return command;
   }
@@ -109,9 +110,8 @@ TEST_F(WritePath, ConcurrentWritesShareOneSync) {
   WriterStats before = store_->stats();
   std::vector<std::future<WriteOutcome>> writes;
   for (int i = 0; i < 24; ++i) {
-    writes.push_back(std::async(std::launch::async, [this, i] {
-      return Write("k" + std::to_string(i), CreateFlag{});
-    }));
+    writes.push_back(std::async(
+        std::launch::async, [this, i] { return Write("k" + std::to_string(i), CreateFlag{}); }));
   }
   for (auto& write : writes) EXPECT_TRUE(write.get().status.ok());
   fs_->SetSyncDelay(std::chrono::milliseconds(0));
@@ -139,7 +139,8 @@ TEST_F(WritePath, IfMatchSeesEarlierWritesOfTheSameBatch) {
   std::vector<std::future<WriteOutcome>> racing;
   for (bool enabled : {true, false}) {
     racing.push_back(std::async(std::launch::async, [this, enabled] {
-      return Write(Command{"org-a", "x", UpdateFlag{enabled, RolloutCondition{Version("1.0.0"), std::nullopt}},
+      return Write(Command{"org-a", "x",
+                           UpdateFlag{enabled, RolloutCondition{Version("1.0.0"), std::nullopt}},
                            VersionPrecondition{false, {1}}});
     }));
   }
@@ -176,7 +177,8 @@ TEST_F(WritePath, DecidedErrorsAreRememberedToo) {
   ASSERT_TRUE(Write("ghost", CreateFlag{}).status.ok());
   WriteOutcome retry = Write(Idempotent("ghost", DeleteFlag{}, "key-2", "DELETE ghost"));
   ASSERT_TRUE(retry.replayed_response);
-  EXPECT_EQ(*retry.replayed_response, "stored-error:flag_not_found") << "the first answer, not a new one";
+  EXPECT_EQ(*retry.replayed_response, "stored-error:flag_not_found")
+      << "the first answer, not a new one";
   EXPECT_EQ(log_->last_sequence(), 1u);
 }
 

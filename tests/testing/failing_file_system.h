@@ -7,8 +7,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <memory>
+#include <thread>
 
 namespace flagledger {
 
@@ -63,16 +63,19 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
       if (*failing_) return rocksdb::IOStatus::IOError("injected write failure");
       return FSWritableFileOwnerWrapper::Append(data, options, info, debug);
     }
-    rocksdb::IOStatus Flush(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+    rocksdb::IOStatus Flush(const rocksdb::IOOptions& options,
+                            rocksdb::IODebugContext* debug) override {
       if (*failing_) return rocksdb::IOStatus::IOError("injected flush failure");
       return FSWritableFileOwnerWrapper::Flush(options, debug);
     }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* debug) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(sync_delay_ms_->load()));
       if (*failing_) return rocksdb::IOStatus::IOError("injected sync failure");
       return FSWritableFileOwnerWrapper::Sync(options, debug);
     }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                            rocksdb::IODebugContext* debug) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(sync_delay_ms_->load()));
       if (*failing_) return rocksdb::IOStatus::IOError("injected sync failure");
       return FSWritableFileOwnerWrapper::Fsync(options, debug);

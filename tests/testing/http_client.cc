@@ -2,12 +2,11 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <stdexcept>
 
 namespace flagledger {
@@ -32,9 +31,7 @@ std::string HttpResult::Header(const std::string& name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-bool HttpResult::HasHeader(const std::string& name) const {
-  return headers.count(Lower(name)) > 0;
-}
+bool HttpResult::HasHeader(const std::string& name) const { return headers.count(Lower(name)) > 0; }
 
 struct HttpClient::Connection {
   net::io_context io;
@@ -57,7 +54,8 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
     request.set(name, value);
     has_content_type = has_content_type || Lower(name) == "content-type";
   }
-  if (!body.empty() && !has_content_type) request.set(http::field::content_type, "application/json");
+  if (!body.empty() && !has_content_type)
+    request.set(http::field::content_type, "application/json");
   request.body() = body;
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     request.prepare_payload();
@@ -86,7 +84,8 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
       return result;
     } catch (const beast::system_error& error) {
       connection_.reset();  // a stale keep-alive connection: retry once on a new one
-      if (attempt == 1) throw std::runtime_error(std::string("HTTP request failed: ") + error.what());
+      if (attempt == 1)
+        throw std::runtime_error(std::string("HTTP request failed: ") + error.what());
     }
   }
   throw std::runtime_error("unreachable");

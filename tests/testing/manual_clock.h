@@ -9,7 +9,8 @@ namespace flagledger {
 
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(Timestamp start = Timestamp::FromMicros(1'767'225'600'000'000))  // 2026-01-01
+  explicit ManualClock(
+      Timestamp start = Timestamp::FromMicros(1'767'225'600'000'000))  // 2026-01-01
       : now_(start.micros()) {}
   Timestamp Now() const override { return Timestamp::FromMicros(now_.load()); }
   void Set(Timestamp time) { now_.store(time.micros()); }

@@ -35,7 +35,8 @@ class RawConnection {
 
   bool connected() const { return connected_; }
   bool Send(const std::string& bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
   }
   // True when the server closed the connection within `timeout` (reads and drops any data).
   bool ClosedWithin(std::chrono::milliseconds timeout) {

@@ -22,13 +22,15 @@ class RawLog {
     for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    if (status.ok()) status = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
+    if (status.ok())
+      status = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
     if (!status.ok()) throw std::runtime_error(status.ToString());
     db_.reset(raw);
     for (std::size_t i = 0; i < names.size(); ++i) families_[names[i]] = handles[i];
   }
   ~RawLog() {
-    for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    for (auto& [name, handle] : families_)
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
 
   void Put(const std::string& family, const std::string& key, const std::string& value) {

@@ -60,8 +60,8 @@ std::string ServerProcess::Log() const {
 }
 
 void ServerProcess::Start() {
-  std::vector<std::string> args = {FlagledgerBinary(), "serve", "--data-dir", data_dir_,
-                                   "--listen", "127.0.0.1:0", "--threads", "2"};
+  std::vector<std::string> args = {FlagledgerBinary(), "serve",       "--data-dir", data_dir_,
+                                   "--listen",         "127.0.0.1:0", "--threads",  "2"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::string log_path = data_dir_ + ".log";
   std::size_t log_offset = Log().size();  // a restart appends to the same log

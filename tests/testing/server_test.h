@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <regex>
 #include <string>
 #include <thread>
-#include <atomic>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/server_process.h"
@@ -40,13 +40,16 @@ class ServerTest : public ::testing::Test {
   HttpResult Get(const std::string& target, const HeaderList& headers = {}) {
     return client_.Send("GET", target, "", headers);
   }
-  HttpResult Post(const std::string& target, const std::string& body, const HeaderList& headers = {}) {
+  HttpResult Post(const std::string& target, const std::string& body,
+                  const HeaderList& headers = {}) {
     return client_.Send("POST", target, body, headers);
   }
-  HttpResult Put(const std::string& target, const std::string& body, const HeaderList& headers = {}) {
+  HttpResult Put(const std::string& target, const std::string& body,
+                 const HeaderList& headers = {}) {
     return client_.Send("PUT", target, body, headers);
   }
-  HttpResult Patch(const std::string& target, const std::string& body, const HeaderList& headers = {}) {
+  HttpResult Patch(const std::string& target, const std::string& body,
+                   const HeaderList& headers = {}) {
     return client_.Send("PATCH", target, body, headers);
   }
   HttpResult Delete(const std::string& target, const HeaderList& headers = {}) {

@@ -40,27 +40,37 @@ TEST(ServeConfig, LimitsHaveDefaultsAndBounds) {
   EXPECT_EQ(defaults.server.max_connections, 1024u);
   EXPECT_EQ(defaults.server.request_timeout, std::chrono::seconds(10));
   EXPECT_EQ(defaults.server.idle_timeout, std::chrono::seconds(60));
-  ServeConfig set = Parse({"--max-connections", "20", "--max-header-bytes", "4096",
-                           "--max-body-bytes=2048", "--request-timeout", "2", "--idle-timeout", "3"})
-                        .value();
+  ServeConfig set =
+      Parse({"--max-connections", "20", "--max-header-bytes", "4096", "--max-body-bytes=2048",
+             "--request-timeout", "2", "--idle-timeout", "3"})
+          .value();
   EXPECT_EQ(set.server.max_connections, 20u);
   EXPECT_EQ(set.server.header_limit, 4096u);
   EXPECT_EQ(set.server.body_limit, 2048u);
   EXPECT_EQ(set.server.request_timeout, std::chrono::seconds(2));
   EXPECT_EQ(set.server.idle_timeout, std::chrono::seconds(3));
   ServeConfig sized = Parse({"--threads", "3", "--cache-mb", "64", "--commit-delay-us", "1500",
-                             "--page-cache-mb", "0"}).value();
+                             "--page-cache-mb", "0"})
+                          .value();
   EXPECT_EQ(sized.server.threads, 3);
   EXPECT_EQ(sized.cache_mb, 64u);
   EXPECT_EQ(sized.commit_delay_us, 1500u);
   EXPECT_EQ(sized.page_cache_mb, 0u);
   EXPECT_EQ(Parse({}).value().page_cache_mb, 64u);
-  for (std::vector<std::string> bad :
-       {std::vector<std::string>{"--max-connections", "0"}, {"--max-header-bytes", "10"},
-        {"--request-timeout", "-1"}, {"--idle-timeout", "x"}, {"--auth", "maybe"},
-        {"--threads", "0"}, {"--threads", "257"}, {"--cache-mb", "7"}, {"--cache-mb", "1x"},
-        {"--commit-delay-us", "100001"}, {"--commit-delay-us", "-5"}, {"--http-sched", "fifo"},
-        {"--page-cache-mb", "-1"}, {"--page-cache-mb", "1048577"}}) {
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--max-connections", "0"},
+                                       {"--max-header-bytes", "10"},
+                                       {"--request-timeout", "-1"},
+                                       {"--idle-timeout", "x"},
+                                       {"--auth", "maybe"},
+                                       {"--threads", "0"},
+                                       {"--threads", "257"},
+                                       {"--cache-mb", "7"},
+                                       {"--cache-mb", "1x"},
+                                       {"--commit-delay-us", "100001"},
+                                       {"--commit-delay-us", "-5"},
+                                       {"--http-sched", "fifo"},
+                                       {"--page-cache-mb", "-1"},
+                                       {"--page-cache-mb", "1048577"}}) {
     EXPECT_FALSE(Parse(bad).ok()) << bad[0] << " " << bad[1];
   }
 }

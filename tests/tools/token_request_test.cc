@@ -45,7 +45,10 @@ TEST(TokenRequest, RejectsWhatTheStoreMustNeverSee) {
   EXPECT_FALSE(broken([](TokenRequest& r) { r.name = "has space"; }).ok());
   EXPECT_FALSE(broken([](TokenRequest& r) { r.organization_id = "_system"; }).ok());
   EXPECT_FALSE(broken([](TokenRequest& r) { r.organization_id = "*"; }).ok()) << "'*' needs admin";
-  EXPECT_TRUE(broken([](TokenRequest& r) { r.organization_id = "*"; r.role = Role::kAdmin; }).ok());
+  EXPECT_TRUE(broken([](TokenRequest& r) {
+                r.organization_id = "*";
+                r.role = Role::kAdmin;
+              }).ok());
   EXPECT_FALSE(broken([](TokenRequest& r) { r.secret_sha256 = "abc"; }).ok());
   EXPECT_FALSE(broken([](TokenRequest& r) { r.id = ""; }).ok());
   EXPECT_FALSE(ParseTokenRequest("operation=create\nid=tok_1\nextra=1\n").ok());
