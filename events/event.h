@@ -9,26 +9,9 @@
 #include "core/api_token.h"
 #include "core/flag.h"
 #include "core/timestamp.h"
+#include "events/event_type.h"
 
 namespace flagledger {
-
-enum class EventType {
-  kFlagCreated,
-  kFlagUpdated,
-  kFlagRolloutUpdated,
-  kFlagDeleted,
-  kTokenCreated,  // in the system stream (kSystemStream), keyed by token id
-  kTokenRevoked,
-};
-
-// "flag.created", "flag.updated", "flag.rollout_updated", "flag.deleted", "token.created",
-// "token.revoked".
-std::string_view EventTypeName(EventType type);
-std::optional<EventType> ParseEventType(std::string_view name);
-
-inline bool IsTokenEvent(EventType type) {
-  return type == EventType::kTokenCreated || type == EventType::kTokenRevoked;
-}
 
 // What a token event records about its token (both types carry it in full).
 struct TokenFacts {

@@ -7,44 +7,59 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include "core/api_token.h"
 #include "core/flag.h"
 #include "core/status.h"
+#include "events/event_type.h"
 #include "projections/flag_record.h"
 
 namespace flagledger {
 
+// Each action names what it is about (kSubject): IsTokenCommand reads it, so an action without
+// one does not compile.
 struct CreateFlag {
+  static constexpr EventSubject kSubject = EventSubject::kFlag;
   bool enabled = false;
   std::optional<RolloutCondition> rollout_condition;
 };
 
 // PUT: members absent keep their value; a present rollout_condition replaces (null clears).
 struct UpdateFlag {
+  static constexpr EventSubject kSubject = EventSubject::kFlag;
   std::optional<bool> enabled;
   std::optional<std::optional<RolloutCondition>> rollout_condition;
 };
 
 // PATCH .../rollout, a JSON merge patch of the rollout condition.
 struct PatchRollout {
+  static constexpr EventSubject kSubject = EventSubject::kFlag;
   std::optional<std::optional<SemVer>> min_version;
   std::optional<std::optional<Timestamp>> activation_date;
 };
 
-struct DeleteFlag {};
+struct DeleteFlag {
+  static constexpr EventSubject kSubject = EventSubject::kFlag;
+};
 
 // Token commands address the system stream: organization_id kSystemStream, flag_key the
 // token id (core/api_token.h).
 struct CreateToken {
+  static constexpr EventSubject kSubject = EventSubject::kToken;
   std::string name;
   std::string organization_id;  // or kAllOrganizations (then role kAdmin)
   Role role = Role::kRead;
   std::string secret_sha256;
 };
-struct RevokeToken {};
+struct RevokeToken {
+  static constexpr EventSubject kSubject = EventSubject::kToken;
+};
+
+using CommandAction =
+    std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag, CreateToken, RevokeToken>;
 
 // If-Match: the flag versions the client accepts, or any version ("*").
 struct VersionPrecondition {
@@ -83,14 +98,17 @@ struct IdempotencyRequest {
 struct Command {
   std::string organization_id;
   std::string flag_key;
-  std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag, CreateToken, RevokeToken> action;
+  CommandAction action;
   std::optional<VersionPrecondition> if_match = std::nullopt;
   std::optional<IdempotencyRequest> idempotency = std::nullopt;
 };
 
 inline bool IsTokenCommand(const Command& command) {
-  return std::holds_alternative<CreateToken>(command.action) ||
-         std::holds_alternative<RevokeToken>(command.action);
+  return std::visit(
+      [](const auto& action) {
+        return std::decay_t<decltype(action)>::kSubject == EventSubject::kToken;
+      },
+      command.action);
 }
 
 // Who asks, for the audit trail.

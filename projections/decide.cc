@@ -1,5 +1,9 @@
 #include "projections/decide.h"
 
+#include <variant>
+
+#include "core/overloaded.h"
+
 namespace flagledger {
 namespace {
 
@@ -46,82 +50,117 @@ std::optional<Event> ChangeEvent(EventType type, const Command& command, const F
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
                                     std::uint64_t current_version, Timestamp recorded_at,
                                     const CommandContext& context) {
+  using Decision = Result<std::optional<Event>>;
   const std::uint64_t version = current_version + 1;
-  if (const auto* create = std::get_if<CreateFlag>(&command.action)) {
+  auto change = [&](EventType type, Flag next) -> Decision {
+    return ChangeEvent(type, command, *current, std::move(next), version, recorded_at, context);
+  };
+  auto not_a_flag_command = []() -> Decision {
+    return Status(ErrorCode::kInternal, "a token command was decided as a flag command");
+  };
+  if (std::holds_alternative<CreateFlag>(command.action)) {
     if (current) {
       return Status(ErrorCode::kFlagExists, "flag '" + command.flag_key +
                                                 "' already exists in organization '" +
                                                 command.organization_id + "'");
     }
-    Event event = NewEvent(EventType::kFlagCreated, command, version, recorded_at, context);
-    Flag flag;
-    flag.organization_id = command.organization_id;
-    flag.flag_key = command.flag_key;
-    flag.enabled = create->enabled;
-    flag.rollout_condition = NormalizedRollout(create->rollout_condition);
-    flag.created_at = flag.updated_at = recorded_at.FloorToSecond();
-    event.changes.enabled = EnabledChange{std::nullopt, flag.enabled};
-    event.changes.rollout_condition = RolloutChange{std::nullopt, flag.rollout_condition};
-    event.flag = std::move(flag);
-    return std::optional<Event>(std::move(event));
-  }
-  if (!current) return NotFound(command);
-  if (command.if_match && !command.if_match->Accepts(current_version)) {
+  } else if (IsTokenCommand(command)) {
+    return not_a_flag_command();
+  } else if (!current) {
+    return NotFound(command);
+  } else if (command.if_match && !command.if_match->Accepts(current_version)) {
     return Status(ErrorCode::kPreconditionFailed, "flag '" + command.flag_key + "' is at version " +
                                                       std::to_string(current_version) +
                                                       ", which If-Match does not accept");
   }
-
-  if (const auto* update = std::get_if<UpdateFlag>(&command.action)) {
-    Flag next = *current;
-    if (update->enabled) next.enabled = *update->enabled;
-    if (update->rollout_condition) next.rollout_condition = *update->rollout_condition;
-    return ChangeEvent(EventType::kFlagUpdated, command, *current, std::move(next), version,
-                       recorded_at, context);
-  }
-  if (const auto* patch = std::get_if<PatchRollout>(&command.action)) {
-    Flag next = *current;
-    RolloutCondition rollout = current->rollout_condition.value_or(RolloutCondition{});
-    if (patch->min_version) rollout.min_version = *patch->min_version;
-    if (patch->activation_date) rollout.activation_date = *patch->activation_date;
-    next.rollout_condition = std::move(rollout);
-    return ChangeEvent(EventType::kFlagRolloutUpdated, command, *current, std::move(next), version,
-                       recorded_at, context);
-  }
-  // DeleteFlag
-  return std::optional<Event>(
-      NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
+  return std::visit(
+      Overloaded{
+          [&](const CreateFlag& create) -> Decision {
+            Event event = NewEvent(EventType::kFlagCreated, command, version, recorded_at, context);
+            Flag flag;
+            flag.organization_id = command.organization_id;
+            flag.flag_key = command.flag_key;
+            flag.enabled = create.enabled;
+            flag.rollout_condition = NormalizedRollout(create.rollout_condition);
+            flag.created_at = flag.updated_at = recorded_at.FloorToSecond();
+            event.changes.enabled = EnabledChange{std::nullopt, flag.enabled};
+            event.changes.rollout_condition = RolloutChange{std::nullopt, flag.rollout_condition};
+            event.flag = std::move(flag);
+            return std::optional<Event>(std::move(event));
+          },
+          [&](const UpdateFlag& update) -> Decision {
+            Flag next = *current;
+            if (update.enabled) next.enabled = *update.enabled;
+            if (update.rollout_condition) next.rollout_condition = *update.rollout_condition;
+            return change(EventType::kFlagUpdated, std::move(next));
+          },
+          [&](const PatchRollout& patch) -> Decision {
+            Flag next = *current;
+            RolloutCondition rollout = current->rollout_condition.value_or(RolloutCondition{});
+            if (patch.min_version) rollout.min_version = *patch.min_version;
+            if (patch.activation_date) rollout.activation_date = *patch.activation_date;
+            next.rollout_condition = std::move(rollout);
+            return change(EventType::kFlagRolloutUpdated, std::move(next));
+          },
+          [&](const DeleteFlag&) -> Decision {
+            return std::optional<Event>(
+                NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
+          },
+          [&](const CreateToken&) { return not_a_flag_command(); },
+          [&](const RevokeToken&) { return not_a_flag_command(); },
+      },
+      command.action);
 }
 
 Result<std::optional<Event>> DecideToken(const Command& command, const TokenTable& tokens,
                                          Timestamp recorded_at, const CommandContext& context) {
+  using Decision = Result<std::optional<Event>>;
   const ApiToken* current = tokens.FindById(command.flag_key);
-  Event event = NewEvent(EventType::kTokenRevoked, command, current ? current->version + 1 : 1,
-                         recorded_at, context);
-  if (const auto* create = std::get_if<CreateToken>(&command.action)) {
-    if (create->organization_id == kAllOrganizations && create->role != Role::kAdmin) {
-      return Status(ErrorCode::kValidationFailed,
-                    "a token for every organization ('*') must have the role admin");
-    }
-    TokenFacts facts{create->name, create->organization_id, create->role, create->secret_sha256};
-    if (current) {
-      bool same = current->name == facts.name &&
-                  current->organization_id == facts.organization_id &&
-                  current->role == facts.role && current->secret_sha256 == facts.secret_sha256;
-      if (same) return std::optional<Event>();
-      return Status(ErrorCode::kFlagExists, "token '" + command.flag_key + "' already exists");
-    }
-    event.type = EventType::kTokenCreated;
-    event.token = std::move(facts);
-    return std::optional<Event>(std::move(event));
-  }
-  if (!current) {
-    return Status(ErrorCode::kFlagNotFound, "no token has the id '" + command.flag_key + "'");
-  }
-  if (!current->active()) return std::optional<Event>();
-  event.token =
-      TokenFacts{current->name, current->organization_id, current->role, current->secret_sha256};
-  return std::optional<Event>(std::move(event));
+  std::uint64_t version = current ? current->version + 1 : 1;
+  auto not_a_token_command = []() -> Decision {
+    return Status(ErrorCode::kInternal, "a flag command was decided as a token command");
+  };
+  return std::visit(
+      Overloaded{
+          [&](const CreateToken& create) -> Decision {
+            if (create.organization_id == kAllOrganizations && create.role != Role::kAdmin) {
+              return Status(ErrorCode::kValidationFailed,
+                            "a token for every organization ('*') must have the role admin");
+            }
+            TokenFacts facts{create.name, create.organization_id, create.role,
+                             create.secret_sha256};
+            if (current) {
+              bool same = current->name == facts.name &&
+                          current->organization_id == facts.organization_id &&
+                          current->role == facts.role &&
+                          current->secret_sha256 == facts.secret_sha256;
+              if (same) return std::optional<Event>();
+              return Status(ErrorCode::kFlagExists,
+                            "token '" + command.flag_key + "' already exists");
+            }
+            Event event =
+                NewEvent(EventType::kTokenCreated, command, version, recorded_at, context);
+            event.token = std::move(facts);
+            return std::optional<Event>(std::move(event));
+          },
+          [&](const RevokeToken&) -> Decision {
+            if (!current) {
+              return Status(ErrorCode::kFlagNotFound,
+                            "no token has the id '" + command.flag_key + "'");
+            }
+            if (!current->active()) return std::optional<Event>();
+            Event event =
+                NewEvent(EventType::kTokenRevoked, command, version, recorded_at, context);
+            event.token = TokenFacts{current->name, current->organization_id, current->role,
+                                     current->secret_sha256};
+            return std::optional<Event>(std::move(event));
+          },
+          [&](const CreateFlag&) { return not_a_token_command(); },
+          [&](const UpdateFlag&) { return not_a_token_command(); },
+          [&](const PatchRollout&) { return not_a_token_command(); },
+          [&](const DeleteFlag&) { return not_a_token_command(); },
+      },
+      command.action);
 }
 
 }  // namespace flagledger

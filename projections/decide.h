@@ -10,16 +10,16 @@
 
 namespace flagledger {
 
-// Pure. REQUIRES: !IsTokenCommand(command). Given the flag's current state (nullptr when it does
-// not exist) and its stream's current version, returns the event the command causes (version =
-// current_version + 1, sequence unassigned), std::nullopt when the command would change nothing, or
-// kFlagExists, kFlagNotFound, or kPreconditionFailed when If-Match does not accept the current
-// version.
+// Pure. Given the flag's current state (nullptr when it does not exist) and its stream's
+// current version, returns the event the command causes (version = current_version + 1,
+// sequence unassigned), std::nullopt when the command would change nothing, or kFlagExists,
+// kFlagNotFound, or kPreconditionFailed when If-Match does not accept the current version.
+// A token command is kInternal (DecideToken decides those).
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
                                     std::uint64_t current_version, Timestamp recorded_at,
                                     const CommandContext& context);
 
-// Pure. REQUIRES: IsTokenCommand(command). Decides a token command against the tokens:
+// Pure. A flag command is kInternal (see Decide). Decides a token command against the tokens:
 // creating an existing id is kFlagExists unless it is the same token again (then nullopt,
 // so a retried request changes nothing); revoking an unknown id is kFlagNotFound, revoking a
 // revoked token changes nothing. kValidationFailed for a non-admin kAllOrganizations token.

@@ -16,24 +16,32 @@ const ApiToken* TokenTable::FindBySecretHash(std::string_view secret_sha256) con
 }
 
 void TokenTable::Apply(const Event& event) {
-  if (!IsTokenEvent(event.type) || !event.token) return;
+  if (!event.token) return;
   auto existing = by_id_.find(event.flag_key);
-  if (event.type == EventType::kTokenCreated) {
-    if (existing != by_id_.end()) return;  // DecideToken never lets this happen
-    ApiToken& token = tokens_.emplace_back();
-    token.id = event.flag_key;
-    token.name = event.token->name;
-    token.organization_id = event.token->organization_id;
-    token.role = event.token->role;
-    token.secret_sha256 = event.token->secret_sha256;
-    token.version = event.version;
-    token.created_at = event.recorded_at;
-    by_id_.emplace(token.id, tokens_.size() - 1);
-    by_hash_.emplace(token.secret_sha256, tokens_.size() - 1);
-  } else if (existing != by_id_.end()) {
-    ApiToken& token = tokens_[existing->second];
-    token.version = event.version;
-    token.revoked_at = event.recorded_at;
+  switch (event.type) {
+    case EventType::kTokenCreated: {
+      if (existing != by_id_.end()) return;  // DecideToken never lets this happen
+      ApiToken& token = tokens_.emplace_back();
+      token.id = event.flag_key;
+      token.name = event.token->name;
+      token.organization_id = event.token->organization_id;
+      token.role = event.token->role;
+      token.secret_sha256 = event.token->secret_sha256;
+      token.version = event.version;
+      token.created_at = event.recorded_at;
+      by_id_.emplace(token.id, tokens_.size() - 1);
+      by_hash_.emplace(token.secret_sha256, tokens_.size() - 1);
+      return;
+    }
+    case EventType::kTokenRevoked:
+      if (existing == by_id_.end()) return;
+      tokens_[existing->second].version = event.version;
+      tokens_[existing->second].revoked_at = event.recorded_at;
+      return;
+    case EventType::kFlagCreated:
+    case EventType::kFlagUpdated:
+    case EventType::kFlagRolloutUpdated:
+    case EventType::kFlagDeleted: return;  // not about tokens
   }
 }
 

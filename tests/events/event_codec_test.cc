@@ -67,6 +67,29 @@ TEST(EventCodec, RoundTripsEveryEventType) {
   }
 }
 
+TEST(EventType, EveryNameParsesBackToItsType) {
+  for (const EventTypeInfo& info : kEventTypes) {
+    EXPECT_EQ(ParseEventType(info.name), info.type) << info.name;
+    EXPECT_EQ(EventTypeName(info.type), info.name);
+  }
+  EXPECT_EQ(ParseEventType("flag.archived"), std::nullopt);
+  EXPECT_EQ(ParseEventType(""), std::nullopt);
+}
+
+TEST(EventCodec, RoundTripsASampleOfEveryTypeInTheList) {
+  EventDecoder decoder;
+  for (const EventTypeInfo& info : kEventTypes) {
+    Event event = SampleEventOf(info.type, "org-a", "beta", Time("2026-03-26T11:05:00Z"));
+    event.sequence = 7;
+    event.version = 3;
+    ASSERT_EQ(event.type, info.type);
+    std::string json = EncodeEvent(event);
+    auto decoded = decoder.Decode(json);
+    ASSERT_TRUE(decoded.ok()) << info.name << ": " << decoded.status().detail() << "\n" << json;
+    EXPECT_EQ(*decoded, event) << json;
+  }
+}
+
 TEST(EventCodec, EscapedStringsRoundTrip) {
   EventDecoder decoder;
   Event event = CreatedEvent("org-a", "beta", true, Time("2026-03-26T11:05:00Z"));

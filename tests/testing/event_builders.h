@@ -42,4 +42,43 @@ inline Event DeletedEvent(const std::string& org, const std::string& key, Timest
   return BareEvent(EventType::kFlagDeleted, org, key, at);
 }
 
+// A valid event of every type, as Decide makes them: the switch has no default, so a new event
+// type does not compile until it has a sample here, and every test that walks kEventTypes
+// (codec, log, fold) covers it.
+inline Event SampleEventOf(EventType type, const std::string& org, const std::string& key,
+                           Timestamp at) {
+  auto with_flag = [&](EventType changed_type) {
+    Event event = CreatedEvent(org, key, true, at);
+    event.type = changed_type;
+    event.changes = {};
+    return event;
+  };
+  auto token = [&](EventType token_type) {
+    Event event = BareEvent(token_type, std::string(kSystemStream), key, at);
+    event.token = TokenFacts{"deployer", org, Role::kWrite, std::string(64, 'a')};
+    return event;
+  };
+  switch (type) {
+    case EventType::kFlagCreated:
+      return CreatedEvent(org, key, true, at);
+    case EventType::kFlagUpdated: {
+      Event event = with_flag(type);
+      event.changes.enabled = EnabledChange{false, true};
+      return event;
+    }
+    case EventType::kFlagRolloutUpdated: {
+      Event event = with_flag(type);
+      event.flag->rollout_condition = RolloutCondition{Version("2.0.0"), std::nullopt};
+      event.changes.rollout_condition = RolloutChange{std::nullopt, event.flag->rollout_condition};
+      return event;
+    }
+    case EventType::kFlagDeleted:
+      return DeletedEvent(org, key, at);
+    case EventType::kTokenCreated:
+    case EventType::kTokenRevoked:
+      return token(type);
+  }
+  return BareEvent(type, org, key, at);
+}
+
 }  // namespace flagledger
