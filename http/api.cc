@@ -24,24 +24,35 @@ Result<std::string> DecodeIdentifier(std::string_view raw, ErrorCode code, const
   return std::move(*decoded);
 }
 
+// 401, with the challenge of RFC 6750.
+HttpResponse Unauthenticated(const Status& status, const HttpRequest& request) {
+  HttpResponse response = ProblemResponse(status);
+  response.headers.emplace_back("WWW-Authenticate",
+                                request.authorization.empty()
+                                    ? "Bearer realm=\"flagledger\""
+                                    : "Bearer realm=\"flagledger\", error=\"invalid_token\"");
+  return response;
+}
+
 }  // namespace
 
-std::optional<Route> Api::Handle(const HttpRequest& request, Responder respond) {
+HandledRequest Api::Handle(const HttpRequest& request, Responder respond) {
   RequestTarget target = ParseRequestTarget(request.target);
   std::optional<RouteMatch> match = MatchRoute(target);
   if (!match) {
     respond(ProblemResponse(Status(ErrorCode::kRouteNotFound,
                                    "no route matches '" + QuoteForMessage(target.path) + "'")));
-    return std::nullopt;
+    return {};
   }
-  Dispatch(request, target, *match, std::move(respond));
-  return match->route;
+  HandledRequest handled{match->route, -1};
+  Dispatch(request, target, *match, std::move(respond), handled.token_index);
+  return handled;
 }
 
 void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, const RouteMatch& match,
-                   Responder respond) {
+                   Responder respond, std::int64_t& token_index) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
-  Route route = match.route;
+  const Route route = match.route;
   if (!IsMethodAllowed(route, request.method)) {
     HttpResponse response = ProblemResponse(
         Status(ErrorCode::kMethodNotAllowed,
@@ -51,73 +62,72 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     return respond(std::move(response));
   }
 
-  bool ready = store_.ready();
-  switch (route) {  // open to everyone: probes, scrapers, API tooling
+  RequestContext context{request, target, {}, {}, "anonymous", {}};
+  // With authentication off the tokens are not even loaded (an atomic load saved per request).
+  std::shared_ptr<const TokenTable> tokens;  // outlives `principal`
+  const RouteAccess access = InfoOf(route).access;
+  if (access != RouteAccess::kPublic) {
+    if (!store_.ready()) {
+      return fail(
+          Status(ErrorCode::kUnavailable, "the projection is being rebuilt; retry shortly"));
+    }
+    if (auth_ != AuthMode::kOff) tokens = store_.tokens();
+    Principal principal{"anonymous", nullptr};
+    if (tokens && AuthenticationRequired(auth_, *tokens)) {
+      auto authenticated = Authenticate(*tokens, request.authorization);
+      if (!authenticated.ok()) return respond(Unauthenticated(authenticated.status(), request));
+      principal = std::move(authenticated).value();
+    }
+    context.actor = principal.actor;
+    if (principal.token) token_index = tokens->IndexOf(*principal.token);
+    if (principal.token) context.token_organization = principal.token->organization_id;
+    if (access != RouteAccess::kTokenOrBody) {
+      // OFREP's organization comes from the token or the body, and a key that cannot exist is
+      // OFREP's FLAG_NOT_FOUND: its handler checks both.
+      if (!match.organization_id.empty()) {
+        auto organization_id = DecodeIdentifier(
+            match.organization_id, ErrorCode::kInvalidOrganizationId, "organization id");
+        if (!organization_id.ok()) return fail(organization_id.status());
+        context.organization_id = std::move(organization_id).value();
+      }
+      if (!match.flag_key.empty()) {
+        auto flag_key = DecodeIdentifier(match.flag_key, ErrorCode::kInvalidFlagKey, "flag key");
+        if (!flag_key.ok()) return fail(flag_key.status());
+        context.flag_key = std::move(flag_key).value();
+      }
+      Status allowed =
+          Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
+      if (!allowed.ok()) return fail(allowed);
+    }
+  }
+
+  const std::string_view method = request.method;
+  const bool read = method == "GET" || method == "HEAD";
+  switch (route) {
     case Route::kHealth:
       return respond(JsonResponse(200, "{\"status\":\"ok\"}"));
     case Route::kReady:
-      if (!ready || shutting_down_.load(std::memory_order_acquire)) {
-        return fail(Status(ErrorCode::kUnavailable, ready ? "the server is shutting down"
-                                                          : "the projection is being rebuilt"));
-      }
-      return respond(JsonResponse(200, "{\"status\":\"ready\"}"));
-    case Route::kOpenApi: {
-      HttpResponse response = JsonResponse(200, std::string(OpenApiDocument()));
-      return respond(std::move(response));
-    }
+      return HandleReady(respond);
+    case Route::kOpenApi:
+      return respond(JsonResponse(200, std::string(OpenApiDocument())));
     case Route::kMetrics: {
       HttpResponse response =
           JsonResponse(200, metrics_ ? metrics_->Render(store_, list_pages_.kept_bytes()) : "");
       response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }
-    default:
+    case Route::kFlags:
+      if (read) return HandleFlagRead(store_, list_pages_, context, route, respond);
+      if (method == "POST") return HandleCreateFlag(store_, context, std::move(respond));
       break;
-  }
-
-  if (!ready) {
-    return fail(Status(ErrorCode::kUnavailable, "the projection is being rebuilt; retry shortly"));
-  }
-  // With authentication off the tokens are not even loaded (an atomic load saved per request).
-  std::shared_ptr<const TokenTable> tokens;  // outlives `principal`
-  if (auth_ != AuthMode::kOff) tokens = store_.tokens();
-  Principal principal{"anonymous", nullptr};
-  if (tokens && AuthenticationRequired(auth_, *tokens)) {
-    auto authenticated = Authenticate(*tokens, request.authorization);
-    if (!authenticated.ok()) {
-      HttpResponse response = ProblemResponse(authenticated.status());
-      response.headers.emplace_back("WWW-Authenticate",
-                                    request.authorization.empty()
-                                        ? "Bearer realm=\"flagledger\""
-                                        : "Bearer realm=\"flagledger\", error=\"invalid_token\"");
-      return respond(std::move(response));
-    }
-    principal = std::move(authenticated).value();
-  }
-
-  RequestContext context{request, target, {}, {}, principal.actor, {}};
-  if (principal.token) context.token_organization = principal.token->organization_id;
-  if (route == Route::kOfrepFlag || route == Route::kOfrepFlags) {
-    // The organization comes from the token or the body, and a key that cannot exist is
-    // OFREP's FLAG_NOT_FOUND: the handler checks both.
-    return HandleOfrep(store_, context, route, match.flag_key, respond);
-  }
-  if (!match.organization_id.empty()) {
-    auto organization_id = DecodeIdentifier(match.organization_id,
-                                            ErrorCode::kInvalidOrganizationId, "organization id");
-    if (!organization_id.ok()) return fail(organization_id.status());
-    context.organization_id = std::move(organization_id).value();
-  }
-  if (!match.flag_key.empty()) {
-    auto flag_key = DecodeIdentifier(match.flag_key, ErrorCode::kInvalidFlagKey, "flag key");
-    if (!flag_key.ok()) return fail(flag_key.status());
-    context.flag_key = std::move(flag_key).value();
-  }
-  Status allowed =
-      Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
-  if (!allowed.ok()) return fail(allowed);
-
-  switch (route) {
+    case Route::kFlag:
+      if (read) return HandleFlagRead(store_, list_pages_, context, route, respond);
+      if (method == "PUT") return HandleUpdateFlag(store_, context, std::move(respond));
+      if (method == "DELETE") return HandleDeleteFlag(store_, context, std::move(respond));
+      break;
+    case Route::kFlagRollout:
+      if (method == "PATCH") return HandlePatchRollout(store_, context, std::move(respond));
+      break;
     case Route::kFlagHistory:
     case Route::kOrgEvents:
     case Route::kAllEvents:
@@ -126,13 +136,24 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
       return HandleEventStream(store_, context, respond);
     case Route::kFlagEvaluation:
       return HandleFlagEvaluation(store_, context, respond);
-    default:
-      break;
+    case Route::kOfrepFlag:
+    case Route::kOfrepFlags:
+      return HandleOfrep(store_, context, route, match.flag_key, respond);
   }
-  if (request.method == "GET" || request.method == "HEAD") {
-    return HandleFlagRead(store_, list_pages_, context, route, respond);
+  // A method the route table allows but no case above serves: a server defect, which
+  // ApiTest.EveryRouteAndMethodHasAHandler catches.
+  fail(Status(ErrorCode::kInternal, "no handler serves " + std::string(method) + " " +
+                                        std::string(RouteTemplate(route))));
+}
+
+void Api::HandleReady(const Responder& respond) const {
+  bool ready = store_.ready();
+  if (!ready || shutting_down_.load(std::memory_order_acquire)) {
+    return respond(ProblemResponse(
+        Status(ErrorCode::kUnavailable,
+               ready ? "the server is shutting down" : "the projection is being rebuilt")));
   }
-  HandleFlagWrite(store_, context, route, std::move(respond));
+  respond(JsonResponse(200, "{\"status\":\"ready\"}"));
 }
 
 }  // namespace flagledger

@@ -14,6 +14,12 @@
 
 namespace flagledger {
 
+// What the server learns of a request it handed to the Api.
+struct HandledRequest {
+  std::optional<Route> route;     // for the metrics; nullopt when no route matched
+  std::int64_t token_index = -1;  // TokenTable::IndexOf the authenticating token; -1: none
+};
+
 // Stateless apart from the store it serves and the list pages it keeps; thread-safe. Reads
 // answer from the store's snapshot on the calling thread; writes answer from the store's
 // writer thread once durable.
@@ -26,15 +32,20 @@ class Api {
       : store_(store), auth_(auth), metrics_(metrics), list_pages_(list_page_cache_bytes) {}
 
   // Answers `request` through `respond`, exactly once. Never throws. Returns the route the
-  // request matched (nullopt: none), for the metrics.
-  std::optional<Route> Handle(const HttpRequest& request, Responder respond);
+  // request matched and the token it was authenticated with.
+  HandledRequest Handle(const HttpRequest& request, Responder respond);
+
+  // The API tokens now; the server closes the connections of a token once it is revoked.
+  std::shared_ptr<const TokenTable> tokens() const { return store_.tokens(); }
 
   // From now on /readyz answers 503 (the server is draining).
   void BeginShutdown() { shutting_down_.store(true, std::memory_order_release); }
 
  private:
+  // Sets `token_index` to the position of the token that authenticated the request.
   void Dispatch(const HttpRequest& request, const RequestTarget& target, const RouteMatch& match,
-                Responder respond);
+                Responder respond, std::int64_t& token_index);
+  void HandleReady(const Responder& respond) const;
 
   FlagStore& store_;
   const AuthMode auth_;

@@ -79,6 +79,11 @@ void HandleOfrep(FlagStore& store, const RequestContext& context, Route route,
   bool single = route == Route::kOfrepFlag;
   std::string key;
   if (single) key = PercentDecode(raw_flag_key).value_or(std::string(raw_flag_key));
+  // OFREP evaluates now, from the context in the body: a point in time or any other query
+  // parameter is refused rather than ignored.
+  if (Status names = CheckQueryNames(context.target, {}); !names.ok()) {
+    return respond(OfrepError(400, key, single, "GENERAL", names.detail()));
+  }
   auto parsed = ParseOfrepBody(context.request.body);
   if (!parsed.ok()) {
     bool parse_error = parsed.status().code() == ErrorCode::kInvalidJson;
@@ -147,7 +152,9 @@ void HandleFlagEvaluation(FlagStore& store, const RequestContext& context,
     return fail(Status(ErrorCode::kInvalidQuery, "version is required, e.g. ?version=2.1.0"));
   auto parsed_version = SemVer::Parse(*version);
   if (!parsed_version.ok()) {
-    return fail(Status(ErrorCode::kInvalidQuery, "version " + parsed_version.status().detail()));
+    return fail(Status(ErrorCode::kInvalidQuery,
+                       "query parameter 'version' ('" + QuoteForMessage(*version) +
+                           "') is invalid: " + parsed_version.status().detail()));
   }
   Timestamp at = store.clock().Now();
   std::shared_ptr<const FlagRecord> record;

@@ -1,9 +1,11 @@
 #include "http/flag_handlers.h"
 
 #include <limits>
+#include <variant>
 
 #include "core/flag_json.h"
 #include "core/json_writer.h"
+#include "core/overloaded.h"
 #include "http/entity_tags.h"
 #include "http/problem.h"
 #include "http/query_params.h"
@@ -16,6 +18,8 @@ namespace {
 
 constexpr std::uint64_t kDefaultPageLimit = 20;
 constexpr std::uint64_t kMaxPageLimit = 100;
+// The largest integer a JSON number holds exactly (2^53 - 1): a page past the last is empty.
+constexpr std::uint64_t kMaxPageNumber = (std::uint64_t{1} << 53) - 1;
 
 // The log position a read asks for: nullopt for "now".
 Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
@@ -158,25 +162,54 @@ std::string DeletedResponseBody(std::string_view flag_key) {
   return body;
 }
 
-// The answer to a write the store has decided.
-HttpResponse RenderWrite(Route route, std::string_view method, std::string_view organization_id,
-                         std::string_view flag_key, const WriteOutcome& outcome) {
-  if (!outcome.status.ok()) return ProblemResponse(outcome.status);
-  if (method == "DELETE") return JsonResponse(200, DeletedResponseBody(flag_key));
-  HttpResponse response;
-  if (route == Route::kFlagRollout) {
-    response.body = RolloutResponseBody(outcome.record->flag);
-  } else {
-    response.shared_body = ShareBytes(outcome.record, &FlagRecord::json);
-    if (method != "PUT") {  // a create
-      response.status = 201;
-      response.headers.emplace_back("Location", "/api/v1/organizations/" +
-                                                    std::string(organization_id) +
-                                                    "/feature-flags/" + std::string(flag_key));
-    }
-  }
+// The answer to a write the store has decided, one renderer per command type.
+using WriteRenderer = HttpResponse (*)(std::string_view organization_id, std::string_view flag_key,
+                                       const WriteOutcome& outcome);
+
+HttpResponse WithFlagEtag(HttpResponse response, const WriteOutcome& outcome) {
   response.etag = FlagEtag(outcome.record->version);
   return response;
+}
+
+HttpResponse RenderCreated(std::string_view organization_id, std::string_view flag_key,
+                           const WriteOutcome& outcome) {
+  HttpResponse response;
+  response.status = 201;
+  response.shared_body = ShareBytes(outcome.record, &FlagRecord::json);
+  response.headers.emplace_back("Location", "/api/v1/organizations/" +
+                                                std::string(organization_id) + "/feature-flags/" +
+                                                std::string(flag_key));
+  return WithFlagEtag(std::move(response), outcome);
+}
+
+HttpResponse RenderUpdated(std::string_view, std::string_view, const WriteOutcome& outcome) {
+  HttpResponse response;
+  response.shared_body = ShareBytes(outcome.record, &FlagRecord::json);
+  return WithFlagEtag(std::move(response), outcome);
+}
+
+HttpResponse RenderRolloutPatched(std::string_view, std::string_view, const WriteOutcome& outcome) {
+  return WithFlagEtag(JsonResponse(200, RolloutResponseBody(outcome.record->flag)), outcome);
+}
+
+HttpResponse RenderDeleted(std::string_view, std::string_view flag_key, const WriteOutcome&) {
+  return JsonResponse(200, DeletedResponseBody(flag_key));
+}
+
+HttpResponse RenderNotAFlagWrite(std::string_view, std::string_view, const WriteOutcome&) {
+  return ProblemResponse(Status(ErrorCode::kInternal, "a token command reached a flag endpoint"));
+}
+
+WriteRenderer RendererFor(const CommandAction& action) {
+  return std::visit(Overloaded{
+                        [](const CreateFlag&) { return &RenderCreated; },
+                        [](const UpdateFlag&) { return &RenderUpdated; },
+                        [](const PatchRollout&) { return &RenderRolloutPatched; },
+                        [](const DeleteFlag&) { return &RenderDeleted; },
+                        [](const CreateToken&) { return &RenderNotAFlagWrite; },
+                        [](const RevokeToken&) { return &RenderNotAFlagWrite; },
+                    },
+                    action);
 }
 
 // 1..255 printable ASCII characters, no spaces.
@@ -201,7 +234,7 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
   std::uint64_t page = 1, limit = kDefaultPageLimit;
   if (is_list) {
     auto page_number =
-        QueryInteger(context.target, "page", 1, 1, std::numeric_limits<std::uint32_t>::max());
+        QueryInteger(context.target, "page", 1, 1, kMaxPageNumber);
     if (!page_number.ok()) return fail(page_number.status());
     auto page_limit = QueryInteger(context.target, "limit", kDefaultPageLimit, 1, kMaxPageLimit);
     if (!page_limit.ok()) return fail(page_limit.status());
@@ -249,50 +282,27 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
       WithSequence(FlagReadResponse(std::move(*record), context.request.if_none_match), sequence));
 }
 
-void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,
+namespace {
+
+// Takes If-Match (except on a create, where there is no version to match) and Idempotency-Key,
+// then submits `command`; `respond` runs once the write is durable or failed.
+void SubmitFlagWrite(FlagStore& store, const RequestContext& context, Command command,
                      Responder respond) {
-  auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
-  Status names = CheckQueryNames(context.target, {});
-  if (!names.ok()) return fail(names);
   const HttpRequest& request = context.request;
-  Command command{context.organization_id, context.flag_key, DeleteFlag{}, std::nullopt,
-                  std::nullopt};
-  if (request.method == "POST") {
-    if (!IsAcceptedMediaType(request.content_type, {"application/json"})) {
-      return fail(UnsupportedMediaType("application/json"));
-    }
-    auto body = ParseCreateFlagBody(request.body, context.organization_id);
-    if (!body.ok()) return fail(body.status());
-    command.flag_key = std::move(body->flag_key);
-    command.action = std::move(body->action);
-  } else if (request.method == "PUT") {
-    if (!IsAcceptedMediaType(request.content_type, {"application/json"})) {
-      return fail(UnsupportedMediaType("application/json"));
-    }
-    auto body = ParseUpdateFlagBody(request.body, context.organization_id, context.flag_key);
-    if (!body.ok()) return fail(body.status());
-    command.action = std::move(body).value();
-  } else if (request.method == "PATCH") {
-    if (!IsAcceptedMediaType(request.content_type,
-                             {"application/json", "application/merge-patch+json"})) {
-      return fail(UnsupportedMediaType("application/json or application/merge-patch+json"));
-    }
-    auto body = ParsePatchRolloutBody(request.body);
-    if (!body.ok()) return fail(body.status());
-    command.action = std::move(body).value();
-  }
-  if (!request.if_match.empty() && request.method != "POST") {
+  if (!request.if_match.empty() && !std::holds_alternative<CreateFlag>(command.action)) {
     command.if_match = ParseIfMatch(request.if_match);
   }
-  auto render = [route, method = std::string(request.method),
-                 organization = context.organization_id,
+  WriteRenderer renderer = RendererFor(command.action);
+  auto render = [renderer, organization = context.organization_id,
                  flag_key = command.flag_key](const WriteOutcome& outcome) {
-    return RenderWrite(route, method, organization, flag_key, outcome);
+    if (!outcome.status.ok()) return ProblemResponse(outcome.status);
+    return renderer(organization, flag_key, outcome);
   };
-  if (!request.idempotency_key.empty()) {
+  if (request.idempotency_key_sent) {
     if (!IsValidIdempotencyKey(request.idempotency_key)) {
-      return fail(Status(ErrorCode::kValidationFailed, "the Idempotency-Key header is invalid",
-                         {{"Idempotency-Key", "must be 1 to 255 printable ASCII characters"}}));
+      return respond(ProblemResponse(
+          Status(ErrorCode::kValidationFailed, "the Idempotency-Key header is invalid",
+                 {{"Idempotency-Key", "must be 1 to 255 printable ASCII characters"}})));
     }
     std::string identity = std::string(request.method) + ' ' + std::string(request.target) + '\n';
     identity.append(request.body);
@@ -311,6 +321,64 @@ void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route rout
                  replayed->headers.emplace_back("Idempotent-Replayed", "true");
                  respond(std::move(*replayed));
                });
+}
+
+// The checks every flag write shares: no query parameters, and a JSON body where one is read.
+Status CheckWriteRequest(const RequestContext& context,
+                         std::initializer_list<std::string_view> media_types) {
+  if (Status names = CheckQueryNames(context.target, {}); !names.ok()) return names;
+  if (media_types.size() > 0 && !IsAcceptedMediaType(context.request.content_type, media_types)) {
+    std::string accepted;
+    for (std::string_view type : media_types) {
+      if (!accepted.empty()) accepted += " or ";
+      accepted += type;
+    }
+    return UnsupportedMediaType(accepted);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void HandleCreateFlag(FlagStore& store, const RequestContext& context, Responder respond) {
+  if (Status checked = CheckWriteRequest(context, {"application/json"}); !checked.ok()) {
+    return respond(ProblemResponse(checked));
+  }
+  auto body = ParseCreateFlagBody(context.request.body, context.organization_id);
+  if (!body.ok()) return respond(ProblemResponse(body.status()));
+  SubmitFlagWrite(
+      store, context,
+      Command{context.organization_id, std::move(body->flag_key), std::move(body->action)},
+      std::move(respond));
+}
+
+void HandleUpdateFlag(FlagStore& store, const RequestContext& context, Responder respond) {
+  if (Status checked = CheckWriteRequest(context, {"application/json"}); !checked.ok()) {
+    return respond(ProblemResponse(checked));
+  }
+  auto body = ParseUpdateFlagBody(context.request.body, context.organization_id, context.flag_key);
+  if (!body.ok()) return respond(ProblemResponse(body.status()));
+  SubmitFlagWrite(store, context,
+                  Command{context.organization_id, context.flag_key, std::move(body).value()},
+                  std::move(respond));
+}
+
+void HandlePatchRollout(FlagStore& store, const RequestContext& context, Responder respond) {
+  Status checked = CheckWriteRequest(context, {"application/json", "application/merge-patch+json"});
+  if (!checked.ok()) return respond(ProblemResponse(checked));
+  auto body = ParsePatchRolloutBody(context.request.body);
+  if (!body.ok()) return respond(ProblemResponse(body.status()));
+  SubmitFlagWrite(store, context,
+                  Command{context.organization_id, context.flag_key, std::move(body).value()},
+                  std::move(respond));
+}
+
+void HandleDeleteFlag(FlagStore& store, const RequestContext& context, Responder respond) {
+  if (Status checked = CheckWriteRequest(context, {}); !checked.ok()) {
+    return respond(ProblemResponse(checked));
+  }
+  SubmitFlagWrite(store, context, Command{context.organization_id, context.flag_key, DeleteFlag{}},
+                  std::move(respond));
 }
 
 }  // namespace flagledger

@@ -13,9 +13,15 @@ namespace flagledger {
 void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext& context,
                     Route route, const Responder& respond);
 
-// POST, PUT, PATCH .../rollout and DELETE: validated here, decided and appended by the store;
-// `respond` runs once the write is durable (or failed).
-void HandleFlagWrite(FlagStore& store, const RequestContext& context, Route route,
-                     Responder respond);
+// The writes: each validates its request here, then the store decides and appends; `respond`
+// runs once the write is durable (or failed).
+// POST .../feature-flags
+void HandleCreateFlag(FlagStore& store, const RequestContext& context, Responder respond);
+// PUT .../feature-flags/{flag_key}
+void HandleUpdateFlag(FlagStore& store, const RequestContext& context, Responder respond);
+// PATCH .../feature-flags/{flag_key}/rollout
+void HandlePatchRollout(FlagStore& store, const RequestContext& context, Responder respond);
+// DELETE .../feature-flags/{flag_key}
+void HandleDeleteFlag(FlagStore& store, const RequestContext& context, Responder respond);
 
 }  // namespace flagledger

@@ -81,7 +81,11 @@ void HandleEventStream(FlagStore& store, const RequestContext& context, const Re
   if (!names.ok()) return fail(names);
   // Where to start: Last-Event-ID (a reconnecting EventSource sends it) wins over ?after=;
   // without either, only events appended from now on.
-  std::uint64_t after = store.snapshot()->sequence;
+  // A malformed ?after= is refused even where Last-Event-ID decides.
+  auto from =
+      QueryInteger(context.target, "after", store.snapshot()->sequence, 0, EventRange::kEnd - 1);
+  if (!from.ok()) return fail(from.status());
+  std::uint64_t after = *from;
   std::string_view last_event_id = context.request.last_event_id;
   if (!last_event_id.empty()) {
     auto [end, error] =
@@ -90,10 +94,6 @@ void HandleEventStream(FlagStore& store, const RequestContext& context, const Re
       return fail(Status(ErrorCode::kInvalidQuery,
                          "Last-Event-ID must be the sequence of an event, e.g. 42"));
     }
-  } else {
-    auto from = QueryInteger(context.target, "after", after, 0, EventRange::kEnd - 1);
-    if (!from.ok()) return fail(from.status());
-    after = *from;
   }
   HttpResponse response;
   response.content_type = MediaType::kEventStream;

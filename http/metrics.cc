@@ -2,14 +2,28 @@
 
 #include <cstdio>
 
+#include "core/build_info.h"
+
 namespace flagledger {
 namespace {
 
 constexpr double kDurationBounds[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                       0.01,    0.025,  0.05,    0.1,    0.25,  1,      5};
 
-std::string_view RouteLabel(int route) {
-  return route < kRouteCount ? RouteTemplate(static_cast<Route>(route)) : "unmatched";
+std::string_view RouteLabel(std::size_t route) {
+  return route < kRouteCount ? kRoutes[route].path_template : "unmatched";
+}
+
+// A label value as the exposition format escapes it (backslash, quote, newline).
+void AppendLabelValue(std::string& out, std::string_view value) {
+  for (char c : value) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
 }
 
 void AppendNumber(std::string& out, double value) {
@@ -71,13 +85,13 @@ Metrics::Metrics() {
 
 void Metrics::ObserveRequest(std::optional<Route> route, std::string_view method, int status,
                              std::chrono::steady_clock::duration duration) {
-  int route_slot = route ? static_cast<int>(*route) : kRouteCount;
+  std::size_t route_slot = route ? static_cast<std::size_t>(*route) : kRouteCount;
   std::size_t method_slot = kMethods.size() - 1;
   for (std::size_t i = 0; i + 1 < kMethods.size(); ++i) {
     if (kMethods[i] == method) method_slot = i;
   }
-  int status_slot = kStatusSlots - 1;
-  for (int i = 0; i < kStatusSlots - 1; ++i) {
+  std::size_t status_slot = kStatusSlots - 1;
+  for (std::size_t i = 0; i < kStatusSlots - 1; ++i) {
     if (kStatuses[i] == status) status_slot = i;
   }
   std::size_t index = (route_slot * kMethods.size() + method_slot) * kStatusSlots + status_slot;
@@ -86,13 +100,27 @@ void Metrics::ObserveRequest(std::optional<Route> route, std::string_view method
 }
 
 std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_bytes) const {
+  std::string out = RenderRequests();
+  Header(out, "flagledger_build_info", "gauge",
+         "Always 1; the labels name the running build's version and commit.");
+  std::string build_labels = "version=\"";
+  AppendLabelValue(build_labels, kBuildVersion);
+  build_labels += "\",commit=\"";
+  AppendLabelValue(build_labels, kBuildCommit);
+  build_labels += "\"";
+  Sample(out, "flagledger_build_info", build_labels, 1);
+  RenderStore(out, store, list_page_cache_bytes);
+  return out;
+}
+
+std::string Metrics::RenderRequests() const {
   std::string out;
   out.reserve(16 * 1024);
   Header(out, "flagledger_http_requests_total", "counter",
          "HTTP requests answered, by route template, method and status.");
-  for (int route = 0; route < kRoutes; ++route) {
+  for (std::size_t route = 0; route < kRouteSlots; ++route) {
     for (std::size_t method = 0; method < kMethods.size(); ++method) {
-      for (int status = 0; status < kStatusSlots; ++status) {
+      for (std::size_t status = 0; status < kStatusSlots; ++status) {
         std::uint64_t count =
             requests_[(route * kMethods.size() + method) * kStatusSlots + status].load(
                 std::memory_order_relaxed);
@@ -107,7 +135,7 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
   }
   Header(out, "flagledger_http_request_duration_seconds", "histogram",
          "Time from a parsed request to its answer written, by route template.");
-  for (int route = 0; route < kRoutes; ++route) {
+  for (std::size_t route = 0; route < kRouteSlots; ++route) {
     const Histogram& histogram = *durations_[route];
     std::uint64_t total = 0;
     for (std::size_t i = 0; i <= histogram.upper_bounds().size(); ++i)
@@ -116,6 +144,11 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
     AppendHistogram(out, "flagledger_http_request_duration_seconds",
                     "route=\"" + std::string(RouteLabel(route)) + "\"", histogram);
   }
+  return out;
+}
+
+void Metrics::RenderStore(std::string& out, const FlagStore& store,
+                          std::size_t list_page_cache_bytes) const {
   WriterStats stats = store.stats();
   Header(out, "flagledger_events_appended_total", "counter",
          "Events appended to the log since start.");
@@ -148,7 +181,6 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
   Header(out, "flagledger_list_page_cache_bytes", "gauge",
          "Bytes of current list pages kept for the next reader (--page-cache-mb bounds them).");
   Sample(out, "flagledger_list_page_cache_bytes", "", static_cast<double>(list_page_cache_bytes));
-  return out;
 }
 
 }  // namespace flagledger

@@ -32,17 +32,22 @@ class Metrics {
   // Everything, with the store's figures read now and the bytes the Api's list page cache
   // keeps.
   std::string Render(const FlagStore& store, std::size_t list_page_cache_bytes) const;
+  // The request counters and durations alone.
+  std::string RenderRequests() const;
 
  private:
-  static constexpr int kRoutes = kRouteCount + 1;  // the last: no route matched
+  void RenderStore(std::string& out, const FlagStore& store,
+                   std::size_t list_page_cache_bytes) const;
+  static constexpr std::size_t kRouteSlots = kRouteCount + 1;  // the last: no route matched
   static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST", "PUT",
                                                                "PATCH", "DELETE", "OTHER"};
   static constexpr std::array<int, 17> kStatuses = {200, 201, 204, 304, 400, 401, 403, 404, 405,
                                                     409, 412, 413, 415, 422, 429, 500, 503};
-  static constexpr int kStatusSlots = kStatuses.size() + 1;  // the last slot: any other status
+  static constexpr std::size_t kStatusSlots =
+      kStatuses.size() + 1;  // the last slot: any other status
 
-  std::array<std::atomic<std::uint64_t>, kRoutes * kMethods.size() * kStatusSlots> requests_{};
-  std::array<std::optional<Histogram>, kRoutes> durations_;
+  std::array<std::atomic<std::uint64_t>, kRouteSlots * kMethods.size() * kStatusSlots> requests_{};
+  std::array<std::optional<Histogram>, kRouteSlots> durations_;
   std::atomic<std::int64_t> connections_{0}, streams_{0};
 };
 

@@ -19,7 +19,20 @@ Status CheckQueryNames(const RequestTarget& target, std::initializer_list<std::s
     const std::string& name = target.query[i].first;
     bool known = false;
     for (std::string_view allowed : names) known = known || name == allowed;
-    if (!known) return InvalidQuery("unknown query parameter '" + QuoteForMessage(name) + "'");
+    if (!known) {
+      std::string detail = "unknown query parameter '" + QuoteForMessage(name) + "'; ";
+      if (names.size() == 0) {
+        detail += "this endpoint takes no query parameters";
+      } else {
+        detail += "this endpoint accepts ";
+        std::string_view separator;
+        for (std::string_view allowed : names) {
+          detail.append(separator).append(allowed);
+          separator = ", ";
+        }
+      }
+      return InvalidQuery(std::move(detail));
+    }
     for (std::size_t j = 0; j < i; ++j) {
       if (target.query[j].first == name) {
         return InvalidQuery("query parameter '" + name + "' appears more than once");

@@ -12,7 +12,8 @@
 
 namespace flagledger {
 
-// Accepts only the named parameters, each at most once, all well-formed.
+// Accepts only the named parameters, each at most once, all well-formed. An unknown
+// parameter's error names the ones accepted.
 Status CheckQueryNames(const RequestTarget& target, std::initializer_list<std::string_view> names);
 
 // The parameter's decoded value, or nullopt when absent.

@@ -32,66 +32,6 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
   return std::nullopt;
 }
 
-std::string_view RouteTemplate(Route route) {
-  switch (route) {
-    case Route::kHealth:
-      return "/healthz";
-    case Route::kReady:
-      return "/readyz";
-    case Route::kFlags:
-      return "/api/v1/organizations/{org}/feature-flags";
-    case Route::kFlag:
-      return "/api/v1/organizations/{org}/feature-flags/{flag_key}";
-    case Route::kFlagRollout:
-      return "/api/v1/organizations/{org}/feature-flags/{flag_key}/rollout";
-    case Route::kFlagHistory:
-      return "/api/v1/organizations/{org}/feature-flags/{flag_key}/history";
-    case Route::kOrgEvents:
-      return "/api/v1/organizations/{org}/events";
-    case Route::kAllEvents:
-      return "/api/v1/events";
-    case Route::kFlagEvaluation:
-      return "/api/v1/organizations/{org}/feature-flags/{flag_key}/evaluation";
-    case Route::kOrgEventStream:
-      return "/api/v1/organizations/{org}/events/stream";
-    case Route::kOfrepFlag:
-      return "/ofrep/v1/evaluate/flags/{key}";
-    case Route::kOfrepFlags:
-      return "/ofrep/v1/evaluate/flags";
-    case Route::kOpenApi:
-      return "/api/v1/openapi.json";
-    case Route::kMetrics:
-      return "/metrics";
-  }
-  return "";
-}
-
-std::string_view AllowedMethods(Route route) {
-  switch (route) {
-    case Route::kHealth:
-    case Route::kReady:
-    case Route::kFlagHistory:
-    case Route::kOrgEvents:
-    case Route::kAllEvents:
-    case Route::kFlagEvaluation:
-    case Route::kOpenApi:
-    case Route::kMetrics:
-      return "GET, HEAD";
-    case Route::kOrgEventStream:
-      return "GET";
-    case Route::kOfrepFlag:
-    case Route::kOfrepFlags:
-      return "POST";
-    case Route::kFlags:
-      return "GET, HEAD, POST";
-    case Route::kFlag:
-      return "GET, HEAD, PUT, DELETE";
-    case Route::kFlagRollout:
-      return "PATCH";
-  }
-  return "";
-}
-
 bool IsMethodAllowed(Route route, std::string_view method) {
   if (method == "HEAD") method = "GET";
   std::string_view allowed = AllowedMethods(route);

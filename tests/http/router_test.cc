@@ -1,6 +1,14 @@
 #include "http/router.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <set>
+#include <string>
+
+#include "http/metrics.h"
+#include "http/openapi_document.h"
+#include "tests/testing/route_paths.h"
 
 namespace flagledger {
 namespace {
@@ -22,6 +30,59 @@ TEST(Router, MatchesEveryRoute) {
   EXPECT_EQ(flag->flag_key, "beta");
   EXPECT_EQ(Match("/api/v1/organizations/org-a/feature-flags/beta/rollout")->route,
             Route::kFlagRollout);
+}
+
+TEST(Router, EveryRouteInTheTableMatchesItsOwnTemplate) {
+  std::set<std::string_view> templates;
+  for (const RouteInfo& route : kRoutes) {
+    auto match = Match(PathOf(route));
+    ASSERT_TRUE(match) << route.path_template;
+    EXPECT_EQ(match->route, route.route) << route.path_template;
+    EXPECT_TRUE(templates.insert(route.path_template).second) << route.path_template;
+    EXPECT_FALSE(MethodsOf(route).empty()) << route.path_template;
+  }
+  EXPECT_EQ(templates.size(), kRouteCount);
+}
+
+// The OpenAPI document and the route table list the same operations: every route's methods
+// (HEAD implied by GET) and no operation the server does not route.
+TEST(Router, TheOpenApiDocumentListsExactlyTheRoutedOperations) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string document(OpenApiDocument());
+  simdjson::dom::object paths;
+  ASSERT_EQ(parser.parse(document)["paths"].get(paths), simdjson::SUCCESS);
+  std::set<std::string> documented, routed;
+  for (auto [path, item] : paths) {
+    for (auto [method, operation] : item.get_object()) {
+      std::string name(method);
+      if (name == "parameters" || name == "summary" || name == "description") continue;
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(name + " " + std::string(path));
+    }
+  }
+  for (const RouteInfo& route : kRoutes) {
+    for (const std::string& method : MethodsOf(route)) {
+      if (method == "HEAD") continue;  // documented with GET
+      routed.insert(method + " " + std::string(route.path_template));
+    }
+  }
+  EXPECT_EQ(documented, routed);
+}
+
+// Each route has its own label in /metrics, and a request no route matched is "unmatched".
+TEST(Router, EveryRouteHasItsOwnMetricsLabel) {
+  Metrics metrics;
+  for (const RouteInfo& route : kRoutes) {
+    metrics.ObserveRequest(route.route, "GET", 200, std::chrono::milliseconds(1));
+  }
+  metrics.ObserveRequest(std::nullopt, "GET", 404, std::chrono::milliseconds(1));
+  std::string text = metrics.RenderRequests();
+  for (const RouteInfo& route : kRoutes) {
+    EXPECT_NE(text.find("route=\"" + std::string(route.path_template) + "\",method=\"GET\""),
+              std::string::npos)
+        << route.path_template;
+  }
+  EXPECT_NE(text.find("route=\"unmatched\""), std::string::npos);
 }
 
 TEST(Router, RejectsOtherShapes) {
