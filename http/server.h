@@ -13,6 +13,8 @@
 
 namespace flagledger {
 
+class Listener;
+
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
@@ -61,10 +63,8 @@ class HttpServer {
   // with Connection: close) for up to `grace`, then stops the threads. Idempotent.
   void Shutdown(std::chrono::seconds grace = std::chrono::seconds(10));
 
-  struct Impl;  // defined in server.cc, where the sessions use it
-
  private:
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Listener> listener_;
 };
 
 }  // namespace flagledger

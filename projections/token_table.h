@@ -27,6 +27,10 @@ class TokenTable {
   // True when no token was ever created (revoked tokens count as created).
   bool empty() const { return tokens_.empty(); }
   const std::vector<ApiToken>& tokens() const { return tokens_; }
+  // A token's position in tokens(): stable across the tables that follow this one, since
+  // tokens are only ever appended (a revoked token stays in its place).
+  // REQUIRES: `token` is one of this table's.
+  std::int64_t IndexOf(const ApiToken& token) const { return &token - tokens_.data(); }
 
   // Folds one token event in; other events are ignored.
   void Apply(const Event& event);

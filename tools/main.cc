@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/build_info.h"
 #include "tools/offline_commands.h"
 #include "tools/serve_command.h"
 
@@ -19,6 +20,7 @@ Commands:
   replay    rebuild the flags from the raw event log, at any past point
   verify    check the log, its indexes and the snapshots against a replay
   token     create, list and revoke API tokens
+  version   print the version and the commit it was built from (also --version)
   help      this text
 
 `flagledger COMMAND --help` describes each command.
@@ -31,6 +33,13 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "version" || args[0] == "--version") {
+    std::printf("flagledger %.*s (commit %.*s)\n",
+                static_cast<int>(flagledger::kBuildVersion.size()),
+                flagledger::kBuildVersion.data(), static_cast<int>(flagledger::kBuildCommit.size()),
+                flagledger::kBuildCommit.data());
+    return 0;
   }
   std::string command = args[0];
   args.erase(args.begin());

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/testing/http_client.h"
+#include "tests/testing/raw_connection.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -190,6 +191,37 @@ TEST_F(AuthTest, ARevokedTokenStopsWorkingOnceTheCommandReturns) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.out.find("no token has the id 'tok_nothing'"), std::string::npos)
       << unknown.out;
+}
+
+// Revocation ends what the token opened: a change stream and an idle keep-alive connection
+// are closed by the server at once, while the operator's stream goes on.
+TEST_F(AuthTest, RevokingATokenClosesItsStreamsAndConnections) {
+  server_.Start();
+  operator_ = CreateToken("*", "admin", "ops");
+  std::string reader = CreateToken("org-a", "read", "streamer");
+  auto open_stream = [&](const std::string& secret) {
+    auto connection = std::make_unique<RawConnection>(server_.port());
+    EXPECT_TRUE(connection->Send("GET " + kOrgA + "/events/stream HTTP/1.1\r\nHost: x\r\n" +
+                                 "Authorization: Bearer " + secret + "\r\n\r\n"));
+    EXPECT_NE(connection->ReadFor(std::chrono::milliseconds(300)).find("HTTP/1.1 200 OK"),
+              std::string::npos);
+    return connection;
+  };
+  auto stream = open_stream(reader);
+  auto operator_stream = open_stream(operator_);
+  RawConnection idle(server_.port());
+  ASSERT_TRUE(idle.Send("GET " + kOrgA + "/feature-flags HTTP/1.1\r\nHost: x\r\n" +
+                        "Authorization: Bearer " + reader + "\r\n\r\n"));
+  ASSERT_NE(idle.ReadFor(std::chrono::milliseconds(300)).find("HTTP/1.1 200 OK"),
+            std::string::npos);
+
+  std::string id = TokenId("streamer");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(RunFlagledger("token revoke --data-dir " + DataDir() + " --id " + id).exit_code, 0);
+  EXPECT_TRUE(stream->ClosedWithin(std::chrono::seconds(2))) << "the revoked token's stream";
+  EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(2))) << "the revoked token's connection";
+  EXPECT_FALSE(operator_stream->ClosedWithin(std::chrono::milliseconds(500)))
+      << "another token's stream goes on";
 }
 
 TEST_F(AuthTest, TokensSurviveARestartAndNoSecretEverReachesALogOrAResponse) {

@@ -1,0 +1,48 @@
+// Clang's thread-safety analysis (-Wthread-safety), as Abseil's and LevelDB's
+// port/thread_annotations.h: members say which mutex guards them and functions which mutex they
+// need, and a clang build checks every access. Under gcc the macros expand to nothing.
+#pragma once
+
+#include <mutex>
+
+#if defined(__clang__)
+#define FLAGLEDGER_THREAD_ANNOTATION(x) __attribute__((x))
+#else
+#define FLAGLEDGER_THREAD_ANNOTATION(x)
+#endif
+
+#define CAPABILITY(x) FLAGLEDGER_THREAD_ANNOTATION(capability(x))
+#define SCOPED_CAPABILITY FLAGLEDGER_THREAD_ANNOTATION(scoped_lockable)
+#define GUARDED_BY(x) FLAGLEDGER_THREAD_ANNOTATION(guarded_by(x))
+#define PT_GUARDED_BY(x) FLAGLEDGER_THREAD_ANNOTATION(pt_guarded_by(x))
+#define REQUIRES(...) FLAGLEDGER_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
+#define EXCLUDES(...) FLAGLEDGER_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
+#define ACQUIRE(...) FLAGLEDGER_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
+#define RELEASE(...) FLAGLEDGER_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define NO_THREAD_SAFETY_ANALYSIS FLAGLEDGER_THREAD_ANNOTATION(no_thread_safety_analysis)
+
+namespace flagledger {
+
+// std::mutex as a capability the analysis knows.
+class CAPABILITY("mutex") Mutex {
+ public:
+  void lock() ACQUIRE() { mutex_.lock(); }
+  void unlock() RELEASE() { mutex_.unlock(); }
+
+ private:
+  std::mutex mutex_;
+};
+
+// std::lock_guard for Mutex, known to the analysis.
+class SCOPED_CAPABILITY MutexLock {
+ public:
+  explicit MutexLock(Mutex& mutex) ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
+  ~MutexLock() RELEASE() { mutex_.unlock(); }
+  MutexLock(const MutexLock&) = delete;
+  MutexLock& operator=(const MutexLock&) = delete;
+
+ private:
+  Mutex& mutex_;
+};
+
+}  // namespace flagledger

@@ -1,0 +1,155 @@
+#include "http/stream_session.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <cassert>
+
+#include "http/access_log.h"
+#include "http/listener.h"
+
+namespace flagledger {
+
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+StreamSession::StreamSession(Socket&& socket, Listener& listener,
+                             std::shared_ptr<EventStream> source, StreamRequest request)
+    : socket_(std::move(socket)),
+      listener_(listener),
+      source_(std::move(source)),
+      request_(std::move(request)),
+      strand_(net::make_strand(socket_.get_executor())),
+      heartbeat_(socket_.get_executor()) {
+  if (listener_.options().metrics) listener_.options().metrics->ConnectionOpened();
+}
+
+StreamSession::~StreamSession() {
+  Close();
+  if (listener_.options().metrics) listener_.options().metrics->ConnectionClosed();
+  listener_.Unregister(this);
+}
+
+template <class Handler>
+auto StreamSession::OnStrand(Handler&& handler) {
+  return net::bind_executor(strand_, std::forward<Handler>(handler));
+}
+
+void StreamSession::AssertOnStrand() const { assert(strand_.running_in_this_thread()); }
+
+void StreamSession::Start(std::string head) {
+  listener_.Register(this, weak_from_this());
+  head_ = std::move(head);
+  SetDeadline(listener_.options().request_timeout);
+  // A stream opened while the server began stopping is closed like the others.
+  if (listener_.stopping()) ShutDownFromOutside(kShutReceive);
+  net::async_write(socket_, net::buffer(head_),
+                   OnStrand([self = shared_from_this()](error_code error, std::size_t) {
+                     self->OnHeader(error);
+                   }));
+}
+
+void StreamSession::CloseIfIdle(bool streams_too) {
+  if (streams_too) ShutDownFromOutside(kShutReceive);
+}
+
+void StreamSession::ShutDownFromOutside(int how) {
+  std::lock_guard lock(close_mutex_);
+  if (socket_.is_open()) ::shutdown(socket_.native_handle(), how);
+}
+
+void StreamSession::OnHeader(error_code error) {
+  AssertOnStrand();
+  ClearDeadline();
+  if (error) return Close();
+  opened_ = true;
+  if (listener_.options().metrics) listener_.options().metrics->StreamOpened();
+  if (ChangeNotifier* notifier = listener_.options().notifier) {
+    subscription_ = notifier->Subscribe([weak = weak_from_this(), strand = strand_] {
+      net::post(strand, [weak] {
+        if (auto self = weak.lock()) self->Pump();
+      });
+    });
+  }
+  // The client sends nothing more; a read ends when it goes away (or the socket is shut down).
+  socket_.async_read_some(
+      net::buffer(discard_),
+      OnStrand([self = shared_from_this()](error_code, std::size_t) { self->Close(); }));
+  Pump();
+}
+
+void StreamSession::Pump() {
+  AssertOnStrand();
+  if (!source_ || writing_) return;
+  frame_.clear();
+  if (!source_->Next(frame_, kStreamBatch)) {
+    if (!heartbeat_armed_) ArmHeartbeat();
+    return;
+  }
+  WriteFrame();
+}
+
+void StreamSession::ArmHeartbeat() {
+  heartbeat_armed_ = true;
+  heartbeat_.expires_after(listener_.options().heartbeat_interval);
+  heartbeat_.async_wait(OnStrand([weak = weak_from_this()](error_code error) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->AssertOnStrand();
+    self->heartbeat_armed_ = false;
+    if (error || !self->source_ || self->writing_) return;
+    self->frame_.clear();
+    if (!self->source_->Next(self->frame_, kStreamBatch)) {
+      self->frame_.assign(EventStream::kHeartbeat);
+    }
+    self->WriteFrame();
+  }));
+}
+
+void StreamSession::WriteFrame() {
+  writing_ = true;
+  heartbeat_.cancel();
+  SetDeadline(listener_.options().request_timeout);
+  net::async_write(socket_, http::make_chunk(net::buffer(frame_)),
+                   OnStrand([self = shared_from_this()](error_code error, std::size_t) {
+                     self->AssertOnStrand();
+                     self->writing_ = false;
+                     self->ClearDeadline();
+                     if (error) {
+                       if (self->timed_out_.load(std::memory_order_acquire)) {
+                         LogEvent("warn", "change stream closed: the client did not keep up",
+                                  "\"request_id\":\"" + self->request_.request_id + "\"");
+                       }
+                       return self->Close();
+                     }
+                     self->Pump();
+                   }));
+}
+
+void StreamSession::Close() {
+  ClearDeadline();
+  if (source_) {
+    source_.reset();
+    ChangeNotifier* notifier = listener_.options().notifier;
+    if (subscription_ != 0 && notifier) notifier->Unsubscribe(subscription_);
+    subscription_ = 0;
+    heartbeat_.cancel();
+    const ServerOptions& options = listener_.options();
+    auto duration = std::chrono::steady_clock::now() - request_.started;
+    if (options.metrics) {
+      if (opened_) options.metrics->StreamClosed();
+      options.metrics->ObserveRequest(request_.route, "GET", 200, duration);
+    }
+    if (options.access_log) LogRequest("GET", request_.path, 200, duration, request_.request_id);
+  }
+  error_code ignored;
+  std::lock_guard lock(close_mutex_);
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace flagledger
