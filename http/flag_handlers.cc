@@ -233,8 +233,7 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
   if (!names.ok()) return fail(names);
   std::uint64_t page = 1, limit = kDefaultPageLimit;
   if (is_list) {
-    auto page_number =
-        QueryInteger(context.target, "page", 1, 1, kMaxPageNumber);
+    auto page_number = QueryInteger(context.target, "page", 1, 1, kMaxPageNumber);
     if (!page_number.ok()) return fail(page_number.status());
     auto page_limit = QueryInteger(context.target, "limit", kDefaultPageLimit, 1, kMaxPageLimit);
     if (!page_limit.ok()) return fail(page_limit.status());

@@ -41,7 +41,8 @@ void TokenTable::Apply(const Event& event) {
     case EventType::kFlagCreated:
     case EventType::kFlagUpdated:
     case EventType::kFlagRolloutUpdated:
-    case EventType::kFlagDeleted: return;  // not about tokens
+    case EventType::kFlagDeleted:
+      return;  // not about tokens
   }
 }
 

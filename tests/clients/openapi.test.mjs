@@ -91,6 +91,10 @@ test('every response of a walk through the API validates against its schema', as
   await call('POST', '/ofrep/v1/evaluate/flags', { context: { organization_id: 'org-a', version: '1.0.0' } },
              { 'if-none-match': bulk.headers.get('etag') });  // 304
   await call('POST', '/ofrep/v1/evaluate/flags', { context: {} });  // 400
+  const oversized = { context: { organization_id: 'org-a', padding: 'x'.repeat(70 * 1024) } };
+  await call('POST', '/ofrep/v1/evaluate/flags/beta', oversized);  // 413
+  await call('POST', '/ofrep/v1/evaluate/flags', oversized);  // 413
+  await call('POST', '/ofrep/v1/evaluate/flags/beta?as_of=2026-01-01T00:00:00Z', { context: { organization_id: 'org-a' } });  // 400
   await call('GET', '/metrics');
   await call('DELETE', `${base}/beta`);
   await call('PUT', `${base}/beta`, { enabled: true });  // 404
