@@ -52,11 +52,11 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
   if (!opened.ok()) return opened;
 
   std::string stored_schema;
-  rocksdb::Status status =
-      log->db_->Get(rocksdb::ReadOptions(), log->meta_, kSchemaKey, &stored_schema);
+  rocksdb::Status status = log->db_->Get(rocksdb::ReadOptions(), log->Family(ColumnFamily::kMeta),
+                                         kSchemaKey, &stored_schema);
   if (status.IsNotFound()) {
     std::unique_ptr<rocksdb::Iterator> it(
-        log->db_->NewIterator(rocksdb::ReadOptions(), log->events_));
+        log->db_->NewIterator(rocksdb::ReadOptions(), log->Family(ColumnFamily::kEvents)));
     it->SeekToFirst();
     if (it->Valid()) {
       return Status(ErrorCode::kInternal,
@@ -65,7 +65,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
     if (!options.secondary) {
       rocksdb::WriteOptions write_options;
       write_options.sync = true;
-      status = log->db_->Put(write_options, log->meta_, kSchemaKey, std::to_string(kSchemaVersion));
+      status = log->db_->Put(write_options, log->Family(ColumnFamily::kMeta), kSchemaKey,
+                             std::to_string(kSchemaVersion));
       if (!status.ok()) return StorageError("cannot write the schema version", status);
     }
   } else if (!status.ok()) {
@@ -95,13 +96,10 @@ Status EventLog::OpenDatabase() {
   db_options.max_total_wal_size = options_.max_wal_bytes;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
-  // The order of the families is the index Append records for Recover.
+  // Opened in ColumnFamily order, so that handles[i] is the family ColumnFamily(i).
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& name : {rocksdb::kDefaultColumnFamilyName, std::string(kEventsFamily),
-                                  std::string(kFlagEventsFamily), std::string(kOrgEventsFamily),
-                                  std::string(kTimeIndexFamily), std::string(kIdempotencyFamily),
-                                  std::string(kIdempotencyExpiryFamily)}) {
-    families.emplace_back(name, family_options);
+  for (std::string_view name : kColumnFamilyNames) {
+    families.emplace_back(std::string(name), family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
@@ -119,22 +117,15 @@ Status EventLog::OpenDatabase() {
   }
   if (!status.ok()) return StorageError("cannot open the event log in " + data_dir_, status);
   db_.reset(raw_db);
-  meta_ = handles[0];
-  events_ = handles[1];
-  flag_events_ = handles[2];
-  org_events_ = handles[3];
-  time_index_ = handles[4];
-  idempotency_ = handles[5];
-  idempotency_expiry_ = handles[6];
+  std::copy(handles.begin(), handles.end(), families_.begin());
   return Status::Ok();
 }
 
 void EventLog::CloseDatabase() {
   if (!db_) return;
-  for (auto** handle : {&meta_, &events_, &flag_events_, &org_events_, &time_index_, &idempotency_,
-                        &idempotency_expiry_}) {
-    if (*handle) db_->DestroyColumnFamilyHandle(*handle).PermitUncheckedError();
-    *handle = nullptr;
+  for (rocksdb::ColumnFamilyHandle*& handle : families_) {
+    if (handle) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    handle = nullptr;
   }
   // Close reports errors of the final flush; the WAL already holds every event.
   db_->Close().PermitUncheckedError();
@@ -167,11 +158,9 @@ Status EventLog::Recover() {
     Status reopened = OpenDatabase();
     if (!reopened.ok()) return reopened;
   }
-  rocksdb::ColumnFamilyHandle* families[] = {
-      meta_, events_, flag_events_, org_events_, time_index_, idempotency_, idempotency_expiry_};
   rocksdb::WriteBatch undo;
   for (const auto& [family, key] : failed_keys_) {
-    rocksdb::Status status = undo.Delete(families[family], key);
+    rocksdb::Status status = undo.Delete(Family(family), key);
     if (!status.ok()) return StorageError("cannot undo the failed write", status);
   }
   rocksdb::WriteOptions write_options;
@@ -186,7 +175,8 @@ Status EventLog::Recover() {
 Status EventLog::LoadTail() {
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kEvents)));
   it->SeekToLast();
   if (it->Valid()) {
     std::uint64_t sequence = ReadBigEndian(it->key().ToStringView());
@@ -214,7 +204,8 @@ Result<std::uint64_t> EventLog::StreamVersion(const std::string& prefix) {
   rocksdb::ReadOptions read_options;
   read_options.iterate_lower_bound = &lower_bound;
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, flag_events_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, Family(ColumnFamily::kFlagEvents)));
   it->SeekToLast();
   if (!it->Valid() && !it->status().ok()) {
     return StorageError("cannot read a flag's stream", it->status());
@@ -229,8 +220,8 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   Status writable = EnsureWritable();
   if (!writable.ok()) return writable;
   rocksdb::WriteBatch batch;
-  std::vector<std::pair<int, std::string>> written;  // (family index as in Recover, key)
-  std::map<std::string, std::uint64_t> versions;     // flag prefix -> last version, this batch
+  std::vector<std::pair<ColumnFamily, std::string>> written;  // undone by Recover on failure
+  std::map<std::string, std::uint64_t> versions;  // flag prefix -> last version, this batch
   std::uint64_t sequence = last_sequence();
   std::int64_t recorded_at = last_recorded_at_.load(std::memory_order_relaxed);
   for (Event& event : events) {
@@ -251,23 +242,34 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     std::string version_value;
     AppendBigEndian(version_value, event.version);
     std::size_t first = written.size();
-    written.emplace_back(1, SequenceKey(event.sequence));
-    written.emplace_back(2, FlagEventsKey(event.organization_id, event.flag_key, event.sequence));
-    written.emplace_back(3, OrgEventsKey(event.organization_id, event.sequence));
-    written.emplace_back(4, TimeIndexKey(event.recorded_at, event.sequence));
-    rocksdb::Status status = batch.Put(events_, written[first].second, EncodeEvent(event));
-    if (status.ok()) status = batch.Put(flag_events_, written[first + 1].second, version_value);
-    if (status.ok()) status = batch.Put(org_events_, written[first + 2].second, rocksdb::Slice());
-    if (status.ok()) status = batch.Put(time_index_, written[first + 3].second, rocksdb::Slice());
+    written.emplace_back(ColumnFamily::kEvents, SequenceKey(event.sequence));
+    written.emplace_back(ColumnFamily::kFlagEvents,
+                         FlagEventsKey(event.organization_id, event.flag_key, event.sequence));
+    written.emplace_back(ColumnFamily::kOrgEvents,
+                         OrgEventsKey(event.organization_id, event.sequence));
+    written.emplace_back(ColumnFamily::kTimeIndex, TimeIndexKey(event.recorded_at, event.sequence));
+    rocksdb::Status status =
+        batch.Put(Family(ColumnFamily::kEvents), written[first].second, EncodeEvent(event));
+    if (status.ok())
+      status =
+          batch.Put(Family(ColumnFamily::kFlagEvents), written[first + 1].second, version_value);
+    if (status.ok())
+      status =
+          batch.Put(Family(ColumnFamily::kOrgEvents), written[first + 2].second, rocksdb::Slice());
+    if (status.ok())
+      status =
+          batch.Put(Family(ColumnFamily::kTimeIndex), written[first + 3].second, rocksdb::Slice());
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
   for (const IdempotencyRecord& record : records) {
-    written.emplace_back(5, record.scope_key);
-    written.emplace_back(6, IdempotencyExpiryKey(record.created_at, record.scope_key));
-    rocksdb::Status status =
-        batch.Put(idempotency_, record.scope_key, EncodeIdempotencyRecord(record));
+    written.emplace_back(ColumnFamily::kIdempotency, record.scope_key);
+    written.emplace_back(ColumnFamily::kIdempotencyExpiry,
+                         IdempotencyExpiryKey(record.created_at, record.scope_key));
+    rocksdb::Status status = batch.Put(Family(ColumnFamily::kIdempotency), record.scope_key,
+                                       EncodeIdempotencyRecord(record));
     if (status.ok())
-      status = batch.Put(idempotency_expiry_, written.back().second, rocksdb::Slice());
+      status = batch.Put(Family(ColumnFamily::kIdempotencyExpiry), written.back().second,
+                         rocksdb::Slice());
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
   rocksdb::WriteOptions write_options;
@@ -298,7 +300,8 @@ Result<std::optional<IdempotencyRecord>> EventLog::FindIdempotencyRecord(
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), idempotency_, scope_key, &value);
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), Family(ColumnFamily::kIdempotency), scope_key, &value);
   if (status.IsNotFound()) return std::optional<IdempotencyRecord>();
   if (!status.ok()) return StorageError("cannot read an idempotency record", status);
   IdempotencyRecord record;
@@ -316,7 +319,8 @@ Result<std::size_t> EventLog::DeleteIdempotencyRecordsBefore(Timestamp cutoff, s
   rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, idempotency_expiry_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, Family(ColumnFamily::kIdempotencyExpiry)));
   rocksdb::WriteBatch batch;
   std::size_t deleted = 0;
   for (it->SeekToFirst(); it->Valid() && deleted < limit; it->Next()) {
@@ -325,12 +329,19 @@ Result<std::size_t> EventLog::DeleteIdempotencyRecordsBefore(Timestamp cutoff, s
     // A key reused after it expired has a newer record: delete only the one indexed here.
     IdempotencyRecord record;
     std::string value;
-    rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), idempotency_, scope_key, &value);
-    if (found.ok() && DecodeIdempotencyRecord(scope_key, value, record) &&
-        IdempotencyExpiryKey(record.created_at, scope_key) == key) {
-      batch.Delete(idempotency_, scope_key).PermitUncheckedError();
+    rocksdb::Status found =
+        db_->Get(rocksdb::ReadOptions(), Family(ColumnFamily::kIdempotency), scope_key, &value);
+    if (!found.ok() && !found.IsNotFound()) {
+      return StorageError("cannot read an idempotency record", found);
     }
-    batch.Delete(idempotency_expiry_, key).PermitUncheckedError();
+    rocksdb::Status deleting;
+    // A damaged record is deleted with its index entry: it could never be replayed.
+    bool damaged = found.ok() && !DecodeIdempotencyRecord(scope_key, value, record);
+    if (found.ok() && (damaged || IdempotencyExpiryKey(record.created_at, scope_key) == key)) {
+      deleting = batch.Delete(Family(ColumnFamily::kIdempotency), scope_key);
+    }
+    if (deleting.ok()) deleting = batch.Delete(Family(ColumnFamily::kIdempotencyExpiry), key);
+    if (!deleting.ok()) return StorageError("cannot build the expiry batch", deleting);
     ++deleted;
   }
   if (!it->status().ok()) return StorageError("cannot read the idempotency index", it->status());

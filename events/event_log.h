@@ -1,6 +1,7 @@
 // The append-only event log and its indexes, stored in RocksDB under DATA_DIR/log.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "events/column_family.h"
 #include "events/event.h"
 #include "events/idempotency_record.h"
 #include "events/recent_versions.h"
@@ -63,8 +65,10 @@ struct EventRange {
 // held for reading: it must not call back into the log.
 using EventVisitor = std::function<bool(std::uint64_t, std::string_view)>;
 
-// The data directory's event log. Thread-safety: Append has one caller at a time (the single
-// writer, so that visibility order is sequence order); every other method is thread-safe.
+// The data directory's event log. Thread-safety: the writer's methods (Append, EnsureWritable,
+// LastVersion, DeleteIdempotencyRecordsBefore) have one caller at a time, the single writer, so
+// that visibility order is sequence order; every other method is thread-safe and may run beside
+// them.
 // Storage errors are kUnavailable; damaged data is kInternal.
 class EventLog {
  public:
@@ -159,16 +163,14 @@ class EventLog {
   // Shared by every use of db_ and the handles; exclusive only while Recover reopens them.
   mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
-  // Owned handles, destroyed before db_ (see the destructor).
-  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
-  rocksdb::ColumnFamilyHandle* events_ = nullptr;
-  rocksdb::ColumnFamilyHandle* flag_events_ = nullptr;
-  rocksdb::ColumnFamilyHandle* org_events_ = nullptr;
-  rocksdb::ColumnFamilyHandle* time_index_ = nullptr;
-  rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
-  rocksdb::ColumnFamilyHandle* idempotency_expiry_ = nullptr;
-  // Keys (family index, key) the last failed Append wrote; deleted by Recover. Writer only.
-  std::vector<std::pair<int, std::string>> failed_keys_;
+  // The column families' handles, indexed by internal::ColumnFamily; owned, destroyed before
+  // db_ (see CloseDatabase).
+  std::array<rocksdb::ColumnFamilyHandle*, internal::kColumnFamilyCount> families_{};
+  rocksdb::ColumnFamilyHandle* Family(internal::ColumnFamily family) const {
+    return families_[static_cast<std::size_t>(family)];
+  }
+  // Keys the last failed Append wrote; deleted by Recover. Writer only.
+  std::vector<std::pair<internal::ColumnFamily, std::string>> failed_keys_;
   bool write_failed_ = false;
   // The last version of flag streams the writer used lately (flag events prefix -> version):
   // learned from LastVersion's seeks and from successful Appends only (a failed Append's keys

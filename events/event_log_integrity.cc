@@ -101,19 +101,19 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
     return Status::Ok();
   };
   Status checked =
-      check_index(flag_events_, "flag_events",
+      check_index(Family(ColumnFamily::kFlagEvents), "flag_events",
                   [&](std::string_view key, std::string_view value, const EventFacts& fact) {
                     return value.size() == 8 && ReadBigEndian(value) == fact.version &&
                            hash(key.substr(0, key.size() - 9)) == fact.flag_hash;
                   });
   if (checked.ok()) {
-    checked = check_index(org_events_, "org_events",
+    checked = check_index(Family(ColumnFamily::kOrgEvents), "org_events",
                           [&](std::string_view key, std::string_view, const EventFacts& fact) {
                             return hash(key.substr(0, key.size() - 9)) == fact.org_hash;
                           });
   }
   if (checked.ok()) {
-    checked = check_index(time_index_, "time_index",
+    checked = check_index(Family(ColumnFamily::kTimeIndex), "time_index",
                           [&](std::string_view key, std::string_view, const EventFacts& fact) {
                             return key.size() == 16 && TimeIndexTime(key) == fact.recorded_at;
                           });

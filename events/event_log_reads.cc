@@ -48,7 +48,7 @@ Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const 
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
   return IterateSequenceKeys(
-      db_.get(), events_, "", range,
+      db_.get(), Family(ColumnFamily::kEvents), "", range,
       [&](std::uint64_t sequence, std::string_view json) { return visit(sequence, json); });
 }
 
@@ -60,8 +60,8 @@ Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::strin
   Status scanned = IterateSequenceKeys(
       db_.get(), family, prefix, range, [&](std::uint64_t sequence, std::string_view) {
         std::string json;
-        rocksdb::Status status =
-            db_->Get(rocksdb::ReadOptions(), events_, SequenceKey(sequence), &json);
+        rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), Family(ColumnFamily::kEvents),
+                                          SequenceKey(sequence), &json);
         if (!status.ok()) {
           failure = status.IsNotFound()
                         ? Status(ErrorCode::kInternal,
@@ -76,12 +76,14 @@ Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::strin
 
 Status EventLog::ScanOrganization(std::string_view organization_id, const EventRange& range,
                                   const EventVisitor& visit) const {
-  return ScanIndex(org_events_, OrgEventsPrefix(organization_id), range, visit);
+  return ScanIndex(Family(ColumnFamily::kOrgEvents), OrgEventsPrefix(organization_id), range,
+                   visit);
 }
 
 Status EventLog::ScanFlag(std::string_view organization_id, std::string_view flag_key,
                           const EventRange& range, const EventVisitor& visit) const {
-  return ScanIndex(flag_events_, FlagEventsPrefix(organization_id, flag_key), range, visit);
+  return ScanIndex(Family(ColumnFamily::kFlagEvents), FlagEventsPrefix(organization_id, flag_key),
+                   range, visit);
 }
 
 Result<std::uint64_t> EventLog::SequenceAt(Timestamp time) const {
@@ -90,7 +92,8 @@ Result<std::uint64_t> EventLog::SequenceAt(Timestamp time) const {
   std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string target = TimeIndexKey(time, EventRange::kEnd);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), time_index_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kTimeIndex)));
   it->SeekForPrev(target);
   if (it->Valid()) return ReadBigEndian(it->key().ToStringView().substr(8));
   if (!it->status().ok()) return StorageError("cannot read the time index", it->status());
@@ -123,7 +126,8 @@ Status EventLog::ForEachFlagKey(std::string_view organization_id,
   rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, flag_events_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, Family(ColumnFamily::kFlagEvents)));
   it->Seek(prefix);
   while (it->Valid()) {
     std::string_view key = it->key().ToStringView().substr(prefix.size());

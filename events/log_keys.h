@@ -6,17 +6,12 @@
 #include <string_view>
 
 #include "core/timestamp.h"
+#include "events/column_family.h"
 #include "events/idempotency_record.h"
 
 namespace flagledger {
 namespace internal {
 
-inline constexpr char kEventsFamily[] = "events";
-inline constexpr char kFlagEventsFamily[] = "flag_events";
-inline constexpr char kOrgEventsFamily[] = "org_events";
-inline constexpr char kTimeIndexFamily[] = "time_index";
-inline constexpr char kIdempotencyFamily[] = "idempotency";
-inline constexpr char kIdempotencyExpiryFamily[] = "idempotency_expiry";
 inline constexpr char kSchemaKey[] = "schema_version";
 
 void AppendBigEndian(std::string& out, std::uint64_t value);

@@ -48,9 +48,13 @@ Status FlagStore::Start() {
   tokens_.store(std::make_shared<const TokenTable>(std::move(tokens).value()),
                 std::memory_order_release);
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return Unavailable("the store is stopping");
-    if (options_.snapshots) snapshotter_ = std::thread([this] { RunSnapshotter(); });
+    if (options_.snapshots) {
+      snapshot_writer_ = std::make_unique<SnapshotWriter>(
+          *options_.snapshots,
+          [this](std::string_view what, const Status& status) { Report(what, status); });
+    }
     Publish(std::move(rebuilt).value());
     writer_ = std::thread([this] { RunWriter(); });
   }
@@ -59,38 +63,20 @@ Status FlagStore::Start() {
 }
 
 void FlagStore::Publish(std::shared_ptr<const ProjectionSnapshot> snapshot) {
-  bool due = options_.snapshots && options_.snapshot_every > 0 &&
+  bool due = snapshot_writer_ && options_.snapshot_every > 0 &&
              snapshot->sequence >= last_snapshot_sequence_ + options_.snapshot_every;
   if (due) {
     last_snapshot_sequence_ = snapshot->sequence;
-    {
-      std::lock_guard lock(snapshot_mutex_);
-      snapshot_request_ = snapshot;  // a pending older request is superseded
-    }
-    snapshot_requested_.notify_one();
+    snapshot_writer_->Request(snapshot);
   }
   snapshot_.store(std::move(snapshot), std::memory_order_release);
-}
-
-void FlagStore::RunSnapshotter() {
-  while (true) {
-    std::shared_ptr<const ProjectionSnapshot> request;
-    {
-      std::unique_lock lock(snapshot_mutex_);
-      snapshot_requested_.wait(lock, [this] { return snapshotter_stopping_ || snapshot_request_; });
-      if (!snapshot_request_) return;
-      request = std::move(snapshot_request_);
-    }
-    Status written = options_.snapshots->Write(*request);
-    if (!written.ok()) Report("snapshot write failed", written);
-  }
 }
 
 void FlagStore::Submit(Command command, CommandContext context, WriteCallback done) {
   Status refused;
   bool wake_writer = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ || !ready()) {
       refused = Unavailable(stopping_ ? "the server is shutting down"
                                       : "the server is still loading its data");
@@ -110,190 +96,223 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
 
 void FlagStore::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   queue_changed_.notify_one();
   if (writer_.joinable()) writer_.join();
-  {
-    std::lock_guard lock(snapshot_mutex_);
-    snapshotter_stopping_ = true;  // a requested snapshot is still written first
-  }
-  snapshot_requested_.notify_one();
-  if (snapshotter_.joinable()) snapshotter_.join();
+  if (snapshot_writer_) snapshot_writer_->Stop();  // a requested snapshot is still written
   ready_.store(false, std::memory_order_release);
 }
 
 void FlagStore::RunWriter() {
   std::vector<Pending> batch;
   std::size_t previous_batch = 0;
-  while (true) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_writer_at_ = 1;
-      queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every queued command is answered
-      // Several writers are at work when the previous batch held more than one command (a
-      // lone writer's next command may arrive before this loop comes round, so a non-empty
-      // queue is no sign). Then, with a commit delay, the batch waits until as many commands
-      // as the previous one held have arrived, but no longer than the delay.
-      if (previous_batch > 1 && options_.commit_delay.count() > 0) {
-        std::size_t expected = std::min(previous_batch, options_.max_batch);
-        wake_writer_at_ = expected;
-        queue_changed_.wait_for(lock, options_.commit_delay, [this, expected] {
-          return stopping_ || queue_.size() >= expected;
-        });
-      }
-      std::size_t take = std::min(queue_.size(), options_.max_batch);
-      batch.assign(std::make_move_iterator(queue_.begin()),
-                   std::make_move_iterator(queue_.begin() + take));
-      queue_.erase(queue_.begin(), queue_.begin() + take);
-    }
+  while (NextBatch(batch, previous_batch)) {
     previous_batch = batch.size();
     ProcessBatch(batch);
     batch.clear();
   }
 }
 
+bool FlagStore::NextBatch(std::vector<Pending>& batch, std::size_t previous_batch) {
+  MutexLock lock(mutex_);
+  wake_writer_at_ = 1;
+  queue_changed_.wait(mutex_, [this]() REQUIRES(mutex_) { return stopping_ || !queue_.empty(); });
+  if (queue_.empty()) return false;  // stopping, and every queued command is answered
+  // Several writers are at work when the previous batch held more than one command (a lone
+  // writer's next command may arrive before this loop comes round, so a non-empty queue is no
+  // sign). Then, with a commit delay, the batch waits until as many commands as the previous
+  // one held have arrived, but no longer than the delay.
+  if (previous_batch > 1 && options_.commit_delay.count() > 0) {
+    std::size_t expected = std::min(previous_batch, options_.max_batch);
+    wake_writer_at_ = expected;
+    queue_changed_.wait_for(mutex_, options_.commit_delay, [this, expected]() REQUIRES(mutex_) {
+      return stopping_ || queue_.size() >= expected;
+    });
+  }
+  std::size_t take = std::min(queue_.size(), options_.max_batch);
+  batch.assign(std::make_move_iterator(queue_.begin()),
+               std::make_move_iterator(queue_.begin() + take));
+  queue_.erase(queue_.begin(), queue_.begin() + take);
+  return true;
+}
+
+namespace {
+
 // A flag as this batch has left it so far.
-struct FlagStore::Draft {
+struct FlagDraft {
   std::shared_ptr<const FlagRecord> record;  // null: absent
   std::uint64_t version = 0;                 // of the key's stream, also after a delete
 };
 
-void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
-  std::shared_ptr<const ProjectionSnapshot> base = snapshot();
-  Timestamp now = std::max(clock_.Now(), log_.last_recorded_at());
+}  // namespace
 
+struct FlagStore::BatchDraft {
+  std::shared_ptr<const ProjectionSnapshot> base;
+  Timestamp now;
   std::vector<Event> events;
   std::vector<std::shared_ptr<const FlagRecord>> records;  // after each event
   std::vector<IdempotencyRecord> idempotency_records;
-  std::vector<WriteOutcome> outcomes(batch.size());
-  std::map<std::string, Draft> drafts;  // organization '\0' flag key -> state in this batch
+  std::vector<WriteOutcome> outcomes;
+  std::map<std::string, FlagDraft> flags;         // organization '\0' flag key -> state
   std::map<std::string, std::size_t> remembered;  // scope key -> this batch's stored answer
-  std::shared_ptr<TokenTable> token_draft;  // the tokens as this batch leaves them, once touched
-  Status storage_failure = log_.EnsureWritable();  // recovers from an earlier failed write
-  if (storage_failure.ok()) ExpireIdempotencyRecords(now);
+  std::shared_ptr<TokenTable> tokens;  // the tokens as this batch leaves them, once touched
+};
 
-  for (std::size_t i = 0; i < batch.size() && storage_failure.ok(); ++i) {
+void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
+  BatchDraft draft;
+  draft.base = snapshot();
+  draft.now = std::max(clock_.Now(), log_.last_recorded_at());
+  draft.outcomes.resize(batch.size());
+  Status storage = log_.EnsureWritable();  // recovers from an earlier failed write
+  if (storage.ok()) ExpireIdempotencyRecords(draft.now);
+  for (std::size_t i = 0; i < batch.size() && storage.ok(); ++i) {
     const Command& command = batch[i].command;
-    WriteOutcome& outcome = outcomes[i];
-
-    if (command.idempotency) {  // a retry gets the first answer, a reuse gets 422
-      const IdempotencyRequest& request = *command.idempotency;
-      std::optional<IdempotencyRecord> stored;
-      if (auto it = remembered.find(request.scope_key); it != remembered.end()) {
-        stored = idempotency_records[it->second];
-      } else {
-        auto found = log_.FindIdempotencyRecord(request.scope_key);
-        if (!found.ok()) {
-          storage_failure = found.status();
-          break;
-        }
-        stored = std::move(*found);
-      }
-      if (stored && stored->created_at.micros() + options_.idempotency_ttl.count() > now.micros()) {
-        if (stored->request == request.request) {
-          outcome.replayed_response = stored->response;
-        } else {
-          outcome.status = Status(ErrorCode::kIdempotencyKeyReused,
-                                  "this Idempotency-Key was used for a different request");
-        }
-        continue;
-      }
-    }
-
-    if (IsTokenCommand(command)) {
-      if (!token_draft) token_draft = std::make_shared<TokenTable>(*tokens());
-      auto decision = DecideToken(command, *token_draft, now, batch[i].context);
-      if (!decision.ok()) {
-        outcome.status = decision.status();
-      } else if (decision->has_value()) {
-        Event& event = events.emplace_back(std::move(**decision));
-        token_draft->Apply(event);
-        records.push_back(nullptr);
-      }
+    WriteOutcome& outcome = draft.outcomes[i];
+    auto answered = AnswerFromStoredResponse(command, draft, outcome);
+    if (!answered.ok()) {
+      storage = answered.status();
+    } else if (*answered) {
       continue;
-    }
-
-    std::string identity = command.organization_id + '\0' + command.flag_key;
-    auto draft = drafts.find(identity);
-    if (draft == drafts.end()) {
-      Draft initial;
-      if (const OrgState* org = base->FindOrganization(command.organization_id)) {
-        initial.record = org->FindShared(command.flag_key);
-      }
-      if (initial.record) {
-        initial.version = initial.record->version;
-      } else {
-        auto last = log_.LastVersion(command.organization_id, command.flag_key);
-        if (!last.ok()) {
-          storage_failure = last.status();
-          break;
-        }
-        initial.version = *last;
-      }
-      draft = drafts.emplace(identity, std::move(initial)).first;
-    }
-    const Flag* current = draft->second.record ? &draft->second.record->flag : nullptr;
-    auto decision = Decide(command, current, draft->second.version, now, batch[i].context);
-    if (!decision.ok()) {
-      outcome.status = decision.status();
-    } else if (!decision->has_value()) {
-      outcome.record = draft->second.record;  // changes nothing: the current state
+    } else if (IsTokenCommand(command)) {
+      DecideTokenCommand(batch[i], draft, outcome);
     } else {
-      Event& event = events.emplace_back(std::move(**decision));
-      draft->second.version = event.version;
-      draft->second.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
-      records.push_back(draft->second.record);
-      outcome.record = draft->second.record;
-    }
-    if (command.idempotency) {
-      remembered[command.idempotency->scope_key] = idempotency_records.size();
-      IdempotencyRecord& stored = idempotency_records.emplace_back();
-      stored.scope_key = command.idempotency->scope_key;
-      stored.created_at = now;
-      stored.request = command.idempotency->request;
-      stored.response = command.idempotency->render(outcome);
+      storage = DecideFlagCommand(batch[i], draft, outcome);
+      if (storage.ok()) StoreResponse(command, draft, outcome);
     }
   }
+  if (storage.ok()) storage = AppendBatch(draft);
+  if (!storage.ok()) return FailBatch(batch, storage);
+  PublishBatch(draft, batch);
+}
 
-  // Append, then apply: a failed append applies nothing and fails the whole batch.
-  if (storage_failure.ok() && (!events.empty() || !idempotency_records.empty())) {
-    std::vector<std::uint64_t> decided_versions;
-    for (const Event& event : events) decided_versions.push_back(event.version);
-    auto append_started = std::chrono::steady_clock::now();
-    storage_failure = log_.Append(events, idempotency_records);
-    append_seconds_.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count());
-    batch_events_.Observe(static_cast<double>(events.size()));
-    for (std::size_t e = 0; storage_failure.ok() && e < events.size(); ++e) {
-      if (events[e].version != decided_versions[e]) {
-        storage_failure =
-            Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
-      }
+Result<bool> FlagStore::AnswerFromStoredResponse(const Command& command, BatchDraft& draft,
+                                                 WriteOutcome& outcome) {
+  if (!command.idempotency) return false;
+  const IdempotencyRequest& request = *command.idempotency;
+  std::optional<IdempotencyRecord> stored;
+  if (auto it = draft.remembered.find(request.scope_key); it != draft.remembered.end()) {
+    stored = draft.idempotency_records[it->second];
+  } else {
+    auto found = log_.FindIdempotencyRecord(request.scope_key);
+    if (!found.ok()) return found.status();
+    stored = std::move(*found);
+  }
+  bool live =
+      stored && stored->created_at.micros() + options_.idempotency_ttl.count() > draft.now.micros();
+  if (!live) return false;
+  if (stored->request == request.request) {
+    outcome.replayed_response = stored->response;
+  } else {
+    outcome.status = Status(ErrorCode::kIdempotencyKeyReused,
+                            "this Idempotency-Key was used for a different request");
+  }
+  return true;
+}
+
+void FlagStore::DecideTokenCommand(const Pending& pending, BatchDraft& draft,
+                                   WriteOutcome& outcome) {
+  if (!draft.tokens) draft.tokens = std::make_shared<TokenTable>(*tokens());
+  auto decision = DecideToken(pending.command, *draft.tokens, draft.now, pending.context);
+  if (!decision.ok()) {
+    outcome.status = decision.status();
+  } else if (decision->has_value()) {
+    Event& event = draft.events.emplace_back(std::move(**decision));
+    draft.tokens->Apply(event);
+    draft.records.push_back(nullptr);
+  }
+}
+
+Status FlagStore::DecideFlagCommand(const Pending& pending, BatchDraft& draft,
+                                    WriteOutcome& outcome) {
+  const Command& command = pending.command;
+  std::string identity = command.organization_id + '\0' + command.flag_key;
+  auto flag = draft.flags.find(identity);
+  if (flag == draft.flags.end()) {
+    FlagDraft initial;
+    if (const OrgState* org = draft.base->FindOrganization(command.organization_id)) {
+      initial.record = org->FindShared(command.flag_key);
+    }
+    if (initial.record) {
+      initial.version = initial.record->version;
+    } else {
+      auto last = log_.LastVersion(command.organization_id, command.flag_key);
+      if (!last.ok()) return last.status();
+      initial.version = *last;
+    }
+    flag = draft.flags.emplace(identity, std::move(initial)).first;
+  }
+  FlagDraft& current = flag->second;
+  const Flag* current_flag = current.record ? &current.record->flag : nullptr;
+  auto decision = Decide(command, current_flag, current.version, draft.now, pending.context);
+  if (!decision.ok()) {
+    outcome.status = decision.status();
+  } else if (!decision->has_value()) {
+    outcome.record = current.record;  // changes nothing: the current state
+  } else {
+    Event& event = draft.events.emplace_back(std::move(**decision));
+    current.version = event.version;
+    current.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
+    draft.records.push_back(current.record);
+    outcome.record = current.record;
+  }
+  return Status::Ok();
+}
+
+void FlagStore::StoreResponse(const Command& command, BatchDraft& draft,
+                              const WriteOutcome& outcome) {
+  if (!command.idempotency) return;
+  draft.remembered[command.idempotency->scope_key] = draft.idempotency_records.size();
+  IdempotencyRecord& stored = draft.idempotency_records.emplace_back();
+  stored.scope_key = command.idempotency->scope_key;
+  stored.created_at = draft.now;
+  stored.request = command.idempotency->request;
+  stored.response = command.idempotency->render(outcome);
+}
+
+// Append, then apply: a failed append applies nothing and fails the whole batch.
+Status FlagStore::AppendBatch(BatchDraft& draft) {
+  if (draft.events.empty() && draft.idempotency_records.empty()) return Status::Ok();
+  std::vector<std::uint64_t> decided_versions;
+  decided_versions.reserve(draft.events.size());
+  for (const Event& event : draft.events) decided_versions.push_back(event.version);
+  auto append_started = std::chrono::steady_clock::now();
+  Status appended = log_.Append(draft.events, draft.idempotency_records);
+  append_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count());
+  batch_events_.Observe(static_cast<double>(draft.events.size()));
+  if (!appended.ok()) return appended;
+  for (std::size_t e = 0; e < draft.events.size(); ++e) {
+    if (draft.events[e].version != decided_versions[e]) {
+      return Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
     }
   }
-  if (!storage_failure.ok()) {
-    Report("storage write failed", storage_failure);
-    for (Pending& pending : batch) {
-      pending.done(WriteOutcome{Unavailable("storage is unavailable; nothing was written"), nullptr,
-                                std::nullopt});
-    }
-    return;
-  }
-  if (!events.empty() || !idempotency_records.empty())
-    batches_.fetch_add(1, std::memory_order_relaxed);
-  events_.fetch_add(events.size(), std::memory_order_relaxed);
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+void FlagStore::PublishBatch(BatchDraft& draft, std::vector<Pending>& batch) {
+  events_.fetch_add(draft.events.size(), std::memory_order_relaxed);
   commands_.fetch_add(batch.size(), std::memory_order_relaxed);
-  if (token_draft) tokens_.store(std::move(token_draft), std::memory_order_release);
-  if (!events.empty()) {
-    ProjectionBuilder builder(base);
-    for (std::size_t e = 0; e < events.size(); ++e) builder.Apply(events[e], records[e]);
+  if (draft.tokens) tokens_.store(std::move(draft.tokens), std::memory_order_release);
+  if (!draft.events.empty()) {
+    ProjectionBuilder builder(draft.base);
+    for (std::size_t e = 0; e < draft.events.size(); ++e) {
+      builder.Apply(draft.events[e], draft.records[e]);
+    }
     Publish(builder.Build());
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
-  if (!events.empty() && options_.on_published) options_.on_published();
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(draft.outcomes[i]));
+  if (!draft.events.empty() && options_.on_published) options_.on_published();
+}
+
+void FlagStore::FailBatch(std::vector<Pending>& batch, const Status& failure) {
+  Report("storage write failed", failure);
+  for (Pending& pending : batch) {
+    pending.done(
+        WriteOutcome{Unavailable("storage is unavailable; nothing was written"), nullptr, {}});
+  }
 }
 
 void FlagStore::ExpireIdempotencyRecords(Timestamp now) {

@@ -14,11 +14,13 @@
 #include "core/clock.h"
 #include "core/histogram.h"
 #include "core/status.h"
+#include "core/thread_annotations.h"
 #include "events/event_log.h"
 #include "projections/command.h"
 #include "projections/flag_record.h"
 #include "projections/projection_snapshot.h"
 #include "projections/snapshot_store.h"
+#include "projections/snapshot_writer.h"
 #include "projections/token_table.h"
 
 namespace flagledger {
@@ -70,7 +72,7 @@ class FlagStore {
 
   // Loads the newest valid snapshot, replays the log after it, then starts the writer.
   // Blocking; call once. Until it returns OK, ready() is false and writes are refused.
-  Status Start();
+  Status Start() EXCLUDES(mutex_);
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
   // The clock events are stamped with; also "now" for evaluations.
@@ -92,10 +94,10 @@ class FlagStore {
   // Queues `command` (a flag or a token command). `done` runs exactly once: on the writer thread
   // after the batch is durable (or failed), or at once with kUnavailable when the store is not
   // ready, stopping, or full. A 503 outcome means nothing of the command was applied.
-  void Submit(Command command, CommandContext context, WriteCallback done);
+  void Submit(Command command, CommandContext context, WriteCallback done) EXCLUDES(mutex_);
 
   // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
   // Seconds per log append (one WriteBatch, synced per the log's options), and events per
   // appended batch.
@@ -113,12 +115,29 @@ class FlagStore {
     CommandContext context;
     WriteCallback done;
   };
-  struct Draft;
-  void RunWriter();
+  // What a batch decided so far: its events, the answers to store, every command's outcome,
+  // and the flags and tokens as its earlier commands left them (flag_store.cc).
+  struct BatchDraft;
+
+  void RunWriter() EXCLUDES(mutex_);
+  // Takes the next batch off the queue, waiting for it; false once stopping and drained.
+  bool NextBatch(std::vector<Pending>& batch, std::size_t previous_batch) EXCLUDES(mutex_);
+  // The batch's steps: decide every command (answered from a stored answer, a token command, or
+  // a flag command), append the events and stored answers in one WriteBatch, then publish the
+  // new state and answer. A storage failure in any step answers the whole batch with 503.
   void ProcessBatch(std::vector<Pending>& batch);
+  // A retry of an Idempotency-Key gets the stored answer, a reuse 422: true when answered so.
+  Result<bool> AnswerFromStoredResponse(const Command& command, BatchDraft& draft,
+                                        WriteOutcome& outcome);
+  void DecideTokenCommand(const Pending& pending, BatchDraft& draft, WriteOutcome& outcome);
+  Status DecideFlagCommand(const Pending& pending, BatchDraft& draft, WriteOutcome& outcome);
+  void StoreResponse(const Command& command, BatchDraft& draft, const WriteOutcome& outcome);
+  Status AppendBatch(BatchDraft& draft);
+  void PublishBatch(BatchDraft& draft, std::vector<Pending>& batch);
+  void FailBatch(std::vector<Pending>& batch, const Status& failure);
+
   void ExpireIdempotencyRecords(Timestamp now);
   void Publish(std::shared_ptr<const ProjectionSnapshot> snapshot);
-  void RunSnapshotter();
   void Report(std::string_view what, const Status& status) const {
     if (options_.on_problem) options_.on_problem(what, status);
   }
@@ -132,21 +151,17 @@ class FlagStore {
   std::atomic<bool> ready_{false};
   std::atomic<std::uint64_t> batches_{0}, commands_{0}, events_{0};
 
-  std::mutex mutex_;  // guards queue_, wake_writer_at_ and stopping_
-  std::condition_variable queue_changed_;
-  std::vector<Pending> queue_;
-  std::size_t wake_writer_at_ = 1;  // Submit wakes the writer when the queue reaches this size
-  bool stopping_ = false;
+  Mutex mutex_;
+  std::condition_variable_any queue_changed_;
+  std::vector<Pending> queue_ GUARDED_BY(mutex_);
+  // Submit wakes the writer when the queue reaches this size.
+  std::size_t wake_writer_at_ GUARDED_BY(mutex_) = 1;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread writer_;
 
-  // The snapshotter writes the newest requested snapshot in the background.
-  std::mutex snapshot_mutex_;  // guards snapshot_request_ and snapshotter_stopping_
-  std::condition_variable snapshot_requested_;
-  std::shared_ptr<const ProjectionSnapshot> snapshot_request_;
-  bool snapshotter_stopping_ = false;
-  std::uint64_t last_snapshot_sequence_ = 0;  // writer thread only
-  Timestamp last_idempotency_sweep_;          // writer thread only
-  std::thread snapshotter_;
+  std::unique_ptr<SnapshotWriter> snapshot_writer_;  // null without options_.snapshots
+  std::uint64_t last_snapshot_sequence_ = 0;         // writer thread only
+  Timestamp last_idempotency_sweep_;                 // writer thread only
 };
 
 }  // namespace flagledger

@@ -1,0 +1,31 @@
+// The event log's RocksDB column families (the key layout of each is in log_keys.cc).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace flagledger {
+namespace internal {
+
+// The log's RocksDB column families, in the order they are opened (the enum's value is the
+// position in that order; never stored).
+enum class ColumnFamily : std::uint8_t {
+  kMeta,               // RocksDB's "default": the schema version
+  kEvents,             // sequence -> event JSON
+  kFlagEvents,         // a flag stream's index -> version
+  kOrgEvents,          // an organization's index
+  kTimeIndex,          // recorded_at index
+  kIdempotency,        // scope key -> stored answer
+  kIdempotencyExpiry,  // creation time index of the idempotency records
+};
+inline constexpr std::array<std::string_view, 7> kColumnFamilyNames = {
+    "default",    "events",      "flag_events",       "org_events",
+    "time_index", "idempotency", "idempotency_expiry"};
+static_assert(kColumnFamilyNames.size() ==
+              static_cast<std::size_t>(ColumnFamily::kIdempotencyExpiry) + 1);
+inline constexpr std::size_t kColumnFamilyCount = kColumnFamilyNames.size();
+
+}  // namespace internal
+}  // namespace flagledger
