@@ -111,6 +111,7 @@ Status EventLog::OpenDatabase() {
   } else {
     std::error_code ignored;
     std::filesystem::create_directories(path, ignored);
+    db_options.max_open_files = options_.max_open_files;
     db_options.create_if_missing = true;
     db_options.create_missing_column_families = true;
     status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);

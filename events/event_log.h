@@ -46,6 +46,9 @@ struct EventLogOptions {
   // a flag written again needs no seek (events/recent_versions.h): at least this many distinct
   // streams are remembered, at most twice as many (~100 bytes each). Must be > 0.
   std::size_t recent_versions = 32768;
+  // Table files RocksDB keeps open at most (a primary's; a secondary keeps all open, as RocksDB
+  // requires). Bounds the descriptors the log takes beside the server's connections.
+  int max_open_files = 256;
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
   rocksdb::Env* env = nullptr;

@@ -1,6 +1,7 @@
 #include "tools/serve_command.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +28,37 @@ std::string JsonMember(std::string_view name, std::string_view value) {
 }
 
 const char* GetEnvironment(const char* name) { return std::getenv(name); }
+
+// Descriptors the process needs beside the connections and the log's table files: the WAL,
+// RocksDB's own LOG and lock, the listening socket, snapshots, the token spool, stdio.
+constexpr rlim_t kOtherDescriptors = 64;
+
+// Raises the soft limit on open descriptors to the hard one (the usual soft 1024 is far below
+// what a server with many clients needs), then keeps --max-connections within what is left
+// after the log's files: past it, accept would fail with EMFILE instead of the connection
+// limit's orderly "close the longest-idle one".
+void FitConnectionsToDescriptors(ServerOptions& server, const EventLogOptions& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  rlim_t reserved = static_cast<rlim_t>(log.max_open_files) + kOtherDescriptors;
+  rlim_t available = limit.rlim_cur > reserved + 1 ? limit.rlim_cur - reserved : 1;
+  std::string fields = "\"descriptor_limit\":" + std::to_string(limit.rlim_cur) +
+                       ",\"reserved_for_storage\":" + std::to_string(reserved);
+  if (server.max_connections > available) {
+    LogEvent("warn", "max_connections lowered to fit the descriptor limit",
+             fields + ",\"requested\":" + std::to_string(server.max_connections) +
+                 ",\"max_connections\":" + std::to_string(available));
+    server.max_connections = available;
+  } else {
+    LogEvent("info", "descriptors",
+             fields + ",\"max_connections\":" + std::to_string(server.max_connections));
+  }
+}
 
 }  // namespace
 
@@ -71,6 +103,7 @@ int RunServe(const std::vector<std::string>& args) {
   FlagStore store(**log, clock, std::move(store_options));
   Metrics metrics;
   Api api(store, config->auth, &metrics, static_cast<std::size_t>(config->page_cache_mb) << 20);
+  FitConnectionsToDescriptors(config->server, log_options);
   config->server.notifier = &notifier;
   config->server.metrics = &metrics;
   HttpServer server(config->server, api);

@@ -49,6 +49,8 @@ Security and limits (see the README's security section):
   --insecure                allow --auth off on a non-loopback address
   --max-connections N       open connections; at the limit the longest-idle one is closed
                             for a new one (default 1024)              [FLAGLEDGER_MAX_CONNECTIONS]
+                            The soft descriptor limit is raised to the hard one at start;
+                            N is lowered (with a warning) to what it leaves after storage.
   --max-header-bytes N      request line and headers (default 16384; over it the connection
                             is closed)                                [FLAGLEDGER_MAX_HEADER_BYTES]
   --max-body-bytes N        request body (default 65536; over it 413)

@@ -1,8 +1,14 @@
 // Connection limits and deadlines against the real binary: slow clients are cut off, floods
 // do not lock out a normal client, oversized requests are refused, and the server lives on.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -281,6 +287,57 @@ TEST_F(LimitsTest, GarbageNeverCrashesTheServer) {
     client.SendRaw(garbage, 500);
   }
   EXPECT_EQ(client.Send("GET", kFlags).status, 200);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace flagledger
+
+namespace flagledger {
+namespace {
+
+// CPU seconds the process has used (user + system), from /proc/PID/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  unsigned long long user = 0, system = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) user = std::stoull(field);
+    if (i == 15) system = std::stoull(field);
+  }
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// With few descriptors (soft 300, hard 400, as a small ulimit -n), the server raises its soft
+// limit, lowers --max-connections to what is left after storage and says so, and a flood of
+// idle connections past that is met by closing the longest-idle ones: no accept loop spinning
+// on EMFILE, and a new client is still served.
+TEST(Descriptors, ConnectionsFitTheDescriptorLimitAndAFloodDoesNotSpin) {
+  rlimit small{300, 400};
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &small), 0);  // inherited by the server; this test only
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"));
+  server.Start();
+  std::string log = server.Log();
+  EXPECT_NE(log.find("max_connections lowered to fit the descriptor limit"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("\"descriptor_limit\":400"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"max_connections\":80"), std::string::npos) << log;
+
+  // More connections than the server's old soft limit (300) allowed descriptors for.
+  rlimit wider{400, 400};
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &wider), 0);
+  double cpu_before = CpuSeconds(server.pid());
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 350; ++i) idle.push_back(std::make_unique<RawConnection>(server.port()));
+  std::this_thread::sleep_for(milliseconds(1000));
+  HttpClient client(server.port());
+  HttpResult result = client.Send("GET", kFlags);
+  EXPECT_EQ(result.status, 200) << "a new client is served at the limit";
+  double busy = CpuSeconds(server.pid()) - cpu_before;
+  EXPECT_LT(busy, 0.5) << "the server spun while connections were refused or closed";
   EXPECT_EQ(server.Stop(), 0);
 }
 
