@@ -35,8 +35,11 @@ class Api {
   // request matched and the token it was authenticated with.
   HandledRequest Handle(const HttpRequest& request, Responder respond);
 
-  // The API tokens now; the server closes the connections of a token once it is revoked.
-  std::shared_ptr<const TokenTable> tokens() const { return store_.tokens(); }
+  // The API tokens now, or null while the store is not ready (its tokens are being loaded);
+  // the server closes the connections of a token once it is revoked.
+  std::shared_ptr<const TokenTable> tokens() const {
+    return store_.ready() ? store_.tokens_locked() : nullptr;
+  }
 
   // From now on /readyz answers 503 (the server is draining).
   void BeginShutdown() { shutting_down_.store(true, std::memory_order_release); }

@@ -136,7 +136,7 @@ void Listener::Sweep() {
 
 void Listener::CloseConnectionsOfRevokedTokens() {
   std::shared_ptr<const TokenTable> tokens = api_.tokens();
-  if (tokens == swept_tokens_) return;  // no token changed since the last sweep
+  if (!tokens || tokens == swept_tokens_) return;  // not loaded, or no change since the last sweep
   swept_tokens_ = tokens;
   const auto& table = tokens->tokens();
   auto revoked = Collect([&table](const Connection& connection) {

@@ -29,9 +29,18 @@ FlagStore::FlagStore(EventLog& log, const Clock& clock, FlagStoreOptions options
       append_seconds_(kAppendSecondsBounds),
       batch_events_(kBatchEventsBounds),
       snapshot_(std::make_shared<const ProjectionSnapshot>()),
-      tokens_(std::make_shared<const TokenTable>()) {}
+      tokens_(std::make_shared<const TokenTable>()),
+      tokens_copy_(tokens_.load()) {}
 
 FlagStore::~FlagStore() { Stop(); }
+
+void FlagStore::PublishTokens(std::shared_ptr<const TokenTable> tokens) {
+  {
+    MutexLock lock(tokens_mutex_);
+    tokens_copy_ = tokens;
+  }
+  tokens_.store(std::move(tokens), std::memory_order_release);
+}
 
 Status FlagStore::Start() {
   std::shared_ptr<const ProjectionSnapshot> base;
@@ -45,8 +54,7 @@ Status FlagStore::Start() {
   if (!rebuilt.ok()) return rebuilt.status();
   auto tokens = LoadTokenTable(log_);
   if (!tokens.ok()) return tokens.status();
-  tokens_.store(std::make_shared<const TokenTable>(std::move(tokens).value()),
-                std::memory_order_release);
+  PublishTokens(std::make_shared<const TokenTable>(std::move(tokens).value()));
   {
     MutexLock lock(mutex_);
     if (stopping_) return Unavailable("the store is stopping");
@@ -295,7 +303,7 @@ Status FlagStore::AppendBatch(BatchDraft& draft) {
 void FlagStore::PublishBatch(BatchDraft& draft, std::vector<Pending>& batch) {
   events_.fetch_add(draft.events.size(), std::memory_order_relaxed);
   commands_.fetch_add(batch.size(), std::memory_order_relaxed);
-  if (draft.tokens) tokens_.store(std::move(draft.tokens), std::memory_order_release);
+  if (draft.tokens) PublishTokens(std::move(draft.tokens));
   if (!draft.events.empty()) {
     ProjectionBuilder builder(draft.base);
     for (std::size_t e = 0; e < draft.events.size(); ++e) {

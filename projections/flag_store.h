@@ -46,7 +46,7 @@ struct FlagStoreOptions {
   // Where snapshots go (null: none), and how many events apart they are written.
   SnapshotStore* snapshots = nullptr;
   std::uint64_t snapshot_every = 50'000;
-  // How long an Idempotency-Key is remembered (api-contract.md §5).
+  // How long an Idempotency-Key is remembered (docs/api.md, "Concurrency and retries").
   std::chrono::microseconds idempotency_ttl = std::chrono::hours(24);
   // Told of every storage failure and rejected snapshot (the caller logs them). May be empty.
   std::function<void(std::string_view what, const Status&)> on_problem;
@@ -89,6 +89,15 @@ class FlagStore {
   // The API tokens as of the newest published state. Never null.
   std::shared_ptr<const TokenTable> tokens() const {
     return tokens_.load(std::memory_order_acquire);
+  }
+
+  // The same tokens, read under a mutex: for a reader on a thread that does not otherwise
+  // synchronize with the writer (such as the server's sweep). libstdc++ 12's atomic<shared_ptr>
+  // load releases its lock with a relaxed store, so a load there followed by the writer's next
+  // store is a data race by the memory model (and ThreadSanitizer reports it).
+  std::shared_ptr<const TokenTable> tokens_locked() const EXCLUDES(tokens_mutex_) {
+    MutexLock lock(tokens_mutex_);
+    return tokens_copy_;
   }
 
   // Queues `command` (a flag or a token command). `done` runs exactly once: on the writer thread
@@ -148,6 +157,10 @@ class FlagStore {
   Histogram append_seconds_, batch_events_;
   std::atomic<std::shared_ptr<const ProjectionSnapshot>> snapshot_;
   std::atomic<std::shared_ptr<const TokenTable>> tokens_;
+  // What tokens_ holds, for tokens_locked(); written with it.
+  mutable Mutex tokens_mutex_;
+  std::shared_ptr<const TokenTable> tokens_copy_ GUARDED_BY(tokens_mutex_);
+  void PublishTokens(std::shared_ptr<const TokenTable> tokens) EXCLUDES(tokens_mutex_);
   std::atomic<bool> ready_{false};
   std::atomic<std::uint64_t> batches_{0}, commands_{0}, events_{0};
 
