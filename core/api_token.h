@@ -1,4 +1,5 @@
-// API tokens (issue 6): who may do what to which organization's flags.
+// API tokens (docs/api.md, "Authentication and tokens"): who may do what to which
+// organization's flags.
 #pragma once
 
 #include <optional>

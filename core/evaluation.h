@@ -1,4 +1,5 @@
-// The evaluation rule (issue 7): is a flag on for a client of some version at some moment?
+// The evaluation rule (docs/api.md, "Evaluation and OFREP"): is a flag on for a client of some
+// version at some moment?
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// The flag resource of api-contract.md §1.
+// The flag resource (docs/api.md, "Resources").
 #pragma once
 
 #include <optional>

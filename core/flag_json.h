@@ -1,4 +1,4 @@
-// The JSON rendering of flags, exactly as api-contract.md §1 orders the members.
+// The JSON rendering of flags, members in exactly the order of docs/api.md, "Resources".
 #pragma once
 
 #include <optional>

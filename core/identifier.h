@@ -1,4 +1,4 @@
-// Organization ids and flag keys (api-contract.md §1).
+// Organization ids and flag keys (docs/api.md, "Identifiers").
 #pragma once
 
 #include <string_view>

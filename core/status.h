@@ -10,7 +10,7 @@
 
 namespace flagledger {
 
-// The contract's error codes (api-contract.md §3). Each maps to one HTTP status.
+// The API's error codes (docs/api.md, "Errors"). Each maps to one HTTP status.
 enum class ErrorCode {
   kInvalidJson,
   kInvalidQuery,

@@ -1,4 +1,4 @@
-// The events of the log (api-contract.md §4): every mutation of a flag is one event.
+// The events of the log (docs/api.md, "Resources"): every mutation of a flag is one event.
 #pragma once
 
 #include <cstdint>

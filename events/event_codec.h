@@ -1,4 +1,4 @@
-// The stored and served JSON form of an event (api-contract.md §4).
+// The stored and served JSON form of an event (docs/api.md, "Resources").
 #pragma once
 
 #include <memory>

@@ -39,8 +39,8 @@ struct EventLogOptions {
   std::size_t block_cache_bytes = std::size_t{256} << 20;
   // Bound on the write-ahead log kept on disk: past it, RocksDB flushes the column families
   // still holding the oldest WAL file, and the file goes. Opening the log replays the live WAL,
-  // so this bounds how long a restart takes (here 281 ms for 36 MiB, 6.0 s for 551 MiB).
-  // RocksDB's own default, 4x the families' memtable budget, is 3.5 GiB with seven families.
+  // so this bounds how long a restart takes (bench/RESULTS.md, "Restart time"). RocksDB's own
+  // default, 4x the families' memtable budget, is far larger with the log's seven families.
   std::uint64_t max_wal_bytes = std::uint64_t{64} << 20;
   // The writer remembers the last version of the flag streams it read or wrote lately, so that
   // a flag written again needs no seek (events/recent_versions.h): at least this many distinct

@@ -1,4 +1,5 @@
-// The stored answer to a write sent with an Idempotency-Key (api-contract.md §5).
+// The stored answer to a write sent with an Idempotency-Key (docs/api.md, "Concurrency and
+// retries").
 #pragma once
 
 #include <string>

@@ -13,7 +13,8 @@
 namespace flagledger {
 namespace {
 
-// Decodes a path segment and checks it against the identifier rules of §1.
+// Decodes a path segment and checks it against the identifier rules of docs/api.md,
+// "Identifiers".
 Result<std::string> DecodeIdentifier(std::string_view raw, ErrorCode code, const char* what) {
   auto decoded = PercentDecode(raw);
   if (!decoded || !IsValidIdentifier(*decoded)) {

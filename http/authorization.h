@@ -1,4 +1,5 @@
-// Bearer-token authentication and per-route authorization (issue 6).
+// Bearer-token authentication and per-route authorization (docs/api.md, "Authentication and
+// tokens").
 #pragma once
 
 #include <string>

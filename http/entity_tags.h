@@ -1,4 +1,5 @@
-// ETag, If-Match and If-None-Match (api-contract.md §5; RFC 9110 §8.8.3, §13.1).
+// ETag, If-Match and If-None-Match (docs/api.md, "Concurrency and retries"; RFC 9110 §8.8.3,
+// §13.1).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// The six flag endpoints of api-contract.md §2, with the point-in-time reads of §4.
+// The six flag endpoints (docs/api.md, "Flag endpoints"), with the point-in-time reads of
+// "History and point-in-time reads".
 #pragma once
 
 #include "http/handler_context.h"

@@ -1,4 +1,5 @@
-// The audit history endpoints of api-contract.md §4.
+// The audit history endpoints (docs/api.md, "History and point-in-time reads") and the
+// organization's change stream ("Change stream").
 #pragma once
 
 #include "http/handler_context.h"

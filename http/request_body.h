@@ -1,4 +1,5 @@
-// Validating write request bodies into commands (api-contract.md §1, §2, §3).
+// Validating write request bodies into commands (docs/api.md, "Resources", "Flag endpoints" and
+// "Errors"), and OFREP's evaluation body ("Evaluation and OFREP").
 #pragma once
 
 #include <optional>

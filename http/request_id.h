@@ -1,4 +1,4 @@
-// X-Request-Id handling (api-contract.md §4).
+// X-Request-Id handling (docs/api.md, "Request ids and response headers").
 #pragma once
 
 #include <string>

@@ -184,8 +184,9 @@ class SortedChunks {
   // Collects the next version's items in order into chunks of legal sizes: shared chunks as
   // they are, other items through a buffer that never holds more than about
   // kMinChunk + 2 x kMaxChunk of them. The buffer is one per thread and reused, as Merge runs
-  // per write batch (it saves ~0.3 us of a 1.4 us fold); so at most one Assembler of a type
-  // lives on a thread at a time, which holds as only Merge and the constructor make one.
+  // per write batch and allocating it each time is a measurable part of the fold
+  // (bench/RESULTS.md, "Large organizations"); so at most one Assembler of a type lives on a
+  // thread at a time, which holds as only Merge and the constructor make one.
   class Assembler {
    public:
     Assembler() : pending_(Buffer()) { pending_.clear(); }

@@ -1,4 +1,4 @@
-// `flagledger token create|list|revoke`: API tokens (issue 6).
+// `flagledger token create|list|revoke`: API tokens (docs/api.md, "Authentication and tokens").
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/random.h>

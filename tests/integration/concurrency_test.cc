@@ -1,4 +1,5 @@
-// Optimistic concurrency and safe retries of api-contract.md §5 against the real server.
+// Optimistic concurrency and safe retries (docs/api.md, "Concurrency and retries") against the
+// real server.
 #include <gtest/gtest.h>
 
 #include "tests/testing/server_test.h"

@@ -1,4 +1,5 @@
-// Restarts and crashes of the real server on the same data directory (api-contract.md §6).
+// Restarts and crashes of the real server on the same data directory: an answered write is
+// durable (docs/api.md, "What every write does").
 #include <gtest/gtest.h>
 #include <signal.h>
 

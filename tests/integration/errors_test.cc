@@ -1,4 +1,4 @@
-// Every error of api-contract.md §3 the flag endpoints can give, each checked to have appended
+// Every error of docs/api.md ("Errors") the flag endpoints can give, each checked to have appended
 // nothing to the log.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The six flag endpoints of api-contract.md §2 against the real server.
+// The six flag endpoints (docs/api.md, "Flag endpoints") against the real server.
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,4 +1,5 @@
-// Audit history and point-in-time reads of api-contract.md §4 against the real server.
+// Audit history and point-in-time reads (docs/api.md, "History and point-in-time reads")
+// against the real server.
 #include <gtest/gtest.h>
 
 #include "tests/testing/server_test.h"
