@@ -48,37 +48,44 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
     }
     log->secondary_dir_ = MakeSecondaryDir();
   }
-  Status opened = log->OpenDatabase();
+  Status checked = log->OpenAndCheckSchema();
+  if (!checked.ok()) return checked;
+  Status tail = log->LoadTail();
+  if (!tail.ok()) return tail;
+  return log;
+}
+
+Status EventLog::OpenAndCheckSchema() {
+  WriterMutexLock exclusive(db_mutex_);
+  Status opened = OpenDatabase();
   if (!opened.ok()) return opened;
 
   std::string stored_schema;
-  rocksdb::Status status = log->db_->Get(rocksdb::ReadOptions(), log->Family(ColumnFamily::kMeta),
-                                         kSchemaKey, &stored_schema);
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), Family(ColumnFamily::kMeta), kSchemaKey, &stored_schema);
   if (status.IsNotFound()) {
     std::unique_ptr<rocksdb::Iterator> it(
-        log->db_->NewIterator(rocksdb::ReadOptions(), log->Family(ColumnFamily::kEvents)));
+        db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kEvents)));
     it->SeekToFirst();
     if (it->Valid()) {
       return Status(ErrorCode::kInternal,
-                    "the event log in " + data_dir + " holds events but no schema version");
+                    "the event log in " + data_dir_ + " holds events but no schema version");
     }
-    if (!options.secondary) {
+    if (!options_.secondary) {
       rocksdb::WriteOptions write_options;
       write_options.sync = true;
-      status = log->db_->Put(write_options, log->Family(ColumnFamily::kMeta), kSchemaKey,
-                             std::to_string(kSchemaVersion));
+      status = db_->Put(write_options, Family(ColumnFamily::kMeta), kSchemaKey,
+                        std::to_string(kSchemaVersion));
       if (!status.ok()) return StorageError("cannot write the schema version", status);
     }
   } else if (!status.ok()) {
     return StorageError("cannot read the schema version", status);
   } else if (stored_schema != std::to_string(kSchemaVersion)) {
-    return Status(ErrorCode::kInternal, "the event log in " + data_dir + " has schema version " +
+    return Status(ErrorCode::kInternal, "the event log in " + data_dir_ + " has schema version " +
                                             stored_schema + "; this flagledger reads only " +
                                             std::to_string(kSchemaVersion));
   }
-  Status tail = log->LoadTail();
-  if (!tail.ok()) return tail;
-  return log;
+  return Status::Ok();
 }
 
 Status EventLog::OpenDatabase() {
@@ -134,7 +141,10 @@ void EventLog::CloseDatabase() {
 }
 
 EventLog::~EventLog() {
-  CloseDatabase();
+  {
+    WriterMutexLock exclusive(db_mutex_);
+    CloseDatabase();
+  }
   if (!secondary_dir_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(secondary_dir_, ignored);
@@ -152,7 +162,13 @@ Status EventLog::EnsureWritable() {
 }
 
 Status EventLog::Recover() {
-  std::unique_lock exclusive(db_mutex_);
+  Status undone = ResumeAndUndoFailedWrite();
+  if (!undone.ok()) return undone;
+  return LoadTail();
+}
+
+Status EventLog::ResumeAndUndoFailedWrite() {
+  WriterMutexLock exclusive(db_mutex_);
   if (!db_ || !db_->Resume().ok()) {
     // Fatal write errors cannot be resumed: reopen, which also replays what reached the WAL.
     CloseDatabase();
@@ -169,12 +185,11 @@ Status EventLog::Recover() {
   rocksdb::Status status = db_->Write(write_options, &undo);
   if (!status.ok()) return StorageError("cannot undo the failed write", status);
   failed_keys_.clear();
-  exclusive.unlock();
-  return LoadTail();
+  return Status::Ok();
 }
 
 Status EventLog::LoadTail() {
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kEvents)));
@@ -193,12 +208,14 @@ Status EventLog::LoadTail() {
 
 Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
                                             std::string_view flag_key) {
-  return StreamVersion(FlagEventsPrefix(organization_id, flag_key));
+  std::string prefix = FlagEventsPrefix(organization_id, flag_key);
+  if (auto known = recent_versions_.Find(prefix)) return *known;
+  ReaderMutexLock shared(db_mutex_);
+  return StreamVersion(prefix);
 }
 
 Result<std::uint64_t> EventLog::StreamVersion(const std::string& prefix) {
   if (auto known = recent_versions_.Find(prefix)) return *known;
-  std::shared_lock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string end = PrefixEnd(prefix);
   rocksdb::Slice lower_bound(prefix), upper_bound(end);
@@ -220,6 +237,10 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   if (options_.secondary) return Status(ErrorCode::kInternal, "a secondary log is read-only");
   Status writable = EnsureWritable();
   if (!writable.ok()) return writable;
+  // Held shared from the first seek to the write: Recover, the only exclusive holder, runs on
+  // this same thread, so nothing waits on it.
+  ReaderMutexLock shared(db_mutex_);
+  if (!db_) return LogClosed();
   rocksdb::WriteBatch batch;
   std::vector<std::pair<ColumnFamily, std::string>> written;  // undone by Recover on failure
   std::map<std::string, std::uint64_t> versions;  // flag prefix -> last version, this batch
@@ -275,12 +296,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  rocksdb::Status status;
-  {
-    std::shared_lock shared(db_mutex_);
-    if (!db_) return LogClosed();
-    status = db_->Write(write_options, &batch);
-  }
+  rocksdb::Status status = db_->Write(write_options, &batch);
   if (!status.ok()) {
     write_failed_ = true;
     failed_keys_ = std::move(written);
@@ -298,7 +314,7 @@ namespace flagledger {
 
 Result<std::optional<IdempotencyRecord>> EventLog::FindIdempotencyRecord(
     std::string_view scope_key) const {
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string value;
   rocksdb::Status status =
@@ -314,7 +330,7 @@ Result<std::optional<IdempotencyRecord>> EventLog::FindIdempotencyRecord(
 
 Result<std::size_t> EventLog::DeleteIdempotencyRecordsBefore(Timestamp cutoff, std::size_t limit) {
   if (options_.secondary) return std::size_t{0};
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string end = IdempotencyExpiryKey(cutoff, "");
   rocksdb::Slice upper_bound(end);

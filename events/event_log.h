@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/thread_annotations.h"
 #include "events/column_family.h"
 #include "events/event.h"
 #include "events/idempotency_record.h"
@@ -148,28 +149,33 @@ class EventLog {
 
  private:
   EventLog() = default;
-  // Opens db_ and the family handles. REQUIRES: db_ closed; exclusive db_mutex_ or no sharing.
-  Status OpenDatabase();
-  void CloseDatabase();
+  // Opens db_ and the family handles. REQUIRES: db_ closed.
+  Status OpenDatabase() REQUIRES(db_mutex_);
+  void CloseDatabase() REQUIRES(db_mutex_);
   // After a failed write: resume or reopen, then delete the failed batch's keys.
-  Status Recover();
-  Status LoadTail();
+  Status Recover() EXCLUDES(db_mutex_);
+  Status ResumeAndUndoFailedWrite() EXCLUDES(db_mutex_);
+  // Opens the database and checks (or, in a new log, writes) the schema version.
+  Status OpenAndCheckSchema() EXCLUDES(db_mutex_);
+  Status LoadTail() EXCLUDES(db_mutex_);
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
-  Result<std::uint64_t> StreamVersion(const std::string& prefix);
+  Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
   // Visits (sequence) of index entries under `prefix` whose last 8 key bytes are a sequence.
-  Status ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
-                   const EventRange& range, const EventVisitor& visit) const;
+  Status ScanIndex(internal::ColumnFamily family, const std::string& prefix,
+                   const EventRange& range, const EventVisitor& visit) const EXCLUDES(db_mutex_);
 
   std::string data_dir_;
   std::string secondary_dir_;  // a secondary's own scratch directory, removed on close
   EventLogOptions options_;
   // Shared by every use of db_ and the handles; exclusive only while Recover reopens them.
-  mutable std::shared_mutex db_mutex_;
-  std::unique_ptr<rocksdb::DB> db_;
+  mutable SharedMutex db_mutex_;
+  std::unique_ptr<rocksdb::DB> db_ GUARDED_BY(db_mutex_);
   // The column families' handles, indexed by internal::ColumnFamily; owned, destroyed before
   // db_ (see CloseDatabase).
-  std::array<rocksdb::ColumnFamilyHandle*, internal::kColumnFamilyCount> families_{};
-  rocksdb::ColumnFamilyHandle* Family(internal::ColumnFamily family) const {
+  std::array<rocksdb::ColumnFamilyHandle*, internal::kColumnFamilyCount> families_
+      GUARDED_BY(db_mutex_){};
+  rocksdb::ColumnFamilyHandle* Family(internal::ColumnFamily family) const
+      REQUIRES_SHARED(db_mutex_) {
     return families_[static_cast<std::size_t>(family)];
   }
   // Keys the last failed Append wrote; deleted by Recover. Writer only.

@@ -75,13 +75,14 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
   }
 
   // Each index must hold exactly one matching entry per event.
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
+  rocksdb::DB* db = db_.get();  // under the lock, which check_index runs within
   auto check_index =
       [&](rocksdb::ColumnFamilyHandle* family, const char* name,
           const std::function<bool(std::string_view, std::string_view, const EventFacts&)>& matches)
       -> Status {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
     std::uint64_t entries = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++entries;

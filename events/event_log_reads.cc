@@ -45,23 +45,26 @@ Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
 }  // namespace
 
 Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const {
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   return IterateSequenceKeys(
       db_.get(), Family(ColumnFamily::kEvents), "", range,
       [&](std::uint64_t sequence, std::string_view json) { return visit(sequence, json); });
 }
 
-Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
-                           const EventRange& range, const EventVisitor& visit) const {
-  std::shared_lock shared(db_mutex_);
+Status EventLog::ScanIndex(ColumnFamily family, const std::string& prefix, const EventRange& range,
+                           const EventVisitor& visit) const {
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
+  // Taken under the lock, which the visitor below runs within.
+  rocksdb::DB* db = db_.get();
+  rocksdb::ColumnFamilyHandle* events = Family(ColumnFamily::kEvents);
   Status failure;
   Status scanned = IterateSequenceKeys(
-      db_.get(), family, prefix, range, [&](std::uint64_t sequence, std::string_view) {
+      db, Family(family), prefix, range, [&](std::uint64_t sequence, std::string_view) {
         std::string json;
-        rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), Family(ColumnFamily::kEvents),
-                                          SequenceKey(sequence), &json);
+        rocksdb::Status status =
+            db->Get(rocksdb::ReadOptions(), events, SequenceKey(sequence), &json);
         if (!status.ok()) {
           failure = status.IsNotFound()
                         ? Status(ErrorCode::kInternal,
@@ -76,20 +79,19 @@ Status EventLog::ScanIndex(rocksdb::ColumnFamilyHandle* family, const std::strin
 
 Status EventLog::ScanOrganization(std::string_view organization_id, const EventRange& range,
                                   const EventVisitor& visit) const {
-  return ScanIndex(Family(ColumnFamily::kOrgEvents), OrgEventsPrefix(organization_id), range,
-                   visit);
+  return ScanIndex(ColumnFamily::kOrgEvents, OrgEventsPrefix(organization_id), range, visit);
 }
 
 Status EventLog::ScanFlag(std::string_view organization_id, std::string_view flag_key,
                           const EventRange& range, const EventVisitor& visit) const {
-  return ScanIndex(Family(ColumnFamily::kFlagEvents), FlagEventsPrefix(organization_id, flag_key),
-                   range, visit);
+  return ScanIndex(ColumnFamily::kFlagEvents, FlagEventsPrefix(organization_id, flag_key), range,
+                   visit);
 }
 
 Result<std::uint64_t> EventLog::SequenceAt(Timestamp time) const {
   // The newest time_index key <= (time, max sequence): recorded_at never decreases along the
   // sequence, so it carries the newest sequence recorded at or before `time`.
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string target = TimeIndexKey(time, EventRange::kEnd);
   std::unique_ptr<rocksdb::Iterator> it(
@@ -119,7 +121,7 @@ Result<std::optional<std::string>> EventLog::FlagEventAt(std::string_view organi
 
 Status EventLog::ForEachFlagKey(std::string_view organization_id,
                                 const std::function<bool(std::string_view)>& visit) const {
-  std::shared_lock shared(db_mutex_);
+  ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   std::string prefix = OrgEventsPrefix(organization_id);
   std::string end = PrefixEnd(prefix);

@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include "core/thread_annotations.h"
+
 namespace flagledger {
 
 class ChangeNotifier {
@@ -14,29 +16,29 @@ class ChangeNotifier {
   using Callback = std::function<void()>;
 
   // Returns an id for Unsubscribe. `callback` runs on the notifying thread: keep it short.
-  std::uint64_t Subscribe(Callback callback) {
-    std::lock_guard lock(mutex_);
+  std::uint64_t Subscribe(Callback callback) EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     subscribers_.emplace(++last_id_, std::move(callback));
     return last_id_;
   }
   // After it returns, the callback is not running and will not run again.
-  void Unsubscribe(std::uint64_t id) {
-    std::lock_guard lock(mutex_);
+  void Unsubscribe(std::uint64_t id) EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     subscribers_.erase(id);
   }
-  void Notify() {
-    std::lock_guard lock(mutex_);
+  void Notify() EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     for (auto& [id, callback] : subscribers_) callback();
   }
-  std::size_t subscribers() const {
-    std::lock_guard lock(mutex_);
+  std::size_t subscribers() const EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     return subscribers_.size();
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::uint64_t, Callback> subscribers_;
-  std::uint64_t last_id_ = 0;
+  mutable Mutex mutex_;
+  std::map<std::uint64_t, Callback> subscribers_ GUARDED_BY(mutex_);
+  std::uint64_t last_id_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace flagledger

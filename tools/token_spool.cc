@@ -110,22 +110,22 @@ void SpoolIngester::Start() {
 
 void SpoolIngester::Stop() {
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
     changed_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return in_flight_.empty(); });
+  MutexLock lock(mutex_);
+  changed_.wait(mutex_, [this]() REQUIRES(mutex_) { return in_flight_.empty(); });
 }
 
 void SpoolIngester::Run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
+  while (true) {
     IngestOnce();
-    lock.lock();
-    changed_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
+    MutexLock lock(mutex_);
+    changed_.wait_for(mutex_, std::chrono::milliseconds(200),
+                      [this]() REQUIRES(mutex_) { return stopping_; });
+    if (stopping_) return;
   }
 }
 
@@ -136,7 +136,7 @@ void SpoolIngester::IngestOnce() {
     if (!file.ends_with(kRequestSuffix)) continue;
     std::string request_id = file.substr(0, file.size() - kRequestSuffix.size());
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_ || !in_flight_.insert(request_id).second) continue;
     }
     auto text = ReadWhole(entry.path().string());
@@ -161,7 +161,7 @@ void SpoolIngester::Finish(const std::string& request_id, const Status& outcome)
   }
   std::error_code ignored;
   fs::remove(base + std::string(kRequestSuffix), ignored);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   in_flight_.erase(request_id);
   changed_.notify_all();
 }

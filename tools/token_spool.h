@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/status.h"
+#include "core/thread_annotations.h"
 #include "projections/flag_store.h"
 #include "tools/token_request.h"
 
@@ -34,20 +35,21 @@ class SpoolIngester {
   ~SpoolIngester();  // Stop()s
 
   void Start();
-  void Stop();  // waits for the submitted requests' outcomes to be written
+  void Stop() EXCLUDES(mutex_);  // waits for the submitted requests' outcomes to be written
 
  private:
-  void Run();
-  void IngestOnce();
-  void Finish(const std::string& request_id, const Status& outcome);
+  void Run() EXCLUDES(mutex_);
+  void IngestOnce() EXCLUDES(mutex_);
+  void Finish(const std::string& request_id, const Status& outcome) EXCLUDES(mutex_);
 
   const std::string spool_dir_;
   FlagStore& store_;
   std::function<void(std::string_view, const std::string&)> on_problem_;
-  std::mutex mutex_;  // guards the members below
-  std::condition_variable changed_;
-  bool stopping_ = false;
-  std::set<std::string> in_flight_;  // request ids submitted, outcome not yet written
+  Mutex mutex_;
+  std::condition_variable_any changed_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  // Request ids submitted, outcome not yet written.
+  std::set<std::string> in_flight_ GUARDED_BY(mutex_);
   std::thread thread_;
 };
 
