@@ -134,7 +134,8 @@ Result<Rfc3339Time> ParseRfc3339(std::string_view text) {
       return Invalid(std::string(kShape));
     }
     if (offset_hour > 23 || offset_minute > 59) return Invalid("has an offset out of range");
-    offset_seconds = (offset_hour * 3600 + offset_minute * 60) * (text[pos] == '+' ? 1 : -1);
+    offset_seconds = (std::int64_t{offset_hour} * 3600 + std::int64_t{offset_minute} * 60) *
+                     (text[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
     return Invalid("must end with Z or a numeric offset such as +02:00");
@@ -142,8 +143,8 @@ Result<Rfc3339Time> ParseRfc3339(std::string_view text) {
   if (pos != text.size()) return Invalid(std::string(kShape));
 
   std::int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
-  std::int64_t seconds =
-      days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
+  std::int64_t seconds = days * kSecondsPerDay + std::int64_t{hour} * 3600 +
+                         std::int64_t{minute} * 60 + second - offset_seconds;
   std::int64_t micros = seconds * kMicrosPerSecond + fraction_micros;
   if (micros < kMinMicros || micros > kMaxMicros) return Invalid("is outside years 0001..9999");
   return Rfc3339Time{Timestamp::FromMicros(micros), has_fraction};

@@ -105,6 +105,7 @@ Status EventLog::OpenDatabase() {
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   // Opened in ColumnFamily order, so that handles[i] is the family ColumnFamily(i).
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.reserve(kColumnFamilyCount);
   for (std::string_view name : kColumnFamilyNames) {
     families.emplace_back(std::string(name), family_options);
   }

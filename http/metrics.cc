@@ -115,7 +115,7 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
 
 std::string Metrics::RenderRequests() const {
   std::string out;
-  out.reserve(16 * 1024);
+  out.reserve(std::size_t{16} * 1024);
   Header(out, "flagledger_http_requests_total", "counter",
          "HTTP requests answered, by route template, method and status.");
   for (std::size_t route = 0; route < kRouteSlots; ++route) {

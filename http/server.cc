@@ -16,7 +16,7 @@ int ThreadCount(const ServerOptions& options) {
 
 }  // namespace
 
-HttpServer::HttpServer(ServerOptions options, Api& api)
+HttpServer::HttpServer(const ServerOptions& options, Api& api)
     : listener_(std::make_unique<Listener>(options, api, ThreadCount(options))) {}
 
 HttpServer::~HttpServer() { Shutdown(std::chrono::seconds(0)); }

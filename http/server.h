@@ -29,8 +29,8 @@ struct ServerOptions {
   // request_timeout, and its answer must be taken within request_timeout.
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds request_timeout{10};
-  std::size_t header_limit = 16 * 1024;  // over it the connection is closed
-  std::size_t body_limit = 64 * 1024;    // over it 413 payload_too_large
+  std::size_t header_limit = std::size_t{16} * 1024;  // over it the connection is closed
+  std::size_t body_limit = std::size_t{64} * 1024;    // over it 413 payload_too_large
   // At the limit a new connection closes the longest-idle one, or is closed if none is idle.
   std::size_t max_connections = 1024;
   // Change streams (SSE): woken by `notifier` when the log grows; a comment line after
@@ -48,7 +48,7 @@ struct ServerOptions {
 class HttpServer {
  public:
   // REQUIRES: `api` outlives the server.
-  HttpServer(ServerOptions options, Api& api);
+  HttpServer(const ServerOptions& options, Api& api);
   ~HttpServer();  // Shutdown()s
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

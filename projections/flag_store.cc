@@ -96,6 +96,8 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
     }
   }
   if (!refused.ok()) {
+    // `done` was moved from only when queued, and then `refused` is OK.
+    // NOLINTNEXTLINE(bugprone-use-after-move)
     done(WriteOutcome{std::move(refused), nullptr, std::nullopt});
     return;
   }

@@ -71,7 +71,7 @@ is closed.
 
 namespace {
 
-Status Bad(std::string setting, std::string message) {
+Status Bad(const std::string& setting, const std::string& message) {
   return Status(ErrorCode::kValidationFailed, setting + ": " + message);
 }
 

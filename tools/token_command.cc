@@ -108,7 +108,7 @@ Status Execute(const std::string& data_dir, const TokenRequest& request) {
   if (!started.ok()) return started;
   std::promise<Status> outcome;
   store.Submit(request.ToCommand(), request.Context(),
-               [&outcome](WriteOutcome written) { outcome.set_value(written.status); });
+               [&outcome](const WriteOutcome& written) { outcome.set_value(written.status); });
   Status result = outcome.get_future().get();
   store.Stop();
   return result;
@@ -209,7 +209,7 @@ int RunToken(const std::vector<std::string>& args) {
     std::fputs(kHelp, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
-  std::string action = args[0];
+  const std::string& action = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   auto options = ParseCommandOptions(rest, {"data-dir", "org", "role", "name", "id"}, {"json"});
   if (!options.ok()) return Fail(action.c_str(), options.status().detail(), 2);

@@ -96,7 +96,7 @@ Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request
 }
 
 SpoolIngester::SpoolIngester(
-    std::string data_dir, FlagStore& store,
+    const std::string& data_dir, FlagStore& store,
     std::function<void(std::string_view what, const std::string& detail)> on_problem)
     : spool_dir_(SpoolDir(data_dir)), store_(store), on_problem_(std::move(on_problem)) {}
 
@@ -149,8 +149,9 @@ void SpoolIngester::IngestOnce() {
                                       : request.status());
       continue;
     }
-    store_.Submit(request->ToCommand(), request->Context(),
-                  [this, request_id](WriteOutcome outcome) { Finish(request_id, outcome.status); });
+    store_.Submit(
+        request->ToCommand(), request->Context(),
+        [this, request_id](const WriteOutcome& outcome) { Finish(request_id, outcome.status); });
   }
 }
 

@@ -30,7 +30,7 @@ Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request
 class SpoolIngester {
  public:
   // REQUIRES: `store` is started and outlives the ingester. `on_problem` logs.
-  SpoolIngester(std::string data_dir, FlagStore& store,
+  SpoolIngester(const std::string& data_dir, FlagStore& store,
                 std::function<void(std::string_view what, const std::string& detail)> on_problem);
   ~SpoolIngester();  // Stop()s
 

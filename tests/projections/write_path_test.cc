@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <latch>
 
 #include "events/event_codec.h"
 #include "projections/flag_store.h"
@@ -106,12 +107,17 @@ TEST_F(WritePath, ARestartAfterAFailedWriteHasNoTraceOfIt) {
 
 TEST_F(WritePath, ConcurrentWritesShareOneSync) {
   ASSERT_TRUE(Write("warm-up", CreateFlag{}).status.ok());
-  fs_->SetSyncDelay(std::chrono::milliseconds(100));  // every write queues behind a slow sync
+  fs_->SetSyncDelay(std::chrono::milliseconds(200));  // every write queues behind a slow sync
   WriterStats before = store_->stats();
+  // The threads exist before any of them writes, so that a slow thread start (a loaded machine,
+  // a sanitizer) does not spread the writes over more syncs.
+  std::latch all_started(24);
   std::vector<std::future<WriteOutcome>> writes;
   for (int i = 0; i < 24; ++i) {
-    writes.push_back(std::async(
-        std::launch::async, [this, i] { return Write("k" + std::to_string(i), CreateFlag{}); }));
+    writes.push_back(std::async(std::launch::async, [this, i, &all_started] {
+      all_started.arrive_and_wait();
+      return Write("k" + std::to_string(i), CreateFlag{});
+    }));
   }
   for (auto& write : writes) EXPECT_TRUE(write.get().status.ok());
   fs_->SetSyncDelay(std::chrono::milliseconds(0));
