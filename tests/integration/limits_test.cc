@@ -265,6 +265,11 @@ TEST_F(LimitsTest, AClientThatNeverTakesItsAnswersIsCutOff) {
     std::size_t begin = metrics.find(name) + name.size();
     return metrics.substr(begin, metrics.find('\n', begin) - begin);
   };
+  // The server may not have accepted the stuck connection yet when the send returns.
+  auto accepted_by = std::chrono::steady_clock::now() + milliseconds(2000);
+  while (connections() != "2" && std::chrono::steady_clock::now() < accepted_by) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
   EXPECT_EQ(connections(), "2");
   auto deadline = std::chrono::steady_clock::now() + milliseconds(6000);
   while (connections() != "1" && std::chrono::steady_clock::now() < deadline) {
