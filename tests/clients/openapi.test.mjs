@@ -94,6 +94,7 @@ test('every response of a walk through the API validates against its schema', as
   const oversized = { context: { organization_id: 'org-a', padding: 'x'.repeat(70 * 1024) } };
   await call('POST', '/ofrep/v1/evaluate/flags/beta', oversized);  // 413
   await call('POST', '/ofrep/v1/evaluate/flags', oversized);  // 413
+  await call('DELETE', '/api/v1/organizations/org-a/feature-flags/beta', oversized);  // 413, any method
   await call('POST', '/ofrep/v1/evaluate/flags/beta?as_of=2026-01-01T00:00:00Z', { context: { organization_id: 'org-a' } });  // 400
   await call('GET', '/metrics');
   await call('DELETE', `${base}/beta`);
