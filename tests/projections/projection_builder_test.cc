@@ -20,6 +20,40 @@ Event Numbered(Event event, std::uint64_t sequence, std::uint64_t version) {
   return event;
 }
 
+// Every type of the list folds to what its event says: a flag event leaves the flag it carries
+// (none after a delete), in both the writer's Apply and the rebuild's Fold, and a token event
+// leaves the flags alone.
+TEST(ProjectionBuilder, FoldsASampleOfEveryTypeInTheList) {
+  Timestamp t = Time("2026-01-01T00:00:00Z");
+  for (const EventTypeInfo& info : kEventTypes) {
+    for (bool fold : {false, true}) {
+      ProjectionBuilder builder;
+      builder.Apply(Numbered(CreatedEvent("org-a", "k", false, t), 1, 1));
+      Event event = Numbered(SampleEventOf(info.type, "org-a", "k", t), 2, 2);
+      std::optional<Flag> expected = event.flag;
+      if (fold) {
+        builder.Fold(std::move(event));
+      } else {
+        builder.Apply(event);
+      }
+      auto snapshot = builder.Build();
+      EXPECT_EQ(snapshot->sequence, 2u) << info.name;
+      const OrgState* org = snapshot->FindOrganization("org-a");
+      const FlagRecord* record = org ? org->Find("k") : nullptr;
+      if (info.subject == EventSubject::kToken) {
+        ASSERT_NE(record, nullptr) << info.name;
+        EXPECT_EQ(record->version, 1u) << info.name << ": a token event changed a flag";
+      } else if (!expected) {
+        EXPECT_EQ(record, nullptr) << info.name;
+      } else {
+        ASSERT_NE(record, nullptr) << info.name;
+        EXPECT_EQ(record->flag, *expected) << info.name;
+        EXPECT_EQ(record->version, 2u) << info.name;
+      }
+    }
+  }
+}
+
 TEST(ProjectionBuilder, FoldsCreatesAndDeletes) {
   Timestamp t = Time("2026-01-01T00:00:00Z");
   ProjectionBuilder builder;
