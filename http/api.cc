@@ -25,6 +25,22 @@ Result<std::string> DecodeIdentifier(std::string_view raw, ErrorCode code, const
   return std::move(*decoded);
 }
 
+// The path's organization id and flag key, decoded and checked, into `context`.
+Status DecodePathIdentifiers(const RouteMatch& match, RequestContext& context) {
+  if (!match.organization_id.empty()) {
+    auto organization_id = DecodeIdentifier(match.organization_id,
+                                            ErrorCode::kInvalidOrganizationId, "organization id");
+    if (!organization_id.ok()) return organization_id.status();
+    context.organization_id = std::move(organization_id).value();
+  }
+  if (!match.flag_key.empty()) {
+    auto flag_key = DecodeIdentifier(match.flag_key, ErrorCode::kInvalidFlagKey, "flag key");
+    if (!flag_key.ok()) return flag_key.status();
+    context.flag_key = std::move(flag_key).value();
+  }
+  return Status::Ok();
+}
+
 // 401, with the challenge of RFC 6750.
 HttpResponse Unauthenticated(const Status& status, const HttpRequest& request) {
   HttpResponse response = ProblemResponse(status);
@@ -80,25 +96,19 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
       principal = std::move(authenticated).value();
     }
     context.actor = principal.actor;
-    if (principal.token) token_index = tokens->IndexOf(*principal.token);
-    if (principal.token) context.token_organization = principal.token->organization_id;
+    if (principal.token) {
+      token_index = tokens->IndexOf(*principal.token);
+      context.token_organization = principal.token->organization_id;
+    }
+    // OFREP's organization comes from the token or the body, and a key that cannot exist is
+    // OFREP's FLAG_NOT_FOUND: its handler checks both.
     if (access != RouteAccess::kTokenOrBody) {
-      // OFREP's organization comes from the token or the body, and a key that cannot exist is
-      // OFREP's FLAG_NOT_FOUND: its handler checks both.
-      if (!match.organization_id.empty()) {
-        auto organization_id = DecodeIdentifier(
-            match.organization_id, ErrorCode::kInvalidOrganizationId, "organization id");
-        if (!organization_id.ok()) return fail(organization_id.status());
-        context.organization_id = std::move(organization_id).value();
+      Status checked = DecodePathIdentifiers(match, context);
+      if (checked.ok()) {
+        checked =
+            Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
       }
-      if (!match.flag_key.empty()) {
-        auto flag_key = DecodeIdentifier(match.flag_key, ErrorCode::kInvalidFlagKey, "flag key");
-        if (!flag_key.ok()) return fail(flag_key.status());
-        context.flag_key = std::move(flag_key).value();
-      }
-      Status allowed =
-          Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
-      if (!allowed.ok()) return fail(allowed);
+      if (!checked.ok()) return fail(checked);
     }
   }
 

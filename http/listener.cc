@@ -184,6 +184,15 @@ bool Listener::MakeRoom() {
   return true;
 }
 
+void Listener::RecordRequest(std::optional<Route> route, std::string_view method,
+                             std::string_view path, int status,
+                             std::chrono::steady_clock::time_point started,
+                             std::string_view request_id) const {
+  auto duration = std::chrono::steady_clock::now() - started;
+  if (options_.metrics) options_.metrics->ObserveRequest(route, method, status, duration);
+  if (options_.access_log) LogRequest(method, path, status, duration, request_id);
+}
+
 void Listener::Register(Connection* connection, std::weak_ptr<Connection> handle) {
   MutexLock lock(mutex_);
   connections_.emplace(connection, std::move(handle));

@@ -38,6 +38,12 @@ class Listener {
   Api& api() { return api_; }
   bool stopping() const { return stopping_.load(); }
 
+  // One answered request, for the metrics and the access log: its duration runs from `started`
+  // to now. `path` is the target without its query (which may hold secrets).
+  void RecordRequest(std::optional<Route> route, std::string_view method, std::string_view path,
+                     int status, std::chrono::steady_clock::time_point started,
+                     std::string_view request_id) const;
+
   // A connection is registered from its start until its destructor.
   void Register(Connection* connection, std::weak_ptr<Connection> handle) EXCLUDES(mutex_);
   void Unregister(Connection* connection) EXCLUDES(mutex_);

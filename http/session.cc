@@ -11,8 +11,6 @@
 //    recv tends to find the next request instead of EAGAIN (see OnWritten).
 #include "http/session.h"
 
-#include <sys/socket.h>
-
 #include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -22,7 +20,6 @@
 #include <boost/beast/http/error.hpp>
 #include <cassert>
 
-#include "http/access_log.h"
 #include "http/listener.h"
 #include "http/problem.h"
 #include "http/request_id.h"
@@ -57,12 +54,7 @@ void Session::CloseIfIdle(bool) {
   if (idle_.load()) ShutDownFromOutside(kShutReceive);  // seq_cst: see Listener::Shutdown
 }
 
-// shutdown(2) is safe beside the session's own operations; the close mutex keeps Close() from
-// releasing the descriptor (which a new connection could then reuse) meanwhile.
-void Session::ShutDownFromOutside(int how) {
-  std::lock_guard lock(close_mutex_);
-  if (socket_.is_open()) ::shutdown(socket_.native_handle(), how);
-}
+void Session::ShutDownFromOutside(int how) { ShutDownSocket(close_mutex_, socket_, how); }
 
 void Session::BeginOperation() {
 #ifndef NDEBUG
@@ -284,22 +276,15 @@ void Session::OnWritten() {
 }
 
 void Session::RecordRequest() {
-  auto duration = std::chrono::steady_clock::now() - started_;
-  const ServerOptions& options = listener_.options();
-  if (options.metrics) options.metrics->ObserveRequest(route_, request_.method, status_, duration);
-  if (options.access_log) {
-    LogRequest(request_.method, request_.target.substr(0, request_.target.find('?')), status_,
-               duration, request_.request_id);
-  }
+  listener_.RecordRequest(route_, request_.method,
+                          request_.target.substr(0, request_.target.find('?')), status_, started_,
+                          request_.request_id);
 }
 
 void Session::Close() {
   ClearDeadline();
   idle_since_.store(0, std::memory_order_relaxed);
-  error_code ignored;
-  std::lock_guard lock(close_mutex_);
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  socket_.close(ignored);
+  CloseSocket(close_mutex_, socket_);
 }
 
 }  // namespace flagledger

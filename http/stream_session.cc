@@ -1,7 +1,5 @@
 #include "http/stream_session.h"
 
-#include <sys/socket.h>
-
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -57,10 +55,7 @@ void StreamSession::CloseIfIdle(bool streams_too) {
   if (streams_too) ShutDownFromOutside(kShutReceive);
 }
 
-void StreamSession::ShutDownFromOutside(int how) {
-  std::lock_guard lock(close_mutex_);
-  if (socket_.is_open()) ::shutdown(socket_.native_handle(), how);
-}
+void StreamSession::ShutDownFromOutside(int how) { ShutDownSocket(close_mutex_, socket_, how); }
 
 void StreamSession::OnHeader(error_code error) {
   AssertOnStrand();
@@ -138,18 +133,11 @@ void StreamSession::Close() {
     if (subscription_ != 0 && notifier) notifier->Unsubscribe(subscription_);
     subscription_ = 0;
     heartbeat_.cancel();
-    const ServerOptions& options = listener_.options();
-    auto duration = std::chrono::steady_clock::now() - request_.started;
-    if (options.metrics) {
-      if (opened_) options.metrics->StreamClosed();
-      options.metrics->ObserveRequest(request_.route, "GET", 200, duration);
-    }
-    if (options.access_log) LogRequest("GET", request_.path, 200, duration, request_.request_id);
+    if (opened_ && listener_.options().metrics) listener_.options().metrics->StreamClosed();
+    listener_.RecordRequest(request_.route, "GET", request_.path, 200, request_.started,
+                            request_.request_id);
   }
-  error_code ignored;
-  std::lock_guard lock(close_mutex_);
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  socket_.close(ignored);
+  CloseSocket(close_mutex_, socket_);
 }
 
 }  // namespace flagledger

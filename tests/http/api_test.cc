@@ -29,15 +29,21 @@ HttpResponse Call(Api& api, std::string_view method, std::string_view target,
   return future.get();
 }
 
+// A log in a temporary directory, a store on it (not started yet) and the Api in front of it.
+struct ApiOverLog {
+  TempDir dir;
+  std::unique_ptr<EventLog> log = EventLog::Open(dir.path(), EventLogOptions{}).value();
+  ManualClock clock;
+  FlagStore store{*log, clock};
+  Api api{store};
+};
+
 // Every method of every route in the table reaches a handler: a method added to a route (or a
 // route added) without a case in Api::Dispatch answers 500 "no handler serves".
 TEST(Api, EveryRouteAndMethodHasAHandler) {
-  TempDir dir;
-  auto log = EventLog::Open(dir.path(), EventLogOptions{}).value();
-  ManualClock clock;
-  FlagStore store(*log, clock);
-  ASSERT_TRUE(store.Start().ok());
-  Api api(store);
+  ApiOverLog server;
+  ASSERT_TRUE(server.store.Start().ok());
+  Api& api = server.api;
   for (const RouteInfo& route : kRoutes) {
     std::string path = PathOf(route);
     for (const std::string& method : MethodsOf(route)) {
@@ -52,11 +58,9 @@ TEST(Api, EveryRouteAndMethodHasAHandler) {
 }
 
 TEST(Api, AnswersUnavailableUntilTheProjectionIsBuilt) {
-  TempDir dir;
-  auto log = EventLog::Open(dir.path(), EventLogOptions{}).value();
-  ManualClock clock;
-  FlagStore store(*log, clock);
-  Api api(store);
+  ApiOverLog server;
+  FlagStore& store = server.store;
+  Api& api = server.api;
   EXPECT_EQ(Call(api, "GET", "/healthz").status, 200);
   HttpResponse ready = Call(api, "GET", "/readyz");
   EXPECT_EQ(ready.status, 503);
@@ -71,12 +75,10 @@ TEST(Api, AnswersUnavailableUntilTheProjectionIsBuilt) {
 }
 
 TEST(Api, AnswersUnavailableWhileShuttingDown) {
-  TempDir dir;
-  auto log = EventLog::Open(dir.path(), EventLogOptions{}).value();
-  ManualClock clock;
-  FlagStore store(*log, clock);
+  ApiOverLog server;
+  FlagStore& store = server.store;
+  Api& api = server.api;
   ASSERT_TRUE(store.Start().ok());
-  Api api(store);
   api.BeginShutdown();
   EXPECT_EQ(Call(api, "GET", "/readyz").status, 503);
   EXPECT_EQ(Call(api, "GET", "/healthz").status, 200);
@@ -84,7 +86,7 @@ TEST(Api, AnswersUnavailableWhileShuttingDown) {
   HttpResponse write = Call(api, "DELETE", "/api/v1/organizations/o/feature-flags/x");
   EXPECT_EQ(write.status, 503);
   EXPECT_NE(write.body.find(R"("code":"unavailable")"), std::string::npos);
-  EXPECT_EQ(log->last_sequence(), 0u);
+  EXPECT_EQ(server.log->last_sequence(), 0u);
 }
 
 }  // namespace
