@@ -18,6 +18,7 @@
 #include "events/event_codec.h"
 #include "events/log_keys.h"
 #include "events/log_status.h"
+#include "events/rocksdb_info_log.h"
 
 namespace flagledger {
 
@@ -34,7 +35,34 @@ std::string MakeSecondaryDir() {
   return mkdtemp(buffer.data()) ? std::string(buffer.data()) : std::string();
 }
 
+// RocksDB's LOG grows to this, then starts afresh beside LOG.old.
+constexpr std::uint64_t kInfoLogMaxBytes = std::uint64_t{16} << 20;
+
 }  // namespace
+
+// An open RocksDB instance; closing it destroys the family handles before the database.
+struct EventLog::Database {
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilyCount> families{};
+
+  Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database() { Close(); }
+
+  void Close() {
+    if (!db) return;
+    for (rocksdb::ColumnFamilyHandle*& handle : families) {
+      if (handle) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+      handle = nullptr;
+    }
+    // Close reports errors of the final flush; the WAL already holds every event.
+    db->Close().PermitUncheckedError();
+    db.reset();
+  }
+};
+
+EventLog::EventLog() = default;
 
 Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
                                                  const EventLogOptions& options) {
@@ -56,9 +84,23 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
 }
 
 Status EventLog::OpenAndCheckSchema() {
+  OpenMode mode = options_.secondary ? OpenMode::kSecondary : OpenMode::kWritable;
+  auto opened = OpenDatabase(mode);
+  if (!opened.ok() && mode == OpenMode::kWritable && IsStorageFault(opened.status())) {
+    // Storage refuses writes (full, read-only): serve what is there, read-only, until it
+    // recovers. A damaged log or one held by another server still refuses (not a fault).
+    auto read_only = OpenDatabase(OpenMode::kReadOnly);
+    if (read_only.ok()) {
+      read_only_ = true;
+      opened = std::move(read_only);
+      MutexLock lock(health_mutex_);
+      health_.writable = false;
+      health_.read_only = true;
+    }
+  }
+  if (!opened.ok()) return opened.status();
   WriterMutexLock exclusive(db_mutex_);
-  Status opened = OpenDatabase();
-  if (!opened.ok()) return opened;
+  Install(**opened);
 
   std::string stored_schema;
   rocksdb::Status status =
@@ -71,7 +113,7 @@ Status EventLog::OpenAndCheckSchema() {
       return Status(ErrorCode::kInternal,
                     "the event log in " + data_dir_ + " holds events but no schema version");
     }
-    if (!options_.secondary) {
+    if (mode == OpenMode::kWritable) {
       rocksdb::WriteOptions write_options;
       write_options.sync = true;
       status = db_->Put(write_options, Family(ColumnFamily::kMeta), kSchemaKey,
@@ -88,7 +130,7 @@ Status EventLog::OpenAndCheckSchema() {
   return Status::Ok();
 }
 
-Status EventLog::OpenDatabase() {
+Result<std::unique_ptr<EventLog::Database>> EventLog::OpenDatabase(OpenMode mode) const {
   std::string path = data_dir_ + "/log";
   rocksdb::Options db_options;
   // Point-in-time reads are point lookups and short seeks spread over the whole history:
@@ -101,6 +143,19 @@ Status EventLog::OpenDatabase() {
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   if (options_.env) db_options.env = options_.env;
   db_options.max_total_wal_size = options_.max_wal_bytes;
+  // Storage faults: see docs/operations.md ("What damage does").
+  // A record that fails its checksum before the WAL's end refuses the open (it would drop
+  // every acknowledged event after it); only a torn last record, never acknowledged, is
+  // dropped.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // No space is reserved ahead for the WAL (RocksDB reserves up to 64 MiB per WAL file, which
+  // filled small disks at start), and opening replays the WAL without writing tables, so a
+  // restart needs only a new MANIFEST, OPTIONS file and empty WAL: well under 1 MiB.
+  db_options.allow_fallocate = false;
+  db_options.avoid_flush_during_recovery = true;
+  if (mode != OpenMode::kSecondary) {
+    db_options.info_log = std::make_shared<RocksDbInfoLog>(path + "/LOG", kInfoLogMaxBytes);
+  }
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   // Opened in ColumnFamily order, so that handles[i] is the family ColumnFamily(i).
@@ -112,33 +167,53 @@ Status EventLog::OpenDatabase() {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status status;
-  if (options_.secondary) {
-    db_options.max_open_files = -1;  // required by secondary instances
-    status =
-        rocksdb::DB::OpenAsSecondary(db_options, path, secondary_dir_, families, &handles, &raw_db);
-  } else {
-    std::error_code ignored;
-    std::filesystem::create_directories(path, ignored);
-    db_options.max_open_files = options_.max_open_files;
-    db_options.create_if_missing = true;
-    db_options.create_missing_column_families = true;
-    status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);
+  switch (mode) {
+    case OpenMode::kSecondary:
+      db_options.max_open_files = -1;  // required by secondary instances
+      status = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_dir_, families, &handles,
+                                            &raw_db);
+      break;
+    case OpenMode::kReadOnly:
+      db_options.max_open_files = options_.max_open_files;
+      status = rocksdb::DB::OpenForReadOnly(db_options, path, families, &handles, &raw_db);
+      break;
+    case OpenMode::kWritable: {
+      std::error_code ignored;
+      std::filesystem::create_directories(path, ignored);
+      db_options.max_open_files = options_.max_open_files;
+      db_options.create_if_missing = true;
+      db_options.create_missing_column_families = true;
+      status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);
+      break;
+    }
   }
-  if (!status.ok()) return StorageError("cannot open the event log in " + data_dir_, status);
-  db_.reset(raw_db);
-  std::copy(handles.begin(), handles.end(), families_.begin());
-  return Status::Ok();
+  if (!status.ok()) {
+    if (mode != OpenMode::kSecondary) NoteStorageError("cannot open the event log", status);
+    if (status.IsCorruption()) {
+      return Status(ErrorCode::kInternal,
+                    "the event log in " + data_dir_ +
+                        " is damaged before its end, so events acknowledged after the damage "
+                        "would be lost; refusing to open it (restore a backup, see the README's "
+                        "Operations): " +
+                        status.ToString());
+    }
+    return StorageError("cannot open the event log in " + data_dir_, status);
+  }
+  auto database = std::make_unique<Database>();
+  database->db.reset(raw_db);
+  std::copy(handles.begin(), handles.end(), database->families.begin());
+  return database;
+}
+
+void EventLog::Install(Database& database) {
+  std::swap(db_, database.db);
+  std::swap(families_, database.families);
 }
 
 void EventLog::CloseDatabase() {
-  if (!db_) return;
-  for (rocksdb::ColumnFamilyHandle*& handle : families_) {
-    if (handle) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    handle = nullptr;
-  }
-  // Close reports errors of the final flush; the WAL already holds every event.
-  db_->Close().PermitUncheckedError();
-  db_.reset();
+  Database closing;
+  Install(closing);
+  closing.Close();
 }
 
 EventLog::~EventLog() {
@@ -152,9 +227,34 @@ EventLog::~EventLog() {
   }
 }
 
+StorageHealth EventLog::health() const {
+  MutexLock lock(health_mutex_);
+  return health_;
+}
+
+void EventLog::NoteStorageError(std::string_view what, const rocksdb::Status& status) const {
+  MutexLock lock(health_mutex_);
+  ++health_.errors[static_cast<std::size_t>(ClassifyStorageError(status))];
+  health_.writable = false;
+  health_.problem = std::string(what) + ": " + status.ToString();
+}
+
+void EventLog::SetWritable(bool writable) {
+  MutexLock lock(health_mutex_);
+  health_.writable = writable;
+  health_.read_only = read_only_;
+  if (writable) health_.problem.clear();
+}
+
 Status EventLog::EnsureWritable() {
-  if (!write_failed_) return Status::Ok();
+  if (!write_failed_ && !read_only_) return Status::Ok();
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_recovery_) {
+    return Status(ErrorCode::kUnavailable, "storage is still failing: " + health().problem);
+  }
+  next_recovery_ = now + options_.recovery_interval;
   Status recovered = Recover();
+  SetWritable(recovered.ok());
   if (!recovered.ok()) {
     return Status(ErrorCode::kUnavailable, "storage is still failing: " + recovered.detail());
   }
@@ -163,30 +263,56 @@ Status EventLog::EnsureWritable() {
 }
 
 Status EventLog::Recover() {
-  Status undone = ResumeAndUndoFailedWrite();
-  if (!undone.ok()) return undone;
-  return LoadTail();
+  if (!read_only_) {
+    rocksdb::Status resumed;
+    {
+      ReaderMutexLock shared(db_mutex_);
+      resumed = db_ ? db_->Resume() : rocksdb::Status::Incomplete("closed");
+    }
+    if (resumed.ok()) return UndoFailedWrite();
+    NoteStorageError("cannot resume writing", resumed);
+    // Storage is still broken, or the error is one RocksDB does not resume from: reopen. Reads
+    // go to a read-only instance meanwhile (it needs no lock; Visible keeps the failed batch,
+    // which may have reached the WAL, out of sight).
+    auto read_only = OpenDatabase(OpenMode::kReadOnly);
+    if (!read_only.ok()) return read_only.status();
+    {
+      WriterMutexLock exclusive(db_mutex_);
+      Install(**read_only);
+      read_only_ = true;
+    }
+    // The writable instance closes here, outside the lock.
+  }
+  auto writable = OpenDatabase(OpenMode::kWritable);
+  if (!writable.ok()) return writable.status();
+  {
+    WriterMutexLock exclusive(db_mutex_);
+    Install(**writable);
+    read_only_ = false;
+  }
+  writable->reset();  // the read-only instance
+  return UndoFailedWrite();
 }
 
-Status EventLog::ResumeAndUndoFailedWrite() {
-  WriterMutexLock exclusive(db_mutex_);
-  if (!db_ || !db_->Resume().ok()) {
-    // Fatal write errors cannot be resumed: reopen, which also replays what reached the WAL.
-    CloseDatabase();
-    Status reopened = OpenDatabase();
-    if (!reopened.ok()) return reopened;
+Status EventLog::UndoFailedWrite() {
+  {
+    ReaderMutexLock shared(db_mutex_);
+    if (!db_) return LogClosed();
+    rocksdb::WriteBatch undo;
+    for (const auto& [family, key] : failed_keys_) {
+      rocksdb::Status status = undo.Delete(Family(family), key);
+      if (!status.ok()) return StorageError("cannot undo the failed write", status);
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    rocksdb::Status status = db_->Write(write_options, &undo);
+    if (!status.ok()) {
+      NoteStorageError("cannot undo the failed write", status);
+      return StorageError("cannot undo the failed write", status);
+    }
   }
-  rocksdb::WriteBatch undo;
-  for (const auto& [family, key] : failed_keys_) {
-    rocksdb::Status status = undo.Delete(Family(family), key);
-    if (!status.ok()) return StorageError("cannot undo the failed write", status);
-  }
-  rocksdb::WriteOptions write_options;
-  write_options.sync = true;
-  rocksdb::Status status = db_->Write(write_options, &undo);
-  if (!status.ok()) return StorageError("cannot undo the failed write", status);
   failed_keys_.clear();
-  return Status::Ok();
+  return LoadTail();
 }
 
 Status EventLog::LoadTail() {
@@ -301,6 +427,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   if (!status.ok()) {
     write_failed_ = true;
     failed_keys_ = std::move(written);
+    NoteStorageError("cannot append to the event log", status);
     return StorageError("cannot append to the event log", status);
   }
   for (const auto& [prefix, version] : versions) recent_versions_.Remember(prefix, version);

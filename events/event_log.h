@@ -3,6 +3,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -19,11 +20,13 @@
 #include "events/event.h"
 #include "events/idempotency_record.h"
 #include "events/recent_versions.h"
+#include "events/storage_health.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Env;
+class Status;
 }  // namespace rocksdb
 
 namespace flagledger {
@@ -50,6 +53,9 @@ struct EventLogOptions {
   // Table files RocksDB keeps open at most (a primary's; a secondary keeps all open, as RocksDB
   // requires). Bounds the descriptors the log takes beside the server's connections.
   int max_open_files = 256;
+  // While storage fails, the writer tries to recover at most this often (a try may reopen the
+  // database, replaying its WAL).
+  std::chrono::milliseconds recovery_interval{1000};
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
   rocksdb::Env* env = nullptr;
@@ -73,7 +79,12 @@ using EventVisitor = std::function<bool(std::uint64_t, std::string_view)>;
 // LastVersion, DeleteIdempotencyRecordsBefore) have one caller at a time, the single writer, so
 // that visibility order is sequence order; every other method is thread-safe and may run beside
 // them.
-// Storage errors are kUnavailable; damaged data is kInternal.
+// Storage errors are kUnavailable; damaged data is kInternal. Reads never see past
+// last_sequence(): an event is readable once its Append has returned OK.
+//
+// Storage faults (a full or read-only file system, an I/O error) never end the process: the
+// failed Append answers kUnavailable, and while storage stays broken the log serves reads from
+// a read-only instance and the writer retries now and then (EnsureWritable).
 class EventLog {
  public:
   // The on-disk schema this build reads and writes.
@@ -81,7 +92,10 @@ class EventLog {
 
   // Opens or creates the log in DATA_DIR/log. Fails with kUnavailable when RocksDB cannot open
   // it (for example another server holds it) and kInternal when it was written with an
-  // unknown schema version; such a directory is never read.
+  // unknown schema version or its write-ahead log is damaged before its last record; such a
+  // directory is never read. When storage refuses writes (a full or read-only file system)
+  // an existing log opens read-only instead: health() says so and Append answers kUnavailable
+  // until storage recovers.
   static Result<std::unique_ptr<EventLog>> Open(const std::string& data_dir,
                                                 const EventLogOptions& options);
   ~EventLog();
@@ -102,9 +116,14 @@ class EventLog {
   // and that recovery can still leave the failed batch in the log: its outcome was unknown.)
   Status Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records = {});
 
-  // After a failed Append: recovers as described above, or answers kUnavailable while storage
-  // stays broken. OK at once otherwise. Writer only (like Append, which calls it too).
+  // After a failed Append or a read-only open: recovers as described above, or answers
+  // kUnavailable while storage stays broken (tried again at most once per
+  // options.recovery_interval). OK at once
+  // otherwise. Writer only (like Append, which calls it too).
   Status EnsureWritable();
+
+  // Whether writes are possible, why not, and the storage errors seen. Thread-safe.
+  StorageHealth health() const EXCLUDES(health_mutex_);
 
   // The last version of a flag key's stream (0 when it never had an event): remembered
   // (RecentVersions), or a seek, O(log n), whose answer is then remembered. Writer only.
@@ -148,13 +167,27 @@ class EventLog {
                                        std::size_t max_problems = 100) const;
 
  private:
-  EventLog() = default;
-  // Opens db_ and the family handles. REQUIRES: db_ closed.
-  Status OpenDatabase() REQUIRES(db_mutex_);
+  // A RocksDB instance on DATA_DIR/log with its family handles (event_log.cc).
+  struct Database;
+  enum class OpenMode { kWritable, kReadOnly, kSecondary };
+
+  EventLog();
+  // Opens an instance; touches no member but the options, so it runs without db_mutex_.
+  Result<std::unique_ptr<Database>> OpenDatabase(OpenMode mode) const;
+  // Makes `database` the log's instance; `database` then holds the previous one, to be closed
+  // by its owner after the lock is released.
+  void Install(Database& database) REQUIRES(db_mutex_);
   void CloseDatabase() REQUIRES(db_mutex_);
-  // After a failed write: resume or reopen, then delete the failed batch's keys.
+  // After a failed write or a read-only open: resume, or reopen (serving reads from a
+  // read-only instance meanwhile), then delete the failed batch's keys.
   Status Recover() EXCLUDES(db_mutex_);
-  Status ResumeAndUndoFailedWrite() EXCLUDES(db_mutex_);
+  Status UndoFailedWrite() EXCLUDES(db_mutex_);
+  // Counts `status` by kind and makes it the reason writes are refused.
+  void NoteStorageError(std::string_view what, const rocksdb::Status& status) const
+      EXCLUDES(health_mutex_);
+  void SetWritable(bool writable) EXCLUDES(health_mutex_);
+  // `range` cut to what has been appended: (after, min(before, last_sequence() + 1)).
+  EventRange Visible(const EventRange& range) const;
   // Opens the database and checks (or, in a new log, writes) the schema version.
   Status OpenAndCheckSchema() EXCLUDES(db_mutex_);
   Status LoadTail() EXCLUDES(db_mutex_);
@@ -181,6 +214,12 @@ class EventLog {
   // Keys the last failed Append wrote; deleted by Recover. Writer only.
   std::vector<std::pair<internal::ColumnFamily, std::string>> failed_keys_;
   bool write_failed_ = false;
+  // The installed instance is read-only (writes need Recover). Writer only, after Open.
+  bool read_only_ = false;
+  std::chrono::steady_clock::time_point next_recovery_{};  // writer only
+
+  mutable Mutex health_mutex_;
+  mutable StorageHealth health_ GUARDED_BY(health_mutex_);
   // The last version of flag streams the writer used lately (flag events prefix -> version):
   // learned from LastVersion's seeks and from successful Appends only (a failed Append's keys
   // are gone once Recover has run, and every read or write first ensures that). Writer only.

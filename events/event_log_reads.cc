@@ -2,6 +2,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/slice.h>
 
+#include <algorithm>
+
 #include "events/event_log.h"
 #include "events/log_keys.h"
 #include "events/log_status.h"
@@ -44,11 +46,18 @@ Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
 
 }  // namespace
 
+EventRange EventLog::Visible(const EventRange& range) const {
+  EventRange visible = range;
+  std::uint64_t last = last_sequence();
+  if (visible.before > last) visible.before = last + 1;
+  return visible;
+}
+
 Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const {
   ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   return IterateSequenceKeys(
-      db_.get(), Family(ColumnFamily::kEvents), "", range,
+      db_.get(), Family(ColumnFamily::kEvents), "", Visible(range),
       [&](std::uint64_t sequence, std::string_view json) { return visit(sequence, json); });
 }
 
@@ -61,7 +70,7 @@ Status EventLog::ScanIndex(ColumnFamily family, const std::string& prefix, const
   rocksdb::ColumnFamilyHandle* events = Family(ColumnFamily::kEvents);
   Status failure;
   Status scanned = IterateSequenceKeys(
-      db, Family(family), prefix, range, [&](std::uint64_t sequence, std::string_view) {
+      db, Family(family), prefix, Visible(range), [&](std::uint64_t sequence, std::string_view) {
         std::string json;
         rocksdb::Status status =
             db->Get(rocksdb::ReadOptions(), events, SequenceKey(sequence), &json);
@@ -97,7 +106,9 @@ Result<std::uint64_t> EventLog::SequenceAt(Timestamp time) const {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kTimeIndex)));
   it->SeekForPrev(target);
-  if (it->Valid()) return ReadBigEndian(it->key().ToStringView().substr(8));
+  if (it->Valid()) {
+    return std::min(ReadBigEndian(it->key().ToStringView().substr(8)), last_sequence());
+  }
   if (!it->status().ok()) return StorageError("cannot read the time index", it->status());
   return std::uint64_t{0};
 }

@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include "core/identifier.h"
+#include "core/json_writer.h"
 #include "http/evaluation_handlers.h"
 #include "http/flag_handlers.h"
 #include "http/handler_context.h"
@@ -164,7 +165,15 @@ void Api::HandleReady(const Responder& respond) const {
         Status(ErrorCode::kUnavailable,
                ready ? "the server is shutting down" : "the projection is being rebuilt")));
   }
-  respond(JsonResponse(200, "{\"status\":\"ready\"}"));
+  StorageHealth health = store_.log().health();
+  if (health.writable) return respond(JsonResponse(200, "{\"status\":\"ready\"}"));
+  // Reads go on while storage refuses writes, so the server stays ready for them.
+  std::string body = R"({"status":"ready","writes":"unavailable","storage":")";
+  body += health.read_only ? "read_only" : "failing";
+  body += R"(","problem":)";
+  AppendJsonString(body, health.problem);
+  body += '}';
+  respond(JsonResponse(200, std::move(body)));
 }
 
 }  // namespace flagledger

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "core/build_info.h"
+#include "http/prometheus_text.h"
+#include "http/system_metrics.h"
 
 namespace flagledger {
 namespace {
@@ -12,57 +14,6 @@ constexpr double kDurationBounds[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0
 
 std::string_view RouteLabel(std::size_t route) {
   return route < kRouteCount ? kRoutes[route].path_template : "unmatched";
-}
-
-void AppendNumber(std::string& out, double value) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.10g", value);
-  out += text;
-}
-
-void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void Sample(std::string& out, std::string_view name, std::string_view labels, double value) {
-  out += name;
-  if (!labels.empty()) {
-    out += '{';
-    out += labels;
-    out += '}';
-  }
-  out += ' ';
-  AppendNumber(out, value);
-  out += '\n';
-}
-
-void AppendHistogram(std::string& out, std::string_view name, const std::string& labels,
-                     const Histogram& histogram) {
-  std::string prefix = labels.empty() ? "" : labels + ",";
-  std::uint64_t cumulative = 0;
-  auto bounds = histogram.upper_bounds();
-  std::string bucket_name = std::string(name) + "_bucket";
-  for (std::size_t i = 0; i <= bounds.size(); ++i) {
-    cumulative += histogram.count_in(i);
-    std::string le = prefix + "le=\"";
-    if (i < bounds.size()) {
-      AppendNumber(le, bounds[i]);
-    } else {
-      le += "+Inf";
-    }
-    le += '"';
-    Sample(out, bucket_name, le, static_cast<double>(cumulative));
-  }
-  Sample(out, std::string(name) + "_sum", labels, histogram.sum());
-  Sample(out, std::string(name) + "_count", labels, static_cast<double>(cumulative));
 }
 
 }  // namespace
@@ -97,6 +48,7 @@ std::string Metrics::Render(const FlagStore& store, std::size_t list_page_cache_
       "version=\"" + std::string(kBuildVersion) + "\",commit=\"" + std::string(kBuildCommit) + "\"",
       1);
   RenderStore(out, store, list_page_cache_bytes);
+  AppendSystemMetrics(out, store);
   return out;
 }
 

@@ -43,6 +43,8 @@ void FlagStore::PublishTokens(std::shared_ptr<const TokenTable> tokens) {
 }
 
 Status FlagStore::Start() {
+  Status whole = CheckNoSnapshotPastTheLog();
+  if (!whole.ok()) return whole;
   std::shared_ptr<const ProjectionSnapshot> base;
   if (options_.snapshots) {
     base = options_.snapshots->LoadNewest(log_.last_sequence(), [this](const std::string& why) {
@@ -67,6 +69,26 @@ Status FlagStore::Start() {
     writer_ = std::thread([this] { RunWriter(); });
   }
   ready_.store(true, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status FlagStore::CheckNoSnapshotPastTheLog() const {
+  if (!options_.snapshots) return Status::Ok();
+  std::uint64_t last = log_.last_sequence();
+  for (const SnapshotStore::Entry& entry : options_.snapshots->List()) {
+    if (entry.sequence <= last) break;
+    // A snapshot is written only after its events were appended: an intact one past the end
+    // proves that acknowledged events are gone, and serving writes would give their
+    // sequences to new events. (A damaged one proves nothing and is passed over.)
+    if (options_.snapshots->Read(entry).ok()) {
+      return Status(ErrorCode::kInternal,
+                    "the event log ends at sequence " + std::to_string(last) + " but " +
+                        entry.path + " holds the state after event " +
+                        std::to_string(entry.sequence) +
+                        ": acknowledged events are missing from the log; refusing to serve "
+                        "(run `flagledger verify`, then restore a backup: README, Operations)");
+    }
+  }
   return Status::Ok();
 }
 
@@ -173,7 +195,7 @@ struct FlagStore::BatchDraft {
 void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   BatchDraft draft;
   draft.base = snapshot();
-  draft.now = std::max(clock_.Now(), log_.last_recorded_at());
+  draft.now = StampTime();
   draft.outcomes.resize(batch.size());
   Status storage = log_.EnsureWritable();  // recovers from an earlier failed write
   if (storage.ok()) ExpireIdempotencyRecords(draft.now);
@@ -317,8 +339,34 @@ void FlagStore::PublishBatch(BatchDraft& draft, std::vector<Pending>& batch) {
   if (!draft.events.empty() && options_.on_published) options_.on_published();
 }
 
+Timestamp FlagStore::StampTime() {
+  Timestamp wall = clock_.Now();
+  Timestamp newest = log_.last_recorded_at();
+  if (wall.micros() >= newest.micros()) {
+    clock_behind_ = false;
+    return wall;
+  }
+  // Event times never go back: the batch takes the newest event's time, and the operator
+  // learns that the wall clock is wrong (once per episode in the log, always in the metric).
+  clock_behind_batches_.fetch_add(1, std::memory_order_relaxed);
+  if (!clock_behind_) {
+    clock_behind_ = true;
+    Report("wall clock behind the newest event",
+           Status(ErrorCode::kInternal,
+                  "the clock reads " + wall.ToMicrosString() +
+                      ", the newest event was recorded at " + newest.ToMicrosString() +
+                      "; events are stamped with the newest time until the clock catches up"));
+  }
+  return newest;
+}
+
 void FlagStore::FailBatch(std::vector<Pending>& batch, const Status& failure) {
-  Report("storage write failed", failure);
+  // Once per second at most: a full disk fails every batch, and the log is on a disk too.
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_failure_report_ >= std::chrono::seconds(1)) {
+    last_failure_report_ = now;
+    Report("storage write failed", failure);
+  }
   for (Pending& pending : batch) {
     pending.done(
         WriteOutcome{Unavailable("storage is unavailable; nothing was written"), nullptr, {}});

@@ -113,6 +113,11 @@ class FlagStore {
   const Histogram& append_seconds() const { return append_seconds_; }
   const Histogram& batch_events() const { return batch_events_; }
 
+  // Batches stamped with the newest event's time because the wall clock read earlier.
+  std::uint64_t clock_behind_batches() const {
+    return clock_behind_batches_.load(std::memory_order_relaxed);
+  }
+
   WriterStats stats() const {
     return {batches_.load(std::memory_order_relaxed), commands_.load(std::memory_order_relaxed),
             events_.load(std::memory_order_relaxed)};
@@ -145,6 +150,10 @@ class FlagStore {
   void PublishBatch(BatchDraft& draft, std::vector<Pending>& batch);
   void FailBatch(std::vector<Pending>& batch, const Status& failure);
 
+  // A snapshot intact past the log's end means events are missing: kInternal.
+  Status CheckNoSnapshotPastTheLog() const;
+  // The batch's time: the wall clock, or the newest event's time when the clock is behind.
+  Timestamp StampTime();
   void ExpireIdempotencyRecords(Timestamp now);
   void Publish(std::shared_ptr<const ProjectionSnapshot> snapshot);
   void Report(std::string_view what, const Status& status) const {
@@ -172,9 +181,12 @@ class FlagStore {
   bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread writer_;
 
-  std::unique_ptr<SnapshotWriter> snapshot_writer_;  // null without options_.snapshots
-  std::uint64_t last_snapshot_sequence_ = 0;         // writer thread only
-  Timestamp last_idempotency_sweep_;                 // writer thread only
+  std::unique_ptr<SnapshotWriter> snapshot_writer_;              // null without options_.snapshots
+  std::uint64_t last_snapshot_sequence_ = 0;                     // writer thread only
+  Timestamp last_idempotency_sweep_;                             // writer thread only
+  bool clock_behind_ = false;                                    // writer thread only
+  std::chrono::steady_clock::time_point last_failure_report_{};  // writer thread only
+  std::atomic<std::uint64_t> clock_behind_batches_{0};
 };
 
 }  // namespace flagledger

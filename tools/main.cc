@@ -1,4 +1,6 @@
 // The flagledger executable: `flagledger serve` and the offline commands.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -29,6 +31,8 @@ Commands:
 }  // namespace
 
 int main(int argc, char** argv) {
+  // What the commands create (the log, snapshots, spool, backups) is the user's alone.
+  ::umask(077);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);

@@ -2,9 +2,11 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "core/clock.h"
 #include "core/json_writer.h"
@@ -83,10 +85,18 @@ int RunServe(const std::vector<std::string>& args) {
   EventLogOptions log_options;
   log_options.sync_writes = config->sync_writes;
   log_options.block_cache_bytes = static_cast<std::size_t>(config->cache_mb) << 20;
+  // The log holds token hashes and every change: only the server's user may read it.
+  std::error_code ignored;
+  std::filesystem::create_directories(config->data_dir, ignored);
+  ::chmod(config->data_dir.c_str(), 0700);
   auto log = EventLog::Open(config->data_dir, log_options);
   if (!log.ok()) {
     LogEvent("error", "cannot open the event log", JsonMember("error", log.status().detail()));
     return 1;
+  }
+  if (StorageHealth health = (*log)->health(); !health.writable) {
+    LogEvent("error", "storage refuses writes: serving reads from the log read-only",
+             JsonMember("error", health.problem));
   }
   SystemClock clock;
   FlagStoreOptions store_options;

@@ -19,6 +19,7 @@ class WritePath : public ::testing::Test {
   void SetUp() override {
     EventLogOptions options;
     options.env = env_.get();
+    options.recovery_interval = std::chrono::milliseconds(0);  // every write tries to recover
     log_ = EventLog::Open(dir_.path(), options).value();
     FlagStoreOptions store_options;
     store_options.on_problem = [this](std::string_view what, const Status& status) {

@@ -54,30 +54,30 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
           sync_delay_ms_(std::move(sync_delay_ms)) {}
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* debug) override {
-      if (*failing_) return rocksdb::IOStatus::IOError("injected write failure");
+      if (*failing_) return rocksdb::IOStatus::IOError("injected: Input/output error");
       return FSWritableFileOwnerWrapper::Append(data, options, debug);
     }
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                              const rocksdb::DataVerificationInfo& info,
                              rocksdb::IODebugContext* debug) override {
-      if (*failing_) return rocksdb::IOStatus::IOError("injected write failure");
+      if (*failing_) return rocksdb::IOStatus::IOError("injected: Input/output error");
       return FSWritableFileOwnerWrapper::Append(data, options, info, debug);
     }
     rocksdb::IOStatus Flush(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* debug) override {
-      if (*failing_) return rocksdb::IOStatus::IOError("injected flush failure");
+      if (*failing_) return rocksdb::IOStatus::IOError("injected flush: Input/output error");
       return FSWritableFileOwnerWrapper::Flush(options, debug);
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* debug) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(sync_delay_ms_->load()));
-      if (*failing_) return rocksdb::IOStatus::IOError("injected sync failure");
+      if (*failing_) return rocksdb::IOStatus::IOError("injected sync: Input/output error");
       return FSWritableFileOwnerWrapper::Sync(options, debug);
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* debug) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(sync_delay_ms_->load()));
-      if (*failing_) return rocksdb::IOStatus::IOError("injected sync failure");
+      if (*failing_) return rocksdb::IOStatus::IOError("injected sync: Input/output error");
       return FSWritableFileOwnerWrapper::Fsync(options, debug);
     }
 
