@@ -19,6 +19,7 @@
 #include "events/column_family.h"
 #include "events/event.h"
 #include "events/idempotency_record.h"
+#include "events/log_backup.h"
 #include "events/recent_versions.h"
 #include "events/storage_health.h"
 
@@ -122,6 +123,12 @@ class EventLog {
   // otherwise. Writer only (like Append, which calls it too).
   Status EnsureWritable();
 
+  // Backs the log up into `backup_dir` (created if missing) while it is in use, with
+  // `metadata` stored beside the backup (see events/log_backup.h). Thread-safe; appends go on
+  // meanwhile (the backup holds at least every event appended before the call).
+  Result<LogBackupInfo> CreateBackup(const std::string& backup_dir,
+                                     const std::string& metadata) const EXCLUDES(db_mutex_);
+
   // Whether writes are possible, why not, and the storage errors seen. Thread-safe.
   StorageHealth health() const EXCLUDES(health_mutex_);
 
@@ -159,9 +166,10 @@ class EventLog {
   Status ForEachFlagKey(std::string_view organization_id,
                         const std::function<bool(std::string_view)>& visit) const;
 
-  // Checks the log against its indexes: every sequence 1..last present and decodable with a
-  // matching sequence member, recorded_at never decreasing, versions 1, 2, ... per key, and
-  // every index entry matching an event (and none missing). Calls `problem` for each mismatch
+  // Checks every table file's block checksums (all families), then the log against its
+  // indexes: every sequence 1..last present and decodable with a matching sequence member,
+  // recorded_at never decreasing, versions 1, 2, ... per key, and every index entry matching
+  // an event (and none missing). Calls `problem` for each mismatch
   // (at most `max_problems`); returns the number of events checked.
   Result<std::uint64_t> CheckIntegrity(const std::function<void(const std::string&)>& problem,
                                        std::size_t max_problems = 100) const;

@@ -1,5 +1,8 @@
 #include "tools/command_options.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -54,6 +57,21 @@ std::unique_ptr<EventLog> OpenLogForReading(const std::string& data_dir, std::st
     return nullptr;
   }
   return std::move(log).value();
+}
+
+}  // namespace flagledger
+
+namespace flagledger {
+
+bool LogLockedByAnotherProcess(const std::string& data_dir) {
+  int fd = ::open((data_dir + "/log/LOCK").c_str(), O_RDWR);
+  if (fd < 0) return false;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  bool held = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
 }
 
 }  // namespace flagledger

@@ -28,4 +28,7 @@ Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
 // server. On failure prints "flagledger COMMAND: reason" to stderr and returns null.
 std::unique_ptr<EventLog> OpenLogForReading(const std::string& data_dir, std::string_view command);
 
+// True when another process (a running server) holds the log's lock in `data_dir`.
+bool LogLockedByAnotherProcess(const std::string& data_dir);
+
 }  // namespace flagledger

@@ -22,6 +22,8 @@ Commands:
   replay    rebuild the flags from the raw event log, at any past point
   verify    check the log, its indexes and the snapshots against a replay
   token     create, list and revoke API tokens
+  backup    back up a data directory, also while a server runs on it; list backups
+  restore   restore a backup into a data directory
   version   print the version and the commit it was built from (also --version)
   help      this text
 
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
   if (command == "replay") return flagledger::RunReplay(args);
   if (command == "verify") return flagledger::RunVerify(args);
   if (command == "token") return flagledger::RunToken(args);
+  if (command == "backup") return flagledger::RunBackup(args);
+  if (command == "restore") return flagledger::RunRestore(args);
   std::fprintf(stderr, "flagledger: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -17,5 +17,10 @@ int RunVerify(const std::vector<std::string>& args);
 // flagledger token create|list|revoke --data-dir DIR ... (create and revoke write: through a
 // running server's spool, or by opening the log when no server runs)
 int RunToken(const std::vector<std::string>& args);
+// flagledger backup --data-dir DIR --to BACKUP_DIR | --list --to BACKUP_DIR (through a running
+// server's spool, or by opening the log when no server runs)
+int RunBackup(const std::vector<std::string>& args);
+// flagledger restore --from BACKUP_DIR --data-dir DIR [--backup-id N] [--force]
+int RunRestore(const std::vector<std::string>& args);
 
 }  // namespace flagledger

@@ -71,18 +71,6 @@ std::string CommandActor() {
   return actor;
 }
 
-// True when another process (a running server) holds the log's lock.
-bool LogLockedByAnotherProcess(const std::string& data_dir) {
-  int fd = ::open((data_dir + "/log/LOCK").c_str(), O_RDWR);
-  if (fd < 0) return false;
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  bool held = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
-  ::close(fd);
-  return held;
-}
-
 // Applies `request` through the server when one runs on `data_dir`, else through a store
 // opened here; both decide, append and apply it the same way.
 Status Execute(const std::string& data_dir, const TokenRequest& request) {

@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace flagledger {
@@ -11,6 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kRequestSuffix = ".request";
+constexpr std::string_view kBackupSuffix = ".backup";  // holds the backup directory's path
 constexpr std::string_view kResultSuffix = ".result";
 
 std::string SpoolDir(const std::string& data_dir) { return data_dir + "/spool"; }
@@ -45,14 +48,17 @@ std::optional<std::string> ReadWhole(const std::string& path) {
   return text.str();
 }
 
-// "ok\n" or "error <code number>\n<detail>".
-std::string EncodeOutcome(const Status& outcome) {
-  if (outcome.ok()) return "ok\n";
+// "ok\n<payload>" or "error <code number>\n<detail>".
+std::string EncodeOutcome(const Status& outcome, const std::string& payload = "") {
+  if (outcome.ok()) return "ok\n" + payload;
   return "error " + std::to_string(static_cast<int>(outcome.code())) + "\n" + outcome.detail();
 }
 
-Status ParseOutcome(const std::string& text) {
-  if (text == "ok\n") return Status::Ok();
+Status ParseOutcome(const std::string& text, std::string* payload = nullptr) {
+  if (text.starts_with("ok\n")) {
+    if (payload) *payload = text.substr(3);
+    return Status::Ok();
+  }
   std::size_t newline = text.find('\n');
   if (!text.starts_with("error ") || newline == std::string::npos) {
     return Status(ErrorCode::kInternal, "the server's answer is unreadable");
@@ -65,14 +71,25 @@ Status ParseOutcome(const std::string& text) {
 
 }  // namespace
 
-Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request,
-                        std::chrono::milliseconds timeout) {
+namespace {
+
+// A request file's name: unique among concurrent requests, nothing more.
+std::string NewRequestId() {
+  std::random_device random;
+  char text[17];
+  std::snprintf(text, sizeof text, "%08x%08x", random(), random());
+  return std::string("backup-") + text;
+}
+
+// Drops `text` into the spool as <request_id><suffix> and waits for the server's answer.
+Status Exchange(const std::string& data_dir, const std::string& request_id, std::string_view suffix,
+                const std::string& text, std::chrono::milliseconds timeout, std::string* payload) {
   std::string dir = SpoolDir(data_dir);
   Status ready = EnsureSpoolDir(dir);
   if (!ready.ok()) return ready;
-  std::string request_path = dir + "/" + request.request_id + std::string(kRequestSuffix);
-  std::string result_path = dir + "/" + request.request_id + std::string(kResultSuffix);
-  if (!WriteAtomically(request_path, EncodeTokenRequest(request))) {
+  std::string request_path = dir + "/" + request_id + std::string(suffix);
+  std::string result_path = dir + "/" + request_id + std::string(kResultSuffix);
+  if (!WriteAtomically(request_path, text)) {
     return Status(ErrorCode::kUnavailable, "cannot write to " + dir);
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -80,7 +97,7 @@ Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request
     if (auto answer = ReadWhole(result_path)) {
       std::error_code ignored;
       fs::remove(result_path, ignored);
-      return ParseOutcome(*answer);
+      return ParseOutcome(*answer, payload);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -90,15 +107,38 @@ Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request
                                                std::to_string(timeout.count()) +
                                                " ms; nothing was changed");
   }
-  return Status(ErrorCode::kUnavailable,
-                "the server took the request but did not answer in time; see `flagledger token "
-                "list` for whether it was applied");
+  return Status(ErrorCode::kUnavailable, "the server took the request but did not answer in time");
+}
+
+}  // namespace
+
+Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request,
+                        std::chrono::milliseconds timeout) {
+  Status outcome = Exchange(data_dir, request.request_id, kRequestSuffix,
+                            EncodeTokenRequest(request), timeout, nullptr);
+  if (outcome.code() == ErrorCode::kUnavailable && outcome.detail().ends_with("in time")) {
+    return Status(ErrorCode::kUnavailable,
+                  outcome.detail() + "; see `flagledger token list` for whether it was applied");
+  }
+  return outcome;
+}
+
+Result<std::string> SendBackupThroughSpool(const std::string& data_dir,
+                                           const std::string& backup_dir,
+                                           std::chrono::milliseconds timeout) {
+  std::string payload;
+  Status outcome = Exchange(data_dir, NewRequestId(), kBackupSuffix, backup_dir, timeout, &payload);
+  if (!outcome.ok()) return outcome;
+  return payload;
 }
 
 SpoolIngester::SpoolIngester(
     const std::string& data_dir, FlagStore& store,
     std::function<void(std::string_view what, const std::string& detail)> on_problem)
-    : spool_dir_(SpoolDir(data_dir)), store_(store), on_problem_(std::move(on_problem)) {}
+    : spool_dir_(SpoolDir(data_dir)),
+      store_(store),
+      snapshots_(data_dir),
+      on_problem_(std::move(on_problem)) {}
 
 SpoolIngester::~SpoolIngester() { Stop(); }
 
@@ -133,6 +173,10 @@ void SpoolIngester::IngestOnce() {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(spool_dir_, error)) {
     std::string file = entry.path().filename().string();
+    if (file.ends_with(kBackupSuffix)) {
+      RunBackup(file.substr(0, file.size() - kBackupSuffix.size()), entry.path().string());
+      continue;
+    }
     if (!file.ends_with(kRequestSuffix)) continue;
     std::string request_id = file.substr(0, file.size() - kRequestSuffix.size());
     {
@@ -153,6 +197,22 @@ void SpoolIngester::IngestOnce() {
         request->ToCommand(), request->Context(),
         [this, request_id](const WriteOutcome& outcome) { Finish(request_id, outcome.status); });
   }
+}
+
+void SpoolIngester::RunBackup(const std::string& request_id, const std::string& path) {
+  auto backup_dir = ReadWhole(path);
+  std::error_code ignored;
+  fs::remove(path, ignored);
+  if (!backup_dir) return;
+  Result<BackupSummary> backup =
+      backup_dir->empty()
+          ? Result<BackupSummary>(Status(ErrorCode::kValidationFailed, "no backup directory named"))
+          : CreateVerifiedBackup(store_.log(), snapshots_, *backup_dir);
+  if (!backup.ok()) on_problem_("backup failed", backup.status().detail());
+  std::string result = spool_dir_ + "/" + request_id + std::string(kResultSuffix);
+  std::string text = backup.ok() ? EncodeOutcome(Status::Ok(), BackupSummaryJson(*backup))
+                                 : EncodeOutcome(backup.status());
+  if (!WriteAtomically(result, text)) on_problem_("backup unanswered", "cannot write " + result);
 }
 
 void SpoolIngester::Finish(const std::string& request_id, const Status& outcome) {

@@ -1,10 +1,13 @@
-// How `flagledger token` reaches a running server, which holds the log's only writer.
+// How `flagledger token` and `flagledger backup` reach a running server, which holds the log's
+// only writer.
 //
 // The command writes DATA_DIR/spool/<request_id>.request (temp file + rename, so it is seen
 // whole or not at all). The server's SpoolIngester looks every 200 ms, submits the request to
 // the store like any write (decided, appended, applied), and once the outcome is durable
-// writes <request_id>.result (temp + rename) and removes the request. The spool holds hashes,
-// never secrets, and is created 0700.
+// writes <request_id>.result (temp + rename) and removes the request. A backup request,
+// <request_id>.backup, holds the backup directory's path; the ingester backs up there itself
+// (CreateVerifiedBackup) and answers "ok\n" + the backup's JSON. The spool holds hashes, never
+// secrets, and is created 0700.
 #pragma once
 
 #include <chrono>
@@ -17,7 +20,9 @@
 
 #include "core/status.h"
 #include "core/thread_annotations.h"
+#include "projections/backup.h"
 #include "projections/flag_store.h"
+#include "projections/snapshot_store.h"
 #include "tools/token_request.h"
 
 namespace flagledger {
@@ -26,6 +31,12 @@ namespace flagledger {
 // store's error. kUnavailable when no server took the request in time (it is withdrawn).
 Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request,
                         std::chrono::milliseconds timeout);
+
+// Asks the server to back up its data directory into `backup_dir`; answers the backup's JSON
+// (BackupSummaryJson) or the server's error.
+Result<std::string> SendBackupThroughSpool(const std::string& data_dir,
+                                           const std::string& backup_dir,
+                                           std::chrono::milliseconds timeout);
 
 class SpoolIngester {
  public:
@@ -41,9 +52,12 @@ class SpoolIngester {
   void Run() EXCLUDES(mutex_);
   void IngestOnce() EXCLUDES(mutex_);
   void Finish(const std::string& request_id, const Status& outcome) EXCLUDES(mutex_);
+  // Runs the backup request in `path` on this thread and answers it.
+  void RunBackup(const std::string& request_id, const std::string& path);
 
   const std::string spool_dir_;
   FlagStore& store_;
+  SnapshotStore snapshots_;
   std::function<void(std::string_view, const std::string&)> on_problem_;
   Mutex mutex_;
   std::condition_variable_any changed_;
