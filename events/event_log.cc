@@ -17,6 +17,7 @@
 
 #include "events/event_codec.h"
 #include "events/log_keys.h"
+#include "events/log_migrations.h"
 #include "events/log_status.h"
 #include "events/rocksdb_info_log.h"
 
@@ -102,9 +103,13 @@ Status EventLog::OpenAndCheckSchema() {
   WriterMutexLock exclusive(db_mutex_);
   Install(**opened);
 
+  return CheckSchemaAndUpgrade(mode == OpenMode::kWritable && !read_only_);
+}
+
+Status EventLog::CheckSchemaAndUpgrade(bool writable) {
+  rocksdb::ColumnFamilyHandle* meta = Family(ColumnFamily::kMeta);
   std::string stored_schema;
-  rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), Family(ColumnFamily::kMeta), kSchemaKey, &stored_schema);
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta, kSchemaKey, &stored_schema);
   if (status.IsNotFound()) {
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kEvents)));
@@ -113,20 +118,48 @@ Status EventLog::OpenAndCheckSchema() {
       return Status(ErrorCode::kInternal,
                     "the event log in " + data_dir_ + " holds events but no schema version");
     }
-    if (mode == OpenMode::kWritable) {
-      rocksdb::WriteOptions write_options;
-      write_options.sync = true;
-      status = db_->Put(write_options, Family(ColumnFamily::kMeta), kSchemaKey,
-                        std::to_string(kSchemaVersion));
-      if (!status.ok()) return StorageError("cannot write the schema version", status);
-    }
-  } else if (!status.ok()) {
-    return StorageError("cannot read the schema version", status);
-  } else if (stored_schema != std::to_string(kSchemaVersion)) {
-    return Status(ErrorCode::kInternal, "the event log in " + data_dir_ + " has schema version " +
-                                            stored_schema + "; this flagledger reads only " +
-                                            std::to_string(kSchemaVersion));
+    if (!writable) return Status::Ok();  // an empty log being created elsewhere
+    rocksdb::WriteBatch batch;
+    log_id_ = NewLogId();
+    status = batch.Put(meta, kSchemaKey, std::to_string(kCurrentSchema));
+    if (status.ok()) status = batch.Put(meta, kLogIdKey, log_id_);
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    if (status.ok()) status = db_->Write(write_options, &batch);
+    if (!status.ok()) return StorageError("cannot write the schema version", status);
+    return Status::Ok();
   }
+  if (!status.ok()) return StorageError("cannot read the schema version", status);
+  int schema = std::atoi(stored_schema.c_str());
+  if (schema > kCurrentSchema || schema < kOldestReadableSchema ||
+      std::to_string(schema) != stored_schema) {
+    return Status(ErrorCode::kInternal,
+                  "the event log in " + data_dir_ + " has schema version " + stored_schema +
+                      ", written by a newer flagledger; this one reads schema versions " +
+                      std::to_string(kOldestReadableSchema) + " to " +
+                      std::to_string(kCurrentSchema) +
+                      ": run the release that wrote it, or a newer one (README, Operations)");
+  }
+  for (; writable && schema < kCurrentSchema; ++schema) {
+    const LogMigration& step = LogMigrations()[static_cast<std::size_t>(schema - 1)];
+    rocksdb::WriteBatch batch;
+    Status migrated = step.migrate(*db_, families_, batch);
+    if (!migrated.ok()) return migrated;
+    status = batch.Put(meta, kSchemaKey, std::to_string(schema + 1));
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    if (status.ok()) status = db_->Write(write_options, &batch);
+    if (!status.ok()) return StorageError("cannot upgrade the event log", status);
+    if (options_.on_upgrade) {
+      options_.on_upgrade("upgraded the event log in " + data_dir_ + " from schema " +
+                          std::to_string(schema) + " to " + std::to_string(schema + 1) + ": " +
+                          std::string(step.what));
+    }
+  }
+  std::string log_id;
+  status = db_->Get(rocksdb::ReadOptions(), meta, kLogIdKey, &log_id);
+  if (!status.ok() && !status.IsNotFound()) return StorageError("cannot read the log id", status);
+  log_id_ = log_id;
   return Status::Ok();
 }
 

@@ -57,6 +57,8 @@ struct EventLogOptions {
   // While storage fails, the writer tries to recover at most this often (a try may reopen the
   // database, replaying its WAL).
   std::chrono::milliseconds recovery_interval{1000};
+  // Told of each schema upgrade step applied at open (one line each). May be empty.
+  std::function<void(const std::string&)> on_upgrade;
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
   rocksdb::Env* env = nullptr;
@@ -88,15 +90,18 @@ using EventVisitor = std::function<bool(std::uint64_t, std::string_view)>;
 // a read-only instance and the writer retries now and then (EnsureWritable).
 class EventLog {
  public:
-  // The on-disk schema this build reads and writes.
-  static constexpr int kSchemaVersion = 1;
+  // The on-disk schema this build writes, and the oldest it reads (older ones are upgraded at
+  // a writable open; events/log_migrations.h lists them).
+  static constexpr int kSchemaVersion = 2;
+  static constexpr int kOldestReadableSchema = 1;
 
   // Opens or creates the log in DATA_DIR/log. Fails with kUnavailable when RocksDB cannot open
-  // it (for example another server holds it) and kInternal when it was written with an
-  // unknown schema version or its write-ahead log is damaged before its last record; such a
-  // directory is never read. When storage refuses writes (a full or read-only file system)
-  // an existing log opens read-only instead: health() says so and Append answers kUnavailable
-  // until storage recovers.
+  // it (for example another server holds it) and kInternal when it was written with a newer
+  // schema version or its write-ahead log is damaged before its last record; such a directory
+  // is never read. A writable open of an older schema upgrades it first, step by step
+  // (events/log_migrations.h), telling options.on_upgrade of each step. When storage refuses
+  // writes (a full or read-only file system) an existing log opens read-only instead, without
+  // upgrading: health() says so and Append answers kUnavailable until storage recovers.
   static Result<std::unique_ptr<EventLog>> Open(const std::string& data_dir,
                                                 const EventLogOptions& options);
   ~EventLog();
@@ -104,6 +109,9 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
 
   const std::string& data_dir() const { return data_dir_; }
+  // The id naming this log's history (32 hex digits), given when the log was created or
+  // upgraded to schema 2; empty for an older log opened read-only.
+  const std::string& log_id() const { return log_id_; }
 
   // Assigns each event the next global sequence and its key's next version, in order, then
   // writes the events, all their index entries and `records` in one atomic WriteBatch.
@@ -198,6 +206,8 @@ class EventLog {
   EventRange Visible(const EventRange& range) const;
   // Opens the database and checks (or, in a new log, writes) the schema version.
   Status OpenAndCheckSchema() EXCLUDES(db_mutex_);
+  // Refuses a newer schema; upgrades an older one when `writable`; loads the log id.
+  Status CheckSchemaAndUpgrade(bool writable) REQUIRES(db_mutex_);
   Status LoadTail() EXCLUDES(db_mutex_);
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
   Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
@@ -206,6 +216,7 @@ class EventLog {
                    const EventRange& range, const EventVisitor& visit) const EXCLUDES(db_mutex_);
 
   std::string data_dir_;
+  std::string log_id_;
   std::string secondary_dir_;  // a secondary's own scratch directory, removed on close
   EventLogOptions options_;
   // Shared by every use of db_ and the handles; exclusive only while Recover reopens them.

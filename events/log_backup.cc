@@ -102,6 +102,7 @@ Result<std::vector<LogBackupInfo>> ListLogBackups(const std::string& backup_dir)
   std::vector<rocksdb::BackupInfo> infos;
   (*engine)->GetBackupInfo(&infos);
   std::vector<LogBackupInfo> backups;
+  backups.reserve(infos.size());
   for (const rocksdb::BackupInfo& info : infos) {
     backups.push_back(
         {info.backup_id, info.timestamp, info.size, info.number_files, info.app_metadata});

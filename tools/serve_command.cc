@@ -85,6 +85,9 @@ int RunServe(const std::vector<std::string>& args) {
   EventLogOptions log_options;
   log_options.sync_writes = config->sync_writes;
   log_options.block_cache_bytes = static_cast<std::size_t>(config->cache_mb) << 20;
+  log_options.on_upgrade = [](const std::string& step) {
+    LogEvent("info", "upgraded the event log", JsonMember("step", step));
+  };
   // The log holds token hashes and every change: only the server's user may read it.
   std::error_code ignored;
   std::filesystem::create_directories(config->data_dir, ignored);

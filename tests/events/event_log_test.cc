@@ -273,3 +273,45 @@ TEST(EventLog, RefusesADirectoryHeldByAnotherInstance) {
 
 }  // namespace
 }  // namespace flagledger
+
+namespace flagledger {
+namespace {
+
+TEST(EventLogSchema, AnOlderSchemaIsUpgradedOnceAtAWritableOpen) {
+  TempDir dir;
+  std::string created_id;
+  {
+    auto log = OpenLog(dir.path());
+    created_id = log->log_id();
+    std::vector<Event> batch = {CreatedEvent("org-a", "x", true, Time("2026-01-01T00:00:00Z"))};
+    ASSERT_TRUE(log->Append(batch).ok());
+  }
+  EXPECT_EQ(created_id.size(), 32u) << "a new log is given its id";
+  {  // As release 0.9.0 left it: schema 1, no log id.
+    RawLog raw(dir.path());
+    raw.Put("default", "schema_version", "1");
+    raw.Delete("default", "log_id");
+  }
+  EventLogOptions reading;
+  reading.secondary = true;
+  EXPECT_EQ(EventLog::Open(dir.path(), reading).value()->log_id(), "")
+      << "a read-only open reads schema 1 as it is";
+  std::vector<std::string> steps;
+  EventLogOptions options;
+  options.on_upgrade = [&](const std::string& step) { steps.push_back(step); };
+  std::string upgraded_id;
+  {
+    auto log = EventLog::Open(dir.path(), options).value();
+    upgraded_id = log->log_id();
+    EXPECT_EQ(log->last_sequence(), 1u);
+  }
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_NE(steps[0].find("from schema 1 to 2"), std::string::npos) << steps[0];
+  EXPECT_EQ(upgraded_id.size(), 32u);
+  EXPECT_NE(upgraded_id, created_id);
+  EXPECT_EQ(EventLog::Open(dir.path(), options).value()->log_id(), upgraded_id);
+  EXPECT_EQ(steps.size(), 1u) << "nothing to upgrade the second time";
+}
+
+}  // namespace
+}  // namespace flagledger
