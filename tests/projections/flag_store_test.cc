@@ -92,6 +92,28 @@ TEST_F(FlagStoreTest, RecordedAtNeverDecreasesWhenTheClockGoesBack) {
   EXPECT_LE(events[0].recorded_at, events[1].recorded_at);
 }
 
+TEST_F(FlagStoreTest, AClockBehindTheLogIsCountedAndReportedOncePerEpisode) {
+  std::vector<std::string> reports;
+  store_options_.on_problem = [&](std::string_view what, const Status& status) {
+    reports.push_back(std::string(what) + ": " + status.detail());
+  };
+  Open();
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  EXPECT_EQ(store_->clock_behind_batches(), 0u);
+  clock_.AdvanceMicros(-60'000'000);
+  ASSERT_TRUE(Write("y", CreateFlag{}).status.ok());
+  ASSERT_TRUE(Write("z", CreateFlag{}).status.ok());
+  EXPECT_EQ(store_->clock_behind_batches(), 2u);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_NE(reports[0].find("wall clock behind the newest event"), std::string::npos);
+  clock_.AdvanceMicros(120'000'000);  // caught up
+  ASSERT_TRUE(Write("w", CreateFlag{}).status.ok());
+  clock_.AdvanceMicros(-600'000'000);  // a second episode
+  ASSERT_TRUE(Write("v", CreateFlag{}).status.ok());
+  EXPECT_EQ(store_->clock_behind_batches(), 3u);
+  EXPECT_EQ(reports.size(), 2u);
+}
+
 TEST_F(FlagStoreTest, ConcurrentWritersAllLandWithoutGaps) {
   constexpr int kThreads = 8, kPerThread = 25;
   std::vector<std::thread> writers;

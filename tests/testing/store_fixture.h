@@ -21,7 +21,7 @@ class StoreFixture : public ::testing::Test {
     store_.reset();
     log_.reset();
     log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
-    store_ = std::make_unique<FlagStore>(*log_, clock_);
+    store_ = std::make_unique<FlagStore>(*log_, clock_, store_options_);
     ASSERT_TRUE(store_->Start().ok());
   }
 
@@ -41,6 +41,7 @@ class StoreFixture : public ::testing::Test {
 
   TempDir dir_;
   ManualClock clock_;
+  FlagStoreOptions store_options_;  // for the next Open()
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<FlagStore> store_;
 };
