@@ -116,7 +116,8 @@ Status SendThroughSpool(const std::string& data_dir, const TokenRequest& request
                         std::chrono::milliseconds timeout) {
   Status outcome = Exchange(data_dir, request.request_id, kRequestSuffix,
                             EncodeTokenRequest(request), timeout, nullptr);
-  if (outcome.code() == ErrorCode::kUnavailable && outcome.detail().ends_with("in time")) {
+  if (!outcome.ok() && outcome.code() == ErrorCode::kUnavailable &&
+      outcome.detail().ends_with("in time")) {
     return Status(ErrorCode::kUnavailable,
                   outcome.detail() + "; see `flagledger token list` for whether it was applied");
   }
