@@ -260,6 +260,25 @@ EventLog::~EventLog() {
   }
 }
 
+LogMemory EventLog::memory() const {
+  LogMemory memory;
+  ReaderMutexLock shared(db_mutex_);
+  if (!db_) return memory;
+  std::uint64_t value = 0;
+  // The cache is shared by every family: read it once, not summed.
+  if (db_->GetIntProperty(Family(ColumnFamily::kEvents), rocksdb::DB::Properties::kBlockCacheUsage,
+                          &value)) {
+    memory.block_cache_bytes = value;
+  }
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &value)) {
+    memory.memtable_bytes = value;
+  }
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &value)) {
+    memory.table_readers_bytes = value;
+  }
+  return memory;
+}
+
 StorageHealth EventLog::health() const {
   MutexLock lock(health_mutex_);
   return health_;

@@ -137,6 +137,9 @@ class EventLog {
   Result<LogBackupInfo> CreateBackup(const std::string& backup_dir,
                                      const std::string& metadata) const EXCLUDES(db_mutex_);
 
+  // RocksDB's memory now. Thread-safe.
+  LogMemory memory() const EXCLUDES(db_mutex_);
+
   // Whether writes are possible, why not, and the storage errors seen. Thread-safe.
   StorageHealth health() const EXCLUDES(health_mutex_);
 

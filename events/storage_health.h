@@ -31,6 +31,13 @@ inline constexpr std::string_view kStorageErrorKindNames[] = {
 };
 inline constexpr std::size_t kStorageErrorKindCount = std::size(kStorageErrorKindNames);
 
+// RocksDB's memory, from its own properties (summed over the column families).
+struct LogMemory {
+  std::uint64_t block_cache_bytes = 0;    // bounded by --cache-mb
+  std::uint64_t memtable_bytes = 0;       // bounded through the WAL bound (flushes)
+  std::uint64_t table_readers_bytes = 0;  // index and filter blocks held outside the cache
+};
+
 struct StorageHealth {
   // False while writes answer 503: a write failed and storage has not recovered yet, or the
   // log is open read-only (it could not be opened for writing).

@@ -128,6 +128,17 @@ void AppendSystemMetrics(std::string& out, const FlagStore& store) {
         "earlier (the clock went back or is wrong).",
         static_cast<double>(store.clock_behind_batches()));
 
+  LogMemory memory = store.log().memory();
+  Gauge(out, "flagledger_rocksdb_block_cache_bytes", "gauge",
+        "Bytes in RocksDB's block cache (bounded by --cache-mb).",
+        static_cast<double>(memory.block_cache_bytes));
+  Gauge(out, "flagledger_rocksdb_memtable_bytes", "gauge",
+        "Bytes of RocksDB's memtables, all column families (flushed at the WAL bound).",
+        static_cast<double>(memory.memtable_bytes));
+  Gauge(out, "flagledger_rocksdb_table_readers_bytes", "gauge",
+        "Bytes RocksDB's open table files hold outside the block cache.",
+        static_cast<double>(memory.table_readers_bytes));
+
   ProcessFigures process = ReadProcess();
   Gauge(out, "process_cpu_seconds_total", "counter",
         "Total user and system CPU time spent in seconds.", process.cpu_seconds);

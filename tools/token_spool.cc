@@ -1,6 +1,8 @@
 #include "tools/token_spool.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>

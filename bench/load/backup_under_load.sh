@@ -29,8 +29,9 @@ for round in $(seq "$rounds"); do
     while [ $SECONDS -lt $end ]; do
       "$flagledger" backup --data-dir "$work/data" --to "$work/backups" >/dev/null; n=$((n + 1))
     done; echo "$n" > "$work/backups.count" ) &
+  backups=$!
   with=$(rate)
-  wait
+  wait "$backups"  # (a bare wait would wait for the server too)
   echo "round $round: without $without writes/s, with backups $with writes/s ($(cat "$work/backups.count") backups), ratio $(python3 -c "print(f'{$with / $without:.3f}')")"
 done
 before=$(sequence)
