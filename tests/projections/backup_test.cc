@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/testing/event_builders.h"
 #include "tests/testing/temp_dir.h"
@@ -22,6 +23,14 @@ std::unique_ptr<EventLog> OpenSmallWalLog(const std::string& data_dir) {
   EventLogOptions options;
   options.max_wal_bytes = 1 << 20;
   return EventLog::Open(data_dir, options).value();
+}
+
+int WalFiles(const std::string& data_dir) {
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(data_dir + "/log")) {
+    files += entry.path().extension() == ".log" ? 1 : 0;
+  }
+  return files;
 }
 
 void AppendFlags(EventLog& log, int from, int to) {
@@ -56,6 +65,11 @@ TEST(Backup, ALaterBackupCopiesOnlyWhatIsNew) {
   TempDir dir;
   auto log = OpenSmallWalLog(dir.Sub("data"));
   AppendFlags(*log, 0, 6000);
+  // Until the flushes the WAL bound started are done, the table files are still to come (and
+  // the second backup would copy them): wait until one WAL file is left.
+  for (int i = 0; i < 500 && WalFiles(dir.Sub("data")) > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   SnapshotStore snapshots(dir.Sub("data"));
   auto first = CreateVerifiedBackup(*log, snapshots, dir.Sub("backups"));
   ASSERT_TRUE(first.ok()) << first.status().detail();
