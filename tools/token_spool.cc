@@ -10,6 +10,8 @@
 #include <random>
 #include <sstream>
 
+#include "tools/command_options.h"
+
 namespace flagledger {
 namespace fs = std::filesystem;
 namespace {
@@ -95,11 +97,19 @@ Status Exchange(const std::string& data_dir, const std::string& request_id, std:
     return Status(ErrorCode::kUnavailable, "cannot write to " + dir);
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  for (int round = 1; std::chrono::steady_clock::now() < deadline; ++round) {
     if (auto answer = ReadWhole(result_path)) {
       std::error_code ignored;
       fs::remove(result_path, ignored);
       return ParseOutcome(*answer, payload);
+    }
+    // A server that stopped (or crashed) answers nothing: stop waiting within a second.
+    if (round % 50 == 0 && !LogLockedByAnotherProcess(data_dir)) {
+      std::error_code ignored;
+      bool withdrawn = fs::remove(request_path, ignored);
+      return Status(ErrorCode::kUnavailable,
+                    withdrawn ? "no server runs on " + data_dir + "; nothing was changed"
+                              : "the server stopped before it answered");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
