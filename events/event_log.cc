@@ -36,6 +36,12 @@ std::string MakeSecondaryDir() {
   return mkdtemp(buffer.data()) ? std::string(buffer.data()) : std::string();
 }
 
+rocksdb::Status WriteSynced(rocksdb::DB& db, rocksdb::WriteBatch& batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return db.Write(write_options, &batch);
+}
+
 // RocksDB's LOG grows to this, then starts afresh beside LOG.old.
 constexpr std::uint64_t kInfoLogMaxBytes = std::uint64_t{16} << 20;
 
@@ -86,17 +92,16 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
 
 Status EventLog::OpenAndCheckSchema() {
   OpenMode mode = options_.secondary ? OpenMode::kSecondary : OpenMode::kWritable;
-  auto opened = OpenDatabase(mode);
-  if (!opened.ok() && mode == OpenMode::kWritable && IsStorageFault(opened.status())) {
+  StorageErrorKind failure = StorageErrorKind::kOther;
+  auto opened = OpenDatabase(mode, &failure);
+  if (!opened.ok() && mode == OpenMode::kWritable && IsStorageFault(failure)) {
     // Storage refuses writes (full, read-only): serve what is there, read-only, until it
     // recovers. A damaged log or one held by another server still refuses (not a fault).
     auto read_only = OpenDatabase(OpenMode::kReadOnly);
     if (read_only.ok()) {
       read_only_ = true;
       opened = std::move(read_only);
-      MutexLock lock(health_mutex_);
-      health_.writable = false;
-      health_.read_only = true;
+      SetWritable(false);
     }
   }
   if (!opened.ok()) return opened.status();
@@ -123,9 +128,7 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
     log_id_ = NewLogId();
     status = batch.Put(meta, kSchemaKey, std::to_string(kCurrentSchema));
     if (status.ok()) status = batch.Put(meta, kLogIdKey, log_id_);
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    if (status.ok()) status = db_->Write(write_options, &batch);
+    if (status.ok()) status = WriteSynced(*db_, batch);
     if (!status.ok()) return StorageError("cannot write the schema version", status);
     return Status::Ok();
   }
@@ -146,9 +149,7 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
     Status migrated = step.migrate(*db_, families_, batch);
     if (!migrated.ok()) return migrated;
     status = batch.Put(meta, kSchemaKey, std::to_string(schema + 1));
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    if (status.ok()) status = db_->Write(write_options, &batch);
+    if (status.ok()) status = WriteSynced(*db_, batch);
     if (!status.ok()) return StorageError("cannot upgrade the event log", status);
     if (options_.on_upgrade) {
       options_.on_upgrade("upgraded the event log in " + data_dir_ + " from schema " +
@@ -163,7 +164,8 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<EventLog::Database>> EventLog::OpenDatabase(OpenMode mode) const {
+Result<std::unique_ptr<EventLog::Database>> EventLog::OpenDatabase(
+    OpenMode mode, StorageErrorKind* failure) const {
   std::string path = data_dir_ + "/log";
   rocksdb::Options db_options;
   // Point-in-time reads are point lookups and short seeks spread over the whole history:
@@ -221,6 +223,7 @@ Result<std::unique_ptr<EventLog::Database>> EventLog::OpenDatabase(OpenMode mode
     }
   }
   if (!status.ok()) {
+    if (failure) *failure = ClassifyStorageError(status);
     if (mode != OpenMode::kSecondary) NoteStorageError("cannot open the event log", status);
     if (status.IsCorruption()) {
       return Status(ErrorCode::kInternal,
@@ -355,9 +358,7 @@ Status EventLog::UndoFailedWrite() {
       rocksdb::Status status = undo.Delete(Family(family), key);
       if (!status.ok()) return StorageError("cannot undo the failed write", status);
     }
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    rocksdb::Status status = db_->Write(write_options, &undo);
+    rocksdb::Status status = WriteSynced(*db_, undo);
     if (!status.ok()) {
       NoteStorageError("cannot undo the failed write", status);
       return StorageError("cannot undo the failed write", status);

@@ -191,8 +191,10 @@ class EventLog {
   enum class OpenMode { kWritable, kReadOnly, kSecondary };
 
   EventLog();
-  // Opens an instance; touches no member but the options, so it runs without db_mutex_.
-  Result<std::unique_ptr<Database>> OpenDatabase(OpenMode mode) const;
+  // Opens an instance; touches no member but the options and the health, so it runs without
+  // db_mutex_. On failure `failure` (if given) receives the kind of storage error.
+  Result<std::unique_ptr<Database>> OpenDatabase(OpenMode mode,
+                                                 StorageErrorKind* failure = nullptr) const;
   // Makes `database` the log's instance; `database` then holds the previous one, to be closed
   // by its owner after the lock is released.
   void Install(Database& database) REQUIRES(db_mutex_);

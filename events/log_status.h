@@ -27,23 +27,21 @@ inline Status LogClosed() {
 // carrying strerror's text, so the kind is read from that text where no subcode tells it.
 inline StorageErrorKind ClassifyStorageError(const rocksdb::Status& status) {
   std::string text = status.ToString();
+  auto says = [&](const char* phrase) { return text.find(phrase) != std::string::npos; };
   if (status.IsCorruption()) return StorageErrorKind::kCorruption;
-  if (status.IsNoSpace() || text.find("No space left") != std::string::npos)
+  if (status.IsNoSpace() || says("No space left") || says("Disk quota exceeded"))
     return StorageErrorKind::kNoSpace;
-  if (text.find("Read-only file system") != std::string::npos) return StorageErrorKind::kReadOnly;
-  if (status.IsIOError()) return StorageErrorKind::kIo;
+  if (says("Read-only file system")) return StorageErrorKind::kReadOnly;
+  if (says("Input/output error")) return StorageErrorKind::kIo;
   return StorageErrorKind::kOther;
 }
 
-// Whether a failure to open the log writable is the file system refusing writes (full,
-// read-only, failing), so that the log may still be served read-only; not a lock held by
-// another server, nor damage.
-inline bool IsStorageFault(const Status& status) {
-  const std::string& text = status.detail();
-  return status.code() == ErrorCode::kUnavailable &&
-         (text.find("No space left") != std::string::npos ||
-          text.find("Read-only file system") != std::string::npos ||
-          text.find("Input/output error") != std::string::npos);
+// Whether a failure of that kind is the file system refusing writes (full, read-only,
+// failing), so that the log may still be served read-only; not a lock held by another
+// server (kOther), nor damage.
+inline bool IsStorageFault(StorageErrorKind kind) {
+  return kind == StorageErrorKind::kNoSpace || kind == StorageErrorKind::kReadOnly ||
+         kind == StorageErrorKind::kIo;
 }
 
 }  // namespace internal

@@ -4,12 +4,11 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "core/json_writer.h"
 #include "projections/data_dir_check.h"
+#include "projections/file_io.h"
 
 namespace flagledger {
 namespace fs = std::filesystem;
@@ -27,30 +26,13 @@ Status FileError(std::string_view what, const std::error_code& error) {
   return Status(ErrorCode::kUnavailable, std::string(what) + ": " + error.message());
 }
 
-// Writes `text` to `path` whole or not at all (temporary file, then rename).
-Status WriteFileAtomically(const std::string& path, const std::string& text) {
-  std::error_code error;
-  fs::create_directories(fs::path(path).parent_path(), error);
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Status(ErrorCode::kUnavailable, "cannot write " + temporary);
-  }
-  fs::rename(temporary, path, error);
-  if (error) return FileError("cannot write " + path, error);
-  return Status::Ok();
-}
-
 // Fills `summary`'s verified members from its sidecar file, if there is one.
 void ReadSidecar(const std::string& backup_dir, BackupSummary& summary) {
-  std::ifstream in(SidecarPath(backup_dir, summary.backup_id), std::ios::binary);
-  if (!in) return;
-  std::stringstream text;
-  text << in.rdbuf();
+  auto text = ReadWholeFile(SidecarPath(backup_dir, summary.backup_id));
+  if (!text) return;
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (parser.parse(text.str()).get(root)) return;
+  if (parser.parse(*text).get(root)) return;
   std::uint64_t sequence = 0, events = 0;
   std::string_view snapshot;
   if (root["sequence"].get(sequence) || root["events"].get(events) ||
@@ -173,8 +155,10 @@ Result<BackupSummary> CreateVerifiedBackup(const EventLog& log, const SnapshotSt
   summary.sequence = check->sequence;
   summary.events = check->events;
   summary.verified = true;
+  std::error_code error;
+  fs::create_directories(backup_dir + "/flagledger", error);
   Status recorded =
-      WriteFileAtomically(SidecarPath(backup_dir, summary.backup_id), BackupSummaryJson(summary));
+      ReplaceFileDurably(SidecarPath(backup_dir, summary.backup_id), BackupSummaryJson(summary));
   if (!recorded.ok()) return discard(recorded);
   return summary;
 }

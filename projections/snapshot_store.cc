@@ -1,58 +1,17 @@
 #include "projections/snapshot_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "projections/file_io.h"
 #include "projections/snapshot_codec.h"
 
 namespace flagledger {
 namespace {
 
 namespace fs = std::filesystem;
-
-Status IoError(const std::string& what) {
-  return Status(ErrorCode::kUnavailable, what + ": " + std::strerror(errno));
-}
-
-// Writes all of `bytes` to `path` and fsyncs it.
-Status WriteDurably(const std::string& path, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create " + path);
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status error = IoError("cannot write " + path);
-      ::close(fd);
-      return error;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status error = IoError("cannot sync " + path);
-    ::close(fd);
-    return error;
-  }
-  ::close(fd);
-  return Status::Ok();
-}
-
-Status SyncDirectory(const std::string& directory) {
-  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open " + directory);
-  int result = ::fsync(fd);
-  ::close(fd);
-  return result == 0 ? Status::Ok() : IoError("cannot sync " + directory);
-}
 
 }  // namespace
 
@@ -66,16 +25,8 @@ Status SnapshotStore::Write(const ProjectionSnapshot& snapshot, std::size_t keep
     return Status(ErrorCode::kUnavailable, "cannot create " + directory_ + ": " + error.message());
   char name[64];
   std::snprintf(name, sizeof(name), "snapshot-%020" PRIu64 ".bin", snapshot.sequence);
-  std::string path = directory_ + "/" + name;
-  std::string temporary = path + ".tmp";
-  Status written = WriteDurably(temporary, EncodeSnapshot(snapshot));
-  if (!written.ok()) {
-    fs::remove(temporary, error);
-    return written;
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) return IoError("cannot rename " + temporary);
-  Status synced = SyncDirectory(directory_);
-  if (!synced.ok()) return synced;
+  Status written = ReplaceFileDurably(directory_ + "/" + name, EncodeSnapshot(snapshot));
+  if (!written.ok()) return written;
   auto entries = List();
   for (std::size_t i = keep; i < entries.size(); ++i) fs::remove(entries[i].path, error);
   return Status::Ok();
@@ -100,11 +51,9 @@ std::vector<SnapshotStore::Entry> SnapshotStore::List() const {
 }
 
 Result<std::shared_ptr<const ProjectionSnapshot>> SnapshotStore::Read(const Entry& entry) const {
-  std::ifstream in(entry.path, std::ios::binary);
-  if (!in) return Status(ErrorCode::kUnavailable, "cannot read " + entry.path);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  auto snapshot = DecodeSnapshot(bytes.str());
+  auto bytes = ReadWholeFile(entry.path);
+  if (!bytes) return Status(ErrorCode::kUnavailable, "cannot read " + entry.path);
+  auto snapshot = DecodeSnapshot(*bytes);
   if (!snapshot.ok()) return snapshot;
   if ((*snapshot)->sequence != entry.sequence) {
     return Status(ErrorCode::kInternal, "snapshot rejected: its name and content disagree");

@@ -6,10 +6,9 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 
+#include "projections/file_io.h"
 #include "tools/command_options.h"
 
 namespace flagledger {
@@ -29,27 +28,6 @@ Status EnsureSpoolDir(const std::string& dir) {
     return Status(ErrorCode::kUnavailable, "cannot create " + dir + ": " + error.message());
   ::chmod(dir.c_str(), 0700);
   return Status::Ok();
-}
-
-// Writes `text` to `path` whole or not at all.
-bool WriteAtomically(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  return !error;
-}
-
-std::optional<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // "ok\n<payload>" or "error <code number>\n<detail>".
@@ -93,12 +71,12 @@ Status Exchange(const std::string& data_dir, const std::string& request_id, std:
   if (!ready.ok()) return ready;
   std::string request_path = dir + "/" + request_id + std::string(suffix);
   std::string result_path = dir + "/" + request_id + std::string(kResultSuffix);
-  if (!WriteAtomically(request_path, text)) {
+  if (!ReplaceFileDurably(request_path, text).ok()) {
     return Status(ErrorCode::kUnavailable, "cannot write to " + dir);
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (int round = 1; std::chrono::steady_clock::now() < deadline; ++round) {
-    if (auto answer = ReadWhole(result_path)) {
+    if (auto answer = ReadWholeFile(result_path)) {
       std::error_code ignored;
       fs::remove(result_path, ignored);
       return ParseOutcome(*answer, payload);
@@ -196,7 +174,7 @@ void SpoolIngester::IngestOnce() {
       MutexLock lock(mutex_);
       if (stopping_ || !in_flight_.insert(request_id).second) continue;
     }
-    auto text = ReadWhole(entry.path().string());
+    auto text = ReadWholeFile(entry.path().string());
     auto request = text ? ParseTokenRequest(*text)
                         : Result<TokenRequest>(Status(ErrorCode::kInternal, "unreadable"));
     if (!request.ok() || request->request_id != request_id) {
@@ -213,7 +191,7 @@ void SpoolIngester::IngestOnce() {
 }
 
 void SpoolIngester::RunBackup(const std::string& request_id, const std::string& path) {
-  auto backup_dir = ReadWhole(path);
+  auto backup_dir = ReadWholeFile(path);
   std::error_code ignored;
   fs::remove(path, ignored);
   if (!backup_dir) return;
@@ -225,12 +203,13 @@ void SpoolIngester::RunBackup(const std::string& request_id, const std::string& 
   std::string result = spool_dir_ + "/" + request_id + std::string(kResultSuffix);
   std::string text = backup.ok() ? EncodeOutcome(Status::Ok(), BackupSummaryJson(*backup))
                                  : EncodeOutcome(backup.status());
-  if (!WriteAtomically(result, text)) on_problem_("backup unanswered", "cannot write " + result);
+  if (!ReplaceFileDurably(result, text).ok())
+    on_problem_("backup unanswered", "cannot write " + result);
 }
 
 void SpoolIngester::Finish(const std::string& request_id, const Status& outcome) {
   std::string base = spool_dir_ + "/" + request_id;
-  if (!WriteAtomically(base + std::string(kResultSuffix), EncodeOutcome(outcome))) {
+  if (!ReplaceFileDurably(base + std::string(kResultSuffix), EncodeOutcome(outcome)).ok()) {
     on_problem_("token request unanswered", "cannot write " + base + std::string(kResultSuffix));
   }
   std::error_code ignored;

@@ -20,5 +20,5 @@ while true; do
   done_writes=$(( $(metric flagledger_log_sequence) - start ))
   echo "$done_writes  $(mib process_resident_memory_bytes)  $(mib flagledger_rocksdb_block_cache_bytes)  $(mib flagledger_rocksdb_memtable_bytes)  $(mib flagledger_rocksdb_table_readers_bytes)  $(du -sh "$work/data" | cut -f1)"
   [ "$done_writes" -ge "$writes" ] || [ $SECONDS -gt 900 ] && break
-  wrk -t2 -c64 -d10s -s "$here/keyed_writes.lua" "$url" >/dev/null
+  KEYED=1 wrk -t2 -c64 -d10s -s "$here/flip_flags.lua" "$url" >/dev/null
 done
