@@ -209,11 +209,12 @@ void SpoolIngester::RunBackup(const std::string& request_id, const std::string& 
 
 void SpoolIngester::Finish(const std::string& request_id, const Status& outcome) {
   std::string base = spool_dir_ + "/" + request_id;
+  // The request goes first: whoever sees the answer finds the request taken away.
+  std::error_code ignored;
+  fs::remove(base + std::string(kRequestSuffix), ignored);
   if (!ReplaceFileDurably(base + std::string(kResultSuffix), EncodeOutcome(outcome)).ok()) {
     on_problem_("token request unanswered", "cannot write " + base + std::string(kResultSuffix));
   }
-  std::error_code ignored;
-  fs::remove(base + std::string(kRequestSuffix), ignored);
   MutexLock lock(mutex_);
   in_flight_.erase(request_id);
   changed_.notify_all();
