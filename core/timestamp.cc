@@ -150,4 +150,29 @@ Result<Rfc3339Time> ParseRfc3339(std::string_view text) {
   return Rfc3339Time{Timestamp::FromMicros(micros), has_fraction};
 }
 
+Result<Timestamp> ParseTimeInput(std::string_view text) {
+  if (text.size() == 10) {  // a date alone: its midnight, UTC
+    auto midnight = ParseRfc3339(std::string(text) + "T00:00:00Z");
+    if (midnight.ok()) return midnight->time;
+    return midnight.status();
+  }
+  auto parsed = ParseRfc3339(text);
+  if (parsed.ok()) return parsed->time;
+  std::size_t space = text.find(' ');
+  if (space != std::string_view::npos && space >= 19) {
+    std::string with_plus(text);
+    with_plus[space] = '+';
+    if (ParseRfc3339(with_plus).ok()) {
+      return Status(ErrorCode::kValidationFailed,
+                    "has a space where its offset's '+' belongs: in a query string '+' means a "
+                    "space, so send the offset as %2B (e.g. ...T14:00:00%2B01:00), or use Z");
+    }
+  }
+  std::string detail = parsed.status().detail();
+  if (text.size() == 19) {
+    detail += " (a date alone, 2026-01-15, means midnight UTC; a date-time needs Z or an offset)";
+  }
+  return Status(ErrorCode::kValidationFailed, std::move(detail));
+}
+
 }  // namespace flagledger

@@ -49,4 +49,10 @@ struct Rfc3339Time {
 // with kValidationFailed and a reason.
 Result<Rfc3339Time> ParseRfc3339(std::string_view text);
 
+// A time given by a user (a query parameter, a command-line option): an RFC 3339 date-time as
+// ParseRfc3339 takes it, or a date alone (YYYY-MM-DD), meaning its midnight UTC. A time
+// without a zone stays refused; one whose offset's '+' arrived as a space (an unencoded '+'
+// in a query string) is refused with a hint to send %2B. Failures are kValidationFailed.
+Result<Timestamp> ParseTimeInput(std::string_view text);
+
 }  // namespace flagledger

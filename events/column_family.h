@@ -19,12 +19,12 @@ enum class ColumnFamily : std::uint8_t {
   kTimeIndex,          // recorded_at index
   kIdempotency,        // scope key -> stored answer
   kIdempotencyExpiry,  // creation time index of the idempotency records
+  kAuditIndex,         // events by actor and by type (schema 3 on)
 };
-inline constexpr std::array<std::string_view, 7> kColumnFamilyNames = {
-    "default",    "events",      "flag_events",       "org_events",
-    "time_index", "idempotency", "idempotency_expiry"};
-static_assert(kColumnFamilyNames.size() ==
-              static_cast<std::size_t>(ColumnFamily::kIdempotencyExpiry) + 1);
+inline constexpr std::array<std::string_view, 8> kColumnFamilyNames = {
+    "default",    "events",      "flag_events",        "org_events",
+    "time_index", "idempotency", "idempotency_expiry", "audit_index"};
+static_assert(kColumnFamilyNames.size() == static_cast<std::size_t>(ColumnFamily::kAuditIndex) + 1);
 inline constexpr std::size_t kColumnFamilyCount = kColumnFamilyNames.size();
 
 }  // namespace internal

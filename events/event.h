@@ -55,6 +55,7 @@ struct Event {
   std::string request_id;
   EventChanges changes;
   std::optional<Flag> flag;         // the flag after this event; null after flag.deleted
+  std::optional<Flag> previous;     // flag.deleted only: the flag just before it was deleted
   std::optional<TokenFacts> token;  // token events only
 
   bool operator==(const Event&) const = default;

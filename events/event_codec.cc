@@ -2,7 +2,7 @@
 //
 //   event   := {"sequence":u64,"type":type,"organization_id":str,"flag_key":str,
 //               "version":u64,"recorded_at":micros_time,"actor":str,"request_id":str,
-//               "changes":changes,"flag":flag|null}
+//               "changes":changes,"flag":flag|null[,"previous":flag]}
 //   type    := "flag.created" | "flag.updated" | "flag.rollout_updated" | "flag.deleted"
 //   changes := {["enabled":{"from":bool|null,"to":bool}]
 //               [,"rollout_condition":{"from":rollout|null,"to":rollout|null}]}
@@ -18,6 +18,9 @@
 //                   "organization_id":"_system","token_id":str,"version":u64,
 //                   "recorded_at":micros_time,"actor":str,"request_id":str,
 //                   "token":{"name":str,"organization_id":str,"role":str,"secret_sha256":str}}
+//
+// "previous" (the flag just before) is on flag.deleted only; events stored before schema 3
+// got it when the log was upgraded (log_migrations.h).
 //
 // Flag timestamps are stored at second precision, as rendered; created_at and updated_at of
 // the live projection come from recorded_at, so decoding keeps the flag member only for
@@ -91,6 +94,10 @@ std::string EncodeEvent(const Event& event) {
     AppendFlagJson(out, *event.flag);
   } else {
     out += "null";
+  }
+  if (event.previous) {
+    out += ",\"previous\":";
+    AppendFlagJson(out, *event.previous);
   }
   out.push_back('}');
   return out;
@@ -263,6 +270,10 @@ class EventReader {
       return Fail("changes");
     }
     if (object.find_field("flag").get(flag) || !ReadFlag(flag, event.flag)) return Fail("flag");
+    od::value previous;
+    if (event.type == EventType::kFlagDeleted && !object.find_field("previous").get(previous)) {
+      if (!ReadFlag(previous, event.previous)) return Fail("previous");
+    }
     return true;
   }
 };

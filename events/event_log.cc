@@ -11,6 +11,7 @@
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <utility>
@@ -123,6 +124,7 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
       return Status(ErrorCode::kInternal,
                     "the event log in " + data_dir_ + " holds events but no schema version");
     }
+    schema_ = kCurrentSchema;
     if (!writable) return Status::Ok();  // an empty log being created elsewhere
     rocksdb::WriteBatch batch;
     log_id_ = NewLogId();
@@ -146,7 +148,12 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
   for (; writable && schema < kCurrentSchema; ++schema) {
     const LogMigration& step = LogMigrations()[static_cast<std::size_t>(schema - 1)];
     rocksdb::WriteBatch batch;
-    Status migrated = step.migrate(*db_, families_, batch);
+    rocksdb::DB* db = db_.get();  // the lambda below runs under this function's lock
+    auto write = [db](rocksdb::WriteBatch& part) {
+      rocksdb::Status written = db->Write(rocksdb::WriteOptions(), &part);
+      return written.ok() ? Status::Ok() : StorageError("cannot upgrade the event log", written);
+    };
+    Status migrated = step.migrate(*db_, families_, batch, write);
     if (!migrated.ok()) return migrated;
     status = batch.Put(meta, kSchemaKey, std::to_string(schema + 1));
     if (status.ok()) status = WriteSynced(*db_, batch);
@@ -157,6 +164,7 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
                           std::string(step.what));
     }
   }
+  schema_ = schema;
   std::string log_id;
   status = db_->Get(rocksdb::ReadOptions(), meta, kLogIdKey, &log_id);
   if (!status.ok() && !status.IsNotFound()) return StorageError("cannot read the log id", status);
@@ -193,11 +201,22 @@ Result<std::unique_ptr<EventLog::Database>> EventLog::OpenDatabase(
   }
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
-  // Opened in ColumnFamily order, so that handles[i] is the family ColumnFamily(i).
+  // A read-only or secondary open of a log written before a family existed must leave that
+  // family out (RocksDB refuses to open a missing one there); its handle stays null.
+  std::vector<std::string> existing;
+  if (mode != OpenMode::kWritable) {
+    rocksdb::DB::ListColumnFamilies(db_options, path, &existing).PermitUncheckedError();
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  std::vector<std::size_t> positions;  // families[i] is ColumnFamily(positions[i])
   families.reserve(kColumnFamilyCount);
-  for (std::string_view name : kColumnFamilyNames) {
-    families.emplace_back(std::string(name), family_options);
+  for (std::size_t i = 0; i < kColumnFamilyCount; ++i) {
+    std::string name(kColumnFamilyNames[i]);
+    if (!existing.empty() && std::find(existing.begin(), existing.end(), name) == existing.end()) {
+      continue;
+    }
+    families.emplace_back(std::move(name), family_options);
+    positions.push_back(i);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
@@ -237,7 +256,7 @@ Result<std::unique_ptr<EventLog::Database>> EventLog::OpenDatabase(
   }
   auto database = std::make_unique<Database>();
   database->db.reset(raw_db);
-  std::copy(handles.begin(), handles.end(), database->families.begin());
+  for (std::size_t i = 0; i < handles.size(); ++i) database->families[positions[i]] = handles[i];
   return database;
 }
 
@@ -422,6 +441,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   rocksdb::WriteBatch batch;
+  const auto handles = families_;  // for the lambda below, which runs under this lock
   std::vector<std::pair<ColumnFamily, std::string>> written;  // undone by Recover on failure
   std::map<std::string, std::uint64_t> versions;  // flag prefix -> last version, this batch
   std::uint64_t sequence = last_sequence();
@@ -443,24 +463,17 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
 
     std::string version_value;
     AppendBigEndian(version_value, event.version);
-    std::size_t first = written.size();
-    written.emplace_back(ColumnFamily::kEvents, SequenceKey(event.sequence));
-    written.emplace_back(ColumnFamily::kFlagEvents,
-                         FlagEventsKey(event.organization_id, event.flag_key, event.sequence));
-    written.emplace_back(ColumnFamily::kOrgEvents,
-                         OrgEventsKey(event.organization_id, event.sequence));
-    written.emplace_back(ColumnFamily::kTimeIndex, TimeIndexKey(event.recorded_at, event.sequence));
-    rocksdb::Status status =
-        batch.Put(Family(ColumnFamily::kEvents), written[first].second, EncodeEvent(event));
-    if (status.ok())
-      status =
-          batch.Put(Family(ColumnFamily::kFlagEvents), written[first + 1].second, version_value);
-    if (status.ok())
-      status =
-          batch.Put(Family(ColumnFamily::kOrgEvents), written[first + 2].second, rocksdb::Slice());
-    if (status.ok())
-      status =
-          batch.Put(Family(ColumnFamily::kTimeIndex), written[first + 3].second, rocksdb::Slice());
+    rocksdb::Status status;
+    auto put = [&](ColumnFamily family, std::string key, const rocksdb::Slice& value) {
+      if (status.ok()) status = batch.Put(handles[static_cast<std::size_t>(family)], key, value);
+      written.emplace_back(family, std::move(key));
+    };
+    put(ColumnFamily::kEvents, SequenceKey(event.sequence), EncodeEvent(event));
+    put(ColumnFamily::kFlagEvents,
+        FlagEventsKey(event.organization_id, event.flag_key, event.sequence), version_value);
+    put(ColumnFamily::kOrgEvents, OrgEventsKey(event.organization_id, event.sequence), {});
+    put(ColumnFamily::kTimeIndex, TimeIndexKey(event.recorded_at, event.sequence), {});
+    for (std::string& key : AuditKeys(event)) put(ColumnFamily::kAuditIndex, std::move(key), {});
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
   for (const IdempotencyRecord& record : records) {

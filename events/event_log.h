@@ -18,6 +18,7 @@
 #include "core/thread_annotations.h"
 #include "events/column_family.h"
 #include "events/event.h"
+#include "events/event_filter.h"
 #include "events/idempotency_record.h"
 #include "events/log_backup.h"
 #include "events/recent_versions.h"
@@ -92,7 +93,7 @@ class EventLog {
  public:
   // The on-disk schema this build writes, and the oldest it reads (older ones are upgraded at
   // a writable open; events/log_migrations.h lists them).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   static constexpr int kOldestReadableSchema = 1;
 
   // Opens or creates the log in DATA_DIR/log. Fails with kUnavailable when RocksDB cannot open
@@ -172,10 +173,23 @@ class EventLog {
   // The JSON of the flag's newest event with sequence <= `at`, or nullopt. O(log n).
   Result<std::optional<std::string>> FlagEventAt(std::string_view organization_id,
                                                  std::string_view flag_key, std::uint64_t at) const;
-  // Calls `visit` with every flag key the organization ever had an event for, ascending
-  // bytewise, until it returns false. O(keys x log n).
+  // Calls `visit` with every flag key the organization ever had an event for that starts with
+  // `key_prefix`, ascending bytewise, until it returns false. O(keys x log n).
   Status ForEachFlagKey(std::string_view organization_id,
-                        const std::function<bool(std::string_view)>& visit) const;
+                        const std::function<bool(std::string_view)>& visit,
+                        std::string_view key_prefix = {}) const;
+
+  // The events of `range` that pass `filter`, in the range's order; `range.limit` counts the
+  // events passed to `visit`. Walks the narrowest stream the filter names (a flag's, an
+  // actor's or a type's in the audit index, merged when several are named, or the
+  // organization's), so it costs the events of those streams within the range, never a scan
+  // of the log. REQUIRES: filter.flag_key and flag_key_prefix only with an organization.
+  Status Query(const EventFilter& filter, const EventRange& range, const EventVisitor& visit) const
+      EXCLUDES(db_mutex_);
+  // The range of sequences recorded in [from, to): (after, before) bounds for EventRange;
+  // an absent end leaves that bound open (0 or kEnd). O(log n) each.
+  Result<std::pair<std::uint64_t, std::uint64_t>> SequencesRecordedBetween(
+      std::optional<Timestamp> from, std::optional<Timestamp> to) const;
 
   // Checks every table file's block checksums (all families), then the log against its
   // indexes: every sequence 1..last present and decodable with a matching sequence member,
@@ -222,6 +236,9 @@ class EventLog {
 
   std::string data_dir_;
   std::string log_id_;
+  // The schema of the opened log (kSchemaVersion unless opened read-only before an upgrade);
+  // set at Open. Below 3 there is no audit index, so queries filter without it.
+  int schema_ = kSchemaVersion;
   std::string secondary_dir_;  // a secondary's own scratch directory, removed on close
   EventLogOptions options_;
   // Shared by every use of db_ and the handles; exclusive only while Recover reopens them.

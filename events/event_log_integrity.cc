@@ -21,7 +21,21 @@ struct EventFacts {
   std::size_t flag_hash = 0;  // of org '\0' key
   std::uint64_t version = 0;
   Timestamp recorded_at;
+  std::size_t actor_hash = 0;
+  EventType type = EventType::kFlagCreated;
 };
+
+// Splits an audit_index key (kind scope '\0' value '\0' u64 sequence) into scope and value;
+// false when it has another shape.
+bool SplitAuditKey(std::string_view key, std::string_view& scope, std::string_view& value) {
+  if (key.size() < 11) return false;
+  std::string_view middle = key.substr(1, key.size() - 9);  // scope '\0' value '\0'
+  std::size_t split = middle.find('\0');
+  if (split == std::string_view::npos || middle.back() != '\0') return false;
+  scope = middle.substr(0, split);
+  value = middle.substr(split + 1, middle.size() - split - 2);
+  return true;
+}
 
 }  // namespace
 
@@ -72,8 +86,8 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
              std::to_string(event->version) + ", expected " + std::to_string(last_version + 1));
     }
     last_version = event->version;
-    facts.back() = EventFacts{hash(event->organization_id), hash(identity), event->version,
-                              event->recorded_at};
+    facts.back() = EventFacts{hash(event->organization_id), hash(identity),     event->version,
+                              event->recorded_at,           hash(event->actor), event->type};
     return true;
   });
   if (!scanned.ok()) return scanned;
@@ -86,12 +100,14 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
   ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   rocksdb::DB* db = db_.get();  // under the lock, which check_index runs within
+  rocksdb::ColumnFamilyHandle* audit_index = Family(ColumnFamily::kAuditIndex);
   auto check_index =
       [&](rocksdb::ColumnFamilyHandle* family, const char* name,
           const std::function<bool(std::string_view, std::string_view, const EventFacts&)>& matches)
       -> Status {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
     std::uint64_t entries = 0;
+    const std::uint64_t expected = family == audit_index ? 4 : 1;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++entries;
       std::string_view key = it->key().ToStringView();
@@ -103,7 +119,7 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
       }
     }
     if (!it->status().ok()) return Status(ErrorCode::kUnavailable, it->status().ToString());
-    if (entries != facts.size()) {
+    if (entries != expected * facts.size()) {
       report(std::string(name) + " has " + std::to_string(entries) + " entries for " +
              std::to_string(facts.size()) + " events");
     }
@@ -125,6 +141,21 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
     checked = check_index(Family(ColumnFamily::kTimeIndex), "time_index",
                           [&](std::string_view key, std::string_view, const EventFacts& fact) {
                             return key.size() == 16 && TimeIndexTime(key) == fact.recorded_at;
+                          });
+  }
+  if (checked.ok() && schema_ >= 3) {  // four entries per event (log_keys.h)
+    checked = check_index(audit_index, "audit_index",
+                          [&](std::string_view key, std::string_view, const EventFacts& fact) {
+                            std::string_view scope, value;
+                            if (!SplitAuditKey(key, scope, value)) return false;
+                            if (!scope.empty() && hash(scope) != fact.org_hash) return false;
+                            switch (static_cast<AuditKind>(key[0])) {
+                              case AuditKind::kActor:
+                                return hash(value) == fact.actor_hash;
+                              case AuditKind::kType:
+                                return value == EventTypeName(fact.type);
+                            }
+                            return false;
                           });
   }
   if (!checked.ok()) return checked;

@@ -131,10 +131,12 @@ Result<std::optional<std::string>> EventLog::FlagEventAt(std::string_view organi
 }
 
 Status EventLog::ForEachFlagKey(std::string_view organization_id,
-                                const std::function<bool(std::string_view)>& visit) const {
+                                const std::function<bool(std::string_view)>& visit,
+                                std::string_view key_prefix) const {
   ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
-  std::string prefix = OrgEventsPrefix(organization_id);
+  std::string org_prefix = OrgEventsPrefix(organization_id);
+  std::string prefix = org_prefix + std::string(key_prefix);
   std::string end = PrefixEnd(prefix);
   rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options;
@@ -143,11 +145,11 @@ Status EventLog::ForEachFlagKey(std::string_view organization_id,
       db_->NewIterator(read_options, Family(ColumnFamily::kFlagEvents)));
   it->Seek(prefix);
   while (it->Valid()) {
-    std::string_view key = it->key().ToStringView().substr(prefix.size());
+    std::string_view key = it->key().ToStringView().substr(org_prefix.size());
     std::string_view flag_key = key.substr(0, key.find('\0'));
     if (!visit(flag_key)) return Status::Ok();
     // Skip the rest of this key's stream: the next key sorts after flag_key + '\1'.
-    std::string next = prefix;
+    std::string next = org_prefix;
     next.append(flag_key).push_back('\1');
     it->Seek(next);
   }

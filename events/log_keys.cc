@@ -10,6 +10,9 @@
 //                                                           u32 request length, request,
 //                                                           response (rest of the value)
 //   idempotency_expiry  u64 (created_at + 2^63) org '\0' idempotency_key -> ""
+//   audit_index  'a' scope '\0' actor '\0' u64 sequence      -> ""   (schema 3 on)
+//                't' scope '\0' type name '\0' u64 sequence  -> ""
+//                scope: the event's organization id, and "" for the whole log
 //
 // Identifiers never contain '\0' (core/identifier.h), so a prefix names exactly one
 // organization or flag key, and the keys of one organization sort by flag_key bytewise.
@@ -62,6 +65,30 @@ std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequenc
   std::string key = OrgEventsPrefix(organization_id);
   AppendBigEndian(key, sequence);
   return key;
+}
+
+std::string AuditPrefix(AuditKind kind, std::string_view scope, std::string_view value) {
+  std::string prefix;
+  prefix.reserve(scope.size() + value.size() + 11);
+  prefix.push_back(static_cast<char>(kind));
+  prefix.append(scope).push_back('\0');
+  prefix.append(value).push_back('\0');
+  return prefix;
+}
+
+std::string AuditKey(AuditKind kind, std::string_view scope, std::string_view value,
+                     std::uint64_t sequence) {
+  std::string key = AuditPrefix(kind, scope, value);
+  AppendBigEndian(key, sequence);
+  return key;
+}
+
+std::array<std::string, 4> AuditKeys(const Event& event) {
+  std::string_view type = EventTypeName(event.type);
+  return {AuditKey(AuditKind::kActor, event.organization_id, event.actor, event.sequence),
+          AuditKey(AuditKind::kActor, "", event.actor, event.sequence),
+          AuditKey(AuditKind::kType, event.organization_id, type, event.sequence),
+          AuditKey(AuditKind::kType, "", type, event.sequence)};
 }
 
 std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence) {

@@ -1,12 +1,14 @@
 // The RocksDB key layout of the event log and its indexes (grammar in log_keys.cc).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "core/timestamp.h"
 #include "events/column_family.h"
+#include "events/event.h"
 #include "events/idempotency_record.h"
 
 namespace flagledger {
@@ -30,6 +32,16 @@ std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequenc
 // time_index: u64 (recorded_at micros + 2^63) u64 sequence -> "".
 std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence);
 Timestamp TimeIndexTime(std::string_view key);
+
+// audit_index: kind scope '\0' value '\0' u64 sequence -> "", where scope is the event's
+// organization id, or "" for the whole log (every event has an entry in both).
+enum class AuditKind : char { kActor = 'a', kType = 't' };
+std::string AuditPrefix(AuditKind kind, std::string_view scope, std::string_view value);
+std::string AuditKey(AuditKind kind, std::string_view scope, std::string_view value,
+                     std::uint64_t sequence);
+
+// The four audit_index keys of `event` (actor and type, in its organization and the log).
+std::array<std::string, 4> AuditKeys(const Event& event);
 
 // idempotency_expiry: u64 (created_at micros + 2^63) scope_key -> "".
 std::string IdempotencyExpiryKey(Timestamp created_at, std::string_view scope_key);

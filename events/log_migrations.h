@@ -1,21 +1,25 @@
 // The event log's on-disk schema versions and the forward migrations between them, run when a
 // newer flagledger opens an older data directory (docs/operations.md, "Upgrades").
 //
-// Each step takes the log from schema `from` to from + 1 in one WriteBatch that also stores
-// the new schema version, so a step is applied whole or not at all: an upgrade interrupted by
-// a crash or a full disk starts that step over at the next open. A step too large for one
-// batch must keep its progress under a meta key written in the same batches as its work.
+// Each step takes the log from schema `from` to from + 1. Its last WriteBatch also stores the
+// new schema version, so an upgrade interrupted by a crash or a full disk starts that step
+// over at the next open. A step too large for one batch writes the rest before, through
+// `write`; those writes must be idempotent (the step may run again) and invisible to readers
+// of the older schema.
 //
 // Schemas:
 //   1  0.9.0: the events, their indexes and the idempotency records (log_keys.h).
 //   2  adds the log id (meta "log_id", 32 hex digits, random): names the history this data
 //      directory holds, so that a follower can tell its leader's log from another one.
+//   3  adds the audit index (events by actor and by type, log_keys.h) and gives every stored
+//      flag.deleted event the member "previous": the flag event before it left behind.
 #pragma once
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,8 +42,10 @@ using FamilyHandles = std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilyCoun
 struct LogMigration {
   int from;               // the step leads to from + 1
   std::string_view what;  // one line for the operator's log
-  // Adds the step's writes to `batch`; reads the log as it is before the step.
-  Status (*migrate)(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch);
+  // Adds the step's last writes to `batch`; may write earlier ones through `write`. Reads the
+  // log as it is before the step.
+  Status (*migrate)(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
+                    const std::function<Status(rocksdb::WriteBatch&)>& write);
 };
 
 // Every step, in order: the step from schema s is LogMigrations()[s - 1].

@@ -2,6 +2,7 @@
 
 #include "core/identifier.h"
 #include "core/json_writer.h"
+#include "http/audit_handlers.h"
 #include "http/evaluation_handlers.h"
 #include "http/flag_handlers.h"
 #include "http/handler_context.h"
@@ -148,6 +149,12 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
       return HandleEventStream(store_, context, respond);
     case Route::kFlagEvaluation:
       return HandleFlagEvaluation(store_, context, respond);
+    case Route::kOrgDiff:
+      return HandleOrganizationDiff(store_, context, respond);
+    case Route::kOrgEvaluation:
+      return HandleOrganizationEvaluation(store_, context, respond);
+    case Route::kFlagTimeline:
+      return HandleFlagTimeline(store_, context, respond);
     case Route::kOfrepFlag:
     case Route::kOfrepFlags:
       return HandleOfrep(store_, context, route, match.flag_key, respond);

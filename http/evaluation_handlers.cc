@@ -147,22 +147,15 @@ void HandleFlagEvaluation(FlagStore& store, const RequestContext& context,
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
   Status names = CheckQueryNames(context.target, {"version", "at"});
   if (!names.ok()) return fail(names);
-  auto version = QueryValue(context.target, "version");
-  if (!version)
-    return fail(Status(ErrorCode::kInvalidQuery, "version is required, e.g. ?version=2.1.0"));
-  auto parsed_version = SemVer::Parse(*version);
-  if (!parsed_version.ok()) {
-    return fail(Status(ErrorCode::kInvalidQuery,
-                       "query parameter 'version' ('" + QuoteForMessage(*version) +
-                           "') is invalid: " + parsed_version.status().detail()));
-  }
+  auto version = QueryClientVersion(context.target);
+  if (!version.ok()) return fail(version.status());
   Timestamp at = store.clock().Now();
   std::shared_ptr<const FlagRecord> record;
   std::uint64_t sequence = 0;
-  if (auto at_text = QueryValue(context.target, "at")) {
-    auto time = ParseRfc3339(*at_text);
-    if (!time.ok()) return fail(Status(ErrorCode::kInvalidQuery, "at " + time.status().detail()));
-    at = time->time;
+  auto at_time = QueryTime(context.target, "at");
+  if (!at_time.ok()) return fail(at_time.status());
+  if (*at_time) {
+    at = **at_time;
     auto found = store.log().SequenceAt(at);
     if (!found.ok()) return fail(found.status());
     sequence = *found;

@@ -15,10 +15,10 @@ std::string_view EventTypeOf(std::string_view json) {
 
 }  // namespace
 
-bool EventStream::Next(std::string& out, std::size_t max_events) {
+ResponseStream::Part EventStream::Next(std::string& out) {
   EventRange range;
   range.after = cursor_;
-  range.limit = max_events;
+  range.limit = kBatch;
   bool any = false;
   Status scanned = log_.ScanOrganization(
       organization_id_, range, [&](std::uint64_t sequence, std::string_view json) {
@@ -33,7 +33,7 @@ bool EventStream::Next(std::string& out, std::size_t max_events) {
         any = true;
         return true;
       });
-  return scanned.ok() && any;
+  return scanned.ok() && any ? Part::kData : Part::kNothingYet;
 }
 
 }  // namespace flagledger

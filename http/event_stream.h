@@ -8,19 +8,23 @@
 #include <string>
 
 #include "events/event_log.h"
+#include "http/response_stream.h"
 
 namespace flagledger {
 
-class EventStream {
+class EventStream : public ResponseStream {
  public:
   // Streams the organization's events with sequence > `after`. REQUIRES: `log` outlives it.
   EventStream(const EventLog& log, std::string organization_id, std::uint64_t after)
       : log_(log), organization_id_(std::move(organization_id)), cursor_(after) {}
 
-  // Appends up to `max_events` next events to `out` as SSE frames ("id: <sequence>",
-  // "event: <type>", "data: <event JSON>") and advances the cursor. Returns false when there
+  // Appends up to kBatch next events to `out` as SSE frames ("id: <sequence>",
+  // "event: <type>", "data: <event JSON>") and advances the cursor; kNothingYet when there
   // was none. Reads the log; call from one thread at a time.
-  bool Next(std::string& out, std::size_t max_events);
+  Part Next(std::string& out) override;
+  bool live() const override { return true; }
+
+  static constexpr std::size_t kBatch = 256;  // events per frame write
 
   // The frame sent when nothing happened for a while: an SSE comment.
   static constexpr std::string_view kHeartbeat = ": heartbeat\n\n";

@@ -42,11 +42,9 @@ Result<std::optional<std::uint64_t>> ResolvePointInTime(const EventLog& log,
     return std::optional<std::uint64_t>(*sequence);
   }
   if (as_of) {
-    auto time = ParseRfc3339(*as_of);
-    if (!time.ok()) {
-      return Status(ErrorCode::kInvalidQuery, "as_of " + time.status().detail());
-    }
-    auto sequence = log.SequenceAt(time->time);
+    auto time = QueryTime(target, "as_of");
+    if (!time.ok()) return time.status();
+    auto sequence = log.SequenceAt(**time);
     if (!sequence.ok()) return sequence.status();
     return std::optional<std::uint64_t>(*sequence);
   }

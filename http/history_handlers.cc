@@ -1,37 +1,55 @@
 #include "http/history_handlers.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <optional>
+#include <span>
 
 #include "core/json_writer.h"
 #include "http/event_stream.h"
+#include "http/history_export.h"
+#include "http/history_query.h"
 #include "http/problem.h"
 #include "http/query_params.h"
 
 namespace flagledger {
 namespace {
 
-constexpr std::uint64_t kDefaultLimit = 100;
-constexpr std::uint64_t kMaxLimit = 1000;
-
-Result<EventRange> ParseRange(const RequestTarget& target) {
-  Status names = CheckQueryNames(target, {"after", "before", "limit", "order"});
-  if (!names.ok()) return names;
-  EventRange range;
-  auto order = QueryValue(target, "order");
-  if (order && *order != "asc" && *order != "desc") {
-    return Status(ErrorCode::kInvalidQuery, "query parameter 'order' must be asc or desc");
+// The format the Accept header asks for: its first media range (q above 0) that names
+// NDJSON, CSV or JSON (application/json, application/*, */*); JSON when none does.
+std::optional<ExportFormat> RequestedExport(std::string_view accept) {
+  while (!accept.empty()) {
+    std::size_t comma = accept.find(',');
+    std::string_view range = accept.substr(0, comma);
+    accept.remove_prefix(comma == std::string_view::npos ? accept.size() : comma + 1);
+    std::size_t semicolon = range.find(';');
+    std::string type;
+    for (char c : range.substr(0, semicolon)) {
+      if (c != ' ' && c != '\t') type.push_back(static_cast<char>(std::tolower(c)));
+    }
+    bool refused = false;  // q=0
+    for (std::size_t at = semicolon; at != std::string_view::npos;) {
+      std::size_t end = range.find(';', at + 1);
+      std::string_view parameter =
+          range.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
+      while (!parameter.empty() && parameter.front() == ' ') parameter.remove_prefix(1);
+      if (parameter.starts_with("q=") || parameter.starts_with("Q=")) {
+        refused = parameter.substr(2).find_first_not_of("0.") == std::string_view::npos;
+      }
+      at = end;
+    }
+    if (refused) continue;
+    if (type == "application/x-ndjson") return ExportFormat::kNdjson;
+    if (type == "text/csv") return ExportFormat::kCsv;
+    if (type == "application/json" || type == "application/*" || type == "*/*") break;
   }
-  range.descending = order && *order == "desc";
-  auto after = QueryInteger(target, "after", 0, 0, EventRange::kEnd - 1);
-  if (!after.ok()) return after.status();
-  auto before = QueryInteger(target, "before", EventRange::kEnd, 1, EventRange::kEnd);
-  if (!before.ok()) return before.status();
-  auto limit = QueryInteger(target, "limit", kDefaultLimit, 1, kMaxLimit);
-  if (!limit.ok()) return limit.status();
-  range.after = *after;
-  range.before = *before;
-  range.limit = *limit;
-  return range;
+  return std::nullopt;
+}
+
+std::span<const std::string_view> ParamsOf(Route route) {
+  if (route == Route::kOrgEvents) return kOrgHistoryParams;
+  return kLogHistoryParams;
 }
 
 }  // namespace
@@ -39,9 +57,15 @@ Result<EventRange> ParseRange(const RequestTarget& target) {
 void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
                    const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
-  auto range = ParseRange(context.target);
-  if (!range.ok()) return fail(range.status());
+  Status names = CheckQueryNames(context.target, ParamsOf(route));
+  if (!names.ok()) return fail(names);
+  std::optional<ExportFormat> exporting = RequestedExport(context.request.accept);
+  HistoryView view = route == Route::kAllEvents   ? HistoryView::kLog
+                     : route == Route::kOrgEvents ? HistoryView::kOrganization
+                                                  : HistoryView::kFlag;
   const EventLog& log = store.log();
+  auto query = ParseHistoryQuery(log, LookupIn(context.target), view, exporting.has_value());
+  if (!query.ok()) return fail(query.status());
 
   if (route == Route::kFlagHistory) {  // a key that never existed has no history to page
     auto any = log.FlagEventAt(context.organization_id, context.flag_key, EventRange::kEnd);
@@ -51,19 +75,37 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
                                                        "' has no history in organization '" +
                                                        context.organization_id + "'"));
     }
+    query->filter.flag_key = context.flag_key;
   }
+  query->filter.organization_id = context.organization_id;
+
+  if (exporting) {
+    HttpResponse response;
+    response.content_type =
+        *exporting == ExportFormat::kNdjson ? MediaType::kNdjson : MediaType::kCsv;
+    response.stream =
+        std::make_shared<HistoryExport>(log, std::move(query->filter), query->range, *exporting);
+    return respond(std::move(response));
+  }
+  // One event more than the page, to tell whether another follows.
+  std::size_t limit = query->range.limit;
+  EventRange range = query->range;
+  range.limit = limit + 1;
   std::string body = "{\"data\":[";
   std::uint64_t last = 0;
-  EventVisitor append = [&](std::uint64_t sequence, std::string_view json) {
-    if (last != 0) body.push_back(',');
-    body.append(json);  // stored exactly as the contract renders it
-    last = sequence;
-    return true;
-  };
-  Status scanned = route == Route::kAllEvents ? log.Scan(*range, append)
-                   : route == Route::kOrgEvents
-                       ? log.ScanOrganization(context.organization_id, *range, append)
-                       : log.ScanFlag(context.organization_id, context.flag_key, *range, append);
+  std::size_t count = 0;
+  bool has_more = false;
+  Status scanned =
+      log.Query(query->filter, range, [&](std::uint64_t sequence, std::string_view json) {
+        if (count == limit) {  // the one past the page
+          has_more = true;
+          return false;
+        }
+        if (count++ != 0) body.push_back(',');
+        body.append(json);  // stored exactly as the contract renders it
+        last = sequence;
+        return true;
+      });
   if (!scanned.ok()) return fail(scanned);
   body += "],\"next_after\":";
   if (last == 0) {
@@ -71,6 +113,8 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
   } else {
     AppendJsonUint(body, last);
   }
+  body += ",\"has_more\":";
+  AppendJsonBool(body, has_more);
   body.push_back('}');
   respond(JsonResponse(200, std::move(body)));
 }

@@ -24,17 +24,26 @@ struct HttpRequest {
   bool idempotency_key_sent = false;  // the header was present, even if empty
   std::string_view authorization;
   std::string_view last_event_id;  // Server-Sent Events resumption
+  std::string_view accept;
   std::string_view body;
   std::string request_id;  // the client's X-Request-Id when valid, else a generated one
 };
 
-class EventStream;
+class ResponseStream;
 
 // The media types the server answers with; an enum rather than a string so that building
 // a response allocates nothing for it.
-enum class MediaType : std::uint8_t { kJson, kProblemJson, kEventStream, kPrometheusText };
-inline constexpr MediaType kAllMediaTypes[] = {MediaType::kJson, MediaType::kProblemJson,
-                                               MediaType::kEventStream, MediaType::kPrometheusText};
+enum class MediaType : std::uint8_t {
+  kJson,
+  kProblemJson,
+  kEventStream,
+  kPrometheusText,
+  kNdjson,
+  kCsv,
+};
+inline constexpr MediaType kAllMediaTypes[] = {MediaType::kJson,        MediaType::kProblemJson,
+                                               MediaType::kEventStream, MediaType::kPrometheusText,
+                                               MediaType::kNdjson,      MediaType::kCsv};
 
 // The Content-Type header value for `type`.
 constexpr std::string_view MediaTypeName(MediaType type) {
@@ -47,6 +56,10 @@ constexpr std::string_view MediaTypeName(MediaType type) {
       return "text/event-stream";
     case MediaType::kPrometheusText:
       return "text/plain; version=0.0.4; charset=utf-8";
+    case MediaType::kNdjson:
+      return "application/x-ndjson";
+    case MediaType::kCsv:
+      return "text/csv; charset=utf-8; header=present";
   }
   return "application/octet-stream";
 }
@@ -71,9 +84,10 @@ struct HttpResponse {
   std::string_view body_bytes() const {
     return shared_body ? std::string_view(*shared_body) : body;
   }
-  // Set for a Server-Sent Events answer: after the headers, the server writes what the stream
-  // yields, as the log grows, until the client leaves (`body` is unused).
-  std::shared_ptr<EventStream> stream;
+  // Set for a streamed answer (a change stream, an export): after the headers, the server
+  // writes what the stream yields, chunked, until it ends or the client leaves (`body` is
+  // unused).
+  std::shared_ptr<ResponseStream> stream;
 };
 
 // A string member of what `owner` points to, as a shared body: no copy, and the owner lives as

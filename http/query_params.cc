@@ -1,7 +1,7 @@
 #include "http/query_params.h"
 
-#include <charconv>
-
+#include "core/semver.h"
+#include "http/history_query.h"
 #include "http/problem.h"
 
 namespace flagledger {
@@ -13,7 +13,7 @@ Status InvalidQuery(std::string detail) {
 
 }  // namespace
 
-Status CheckQueryNames(const RequestTarget& target, std::initializer_list<std::string_view> names) {
+Status CheckQueryNames(const RequestTarget& target, std::span<const std::string_view> names) {
   if (!target.query_well_formed) return InvalidQuery("the query string has a malformed % escape");
   for (std::size_t i = 0; i < target.query.size(); ++i) {
     const std::string& name = target.query[i].first;
@@ -49,18 +49,30 @@ std::optional<std::string_view> QueryValue(const RequestTarget& target, std::str
   return std::nullopt;
 }
 
+// Both read through the history query's parameter readers (history_query.h), which
+// `flagledger history` shares.
+ParamLookup LookupIn(const RequestTarget& target) {
+  return [&target](std::string_view name) { return QueryValue(target, name); };
+}
+
 Result<std::uint64_t> QueryInteger(const RequestTarget& target, std::string_view name,
                                    std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
-  auto value = QueryValue(target, name);
-  if (!value) return fallback;
-  std::uint64_t number = 0;
-  auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), number);
-  if (value->empty() || error != std::errc() || end != value->data() + value->size() ||
-      number < min || number > max) {
-    return InvalidQuery("query parameter '" + std::string(name) + "' must be an integer from " +
-                        std::to_string(min) + " to " + std::to_string(max));
+  return ParamInteger(LookupIn(target), name, fallback, min, max);
+}
+
+Result<std::optional<Timestamp>> QueryTime(const RequestTarget& target, std::string_view name) {
+  return ParamTime(LookupIn(target), name);
+}
+
+Result<std::string> QueryClientVersion(const RequestTarget& target) {
+  auto version = QueryValue(target, "version");
+  if (!version) return InvalidQuery("version is required, e.g. ?version=2.1.0");
+  auto parsed = SemVer::Parse(*version);
+  if (!parsed.ok()) {
+    return InvalidQuery("query parameter 'version' ('" + QuoteForMessage(*version) +
+                        "') is invalid: " + parsed.status().detail());
   }
-  return number;
+  return std::string(*version);
 }
 
 }  // namespace flagledger

@@ -18,14 +18,22 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return std::nullopt;
   if (s.size() == 3 && s[2] == "events") return RouteMatch{Route::kAllEvents, {}, {}};
   if (s.size() == 3 && s[2] == "openapi.json") return RouteMatch{Route::kOpenApi, {}, {}};
-  if (s.size() < 5 || s.size() > 7 || s[2] != "organizations") return std::nullopt;
+  if (s.size() < 5 || s.size() > 8 || s[2] != "organizations") return std::nullopt;
   if (s.size() == 5 && s[4] == "events") return RouteMatch{Route::kOrgEvents, s[3], {}};
+  if (s.size() == 5 && s[4] == "diff") return RouteMatch{Route::kOrgDiff, s[3], {}};
+  if (s.size() == 5 && s[4] == "evaluation") return RouteMatch{Route::kOrgEvaluation, s[3], {}};
   if (s.size() == 6 && s[4] == "events" && s[5] == "stream") {
     return RouteMatch{Route::kOrgEventStream, s[3], {}};
   }
   if (s[4] != "feature-flags") return std::nullopt;
   if (s.size() == 5) return RouteMatch{Route::kFlags, s[3], {}};
   if (s.size() == 6) return RouteMatch{Route::kFlag, s[3], s[5]};
+  if (s.size() == 8) {
+    if (s[6] == "evaluation" && s[7] == "timeline") {
+      return RouteMatch{Route::kFlagTimeline, s[3], s[5]};
+    }
+    return std::nullopt;
+  }
   if (s[6] == "rollout") return RouteMatch{Route::kFlagRollout, s[3], s[5]};
   if (s[6] == "history") return RouteMatch{Route::kFlagHistory, s[3], s[5]};
   if (s[6] == "evaluation") return RouteMatch{Route::kFlagEvaluation, s[3], s[5]};

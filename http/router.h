@@ -39,6 +39,10 @@ enum class RouteAccess : std::uint8_t {
   X(kFlagEvaluation, "/api/v1/organizations/{org}/feature-flags/{flag_key}/evaluation",        \
     "GET, HEAD", kOrganization)                                                                \
   X(kOrgEventStream, "/api/v1/organizations/{org}/events/stream", "GET", kOrganization)        \
+  X(kOrgDiff, "/api/v1/organizations/{org}/diff", "GET, HEAD", kOrganization)                  \
+  X(kOrgEvaluation, "/api/v1/organizations/{org}/evaluation", "GET, HEAD", kOrganization)      \
+  X(kFlagTimeline, "/api/v1/organizations/{org}/feature-flags/{flag_key}/evaluation/timeline", \
+    "GET, HEAD", kOrganization)                                                                \
   X(kOfrepFlag, "/ofrep/v1/evaluate/flags/{key}", "POST", kTokenOrBody)                        \
   X(kOfrepFlags, "/ofrep/v1/evaluate/flags", "POST", kTokenOrBody)                             \
   X(kOpenApi, "/api/v1/openapi.json", "GET, HEAD", kPublic)                                    \

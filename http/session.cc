@@ -187,6 +187,7 @@ void Session::OnRequest() {
                                  : std::string_view();
   request_.authorization = message[http::field::authorization];
   request_.last_event_id = message["Last-Event-ID"];
+  request_.accept = message[beast::http::field::accept];
   request_.body = message.body();
   keep_alive_ = message.keep_alive();
   // Reads answer inside Handle; writes answer later from the writer thread, which may be

@@ -16,7 +16,7 @@ namespace http = boost::beast::http;
 using boost::system::error_code;
 
 StreamSession::StreamSession(Socket&& socket, Listener& listener,
-                             std::shared_ptr<EventStream> source, StreamRequest request)
+                             std::shared_ptr<ResponseStream> source, StreamRequest request)
     : socket_(std::move(socket)),
       listener_(listener),
       source_(std::move(source)),
@@ -61,14 +61,17 @@ void StreamSession::OnHeader(error_code error) {
   AssertOnStrand();
   ClearDeadline();
   if (error) return Close();
-  opened_ = true;
-  if (listener_.options().metrics) listener_.options().metrics->StreamOpened();
-  if (ChangeNotifier* notifier = listener_.options().notifier) {
-    subscription_ = notifier->Subscribe([weak = weak_from_this(), strand = strand_] {
-      net::post(strand, [weak] {
-        if (auto self = weak.lock()) self->Pump();
+  ChangeNotifier* notifier = listener_.options().notifier;
+  if (source_->live()) {
+    opened_ = true;
+    if (listener_.options().metrics) listener_.options().metrics->StreamOpened();
+    if (notifier) {
+      subscription_ = notifier->Subscribe([weak = weak_from_this(), strand = strand_] {
+        net::post(strand, [weak] {
+          if (auto self = weak.lock()) self->Pump();
+        });
       });
-    });
+    }
   }
   // The client sends nothing more; a read ends when it goes away (or the socket is shut down).
   socket_.async_read_some(
@@ -81,11 +84,19 @@ void StreamSession::Pump() {
   AssertOnStrand();
   if (!source_ || writing_) return;
   frame_.clear();
-  if (!source_->Next(frame_, kStreamBatch)) {
-    if (!heartbeat_armed_) ArmHeartbeat();
-    return;
+  switch (source_->Next(frame_)) {
+    case ResponseStream::Part::kData:
+      return WriteFrame();
+    case ResponseStream::Part::kNothingYet:
+      if (!heartbeat_armed_) ArmHeartbeat();
+      return;
+    case ResponseStream::Part::kEnd:
+      return WriteLastChunk();
+    case ResponseStream::Part::kFailed:
+      LogEvent("warn", "streamed answer cut short: the log could not be read",
+               "\"request_id\":\"" + request_.request_id + "\"");
+      return Close();
   }
-  WriteFrame();
 }
 
 void StreamSession::ArmHeartbeat() {
@@ -98,11 +109,22 @@ void StreamSession::ArmHeartbeat() {
     self->heartbeat_armed_ = false;
     if (error || !self->source_ || self->writing_) return;
     self->frame_.clear();
-    if (!self->source_->Next(self->frame_, kStreamBatch)) {
+    if (self->source_->Next(self->frame_) != ResponseStream::Part::kData) {
       self->frame_.assign(EventStream::kHeartbeat);
     }
     self->WriteFrame();
   }));
+}
+
+void StreamSession::WriteLastChunk() {
+  writing_ = true;
+  SetDeadline(listener_.options().request_timeout);
+  net::async_write(socket_, http::make_chunk_last(),
+                   OnStrand([self = shared_from_this()](error_code, std::size_t) {
+                     self->AssertOnStrand();
+                     self->writing_ = false;
+                     self->Close();
+                   }));
 }
 
 void StreamSession::WriteFrame() {

@@ -1,7 +1,8 @@
-// A connection answering a change stream (Server-Sent Events): the response head, then frames
-// as the log grows, until the client leaves, a frame is not taken within request_timeout, the
-// token that opened it is revoked, or the server stops. A Session hands its socket over once
-// the Api answered with a stream.
+// A connection answering with a streamed body: a change stream (Server-Sent Events: the
+// response head, then frames as the log grows, until the client leaves, a frame is not taken
+// within request_timeout, the token that opened it is revoked, or the server stops) or an
+// export (pieces until the body ends, then the connection closes). A Session hands its socket
+// over once the Api answered with a stream.
 //
 // Threading contract: the stream has several operations outstanding at once (the read that
 // notices the client leaving, a frame write, the heartbeat timer, the notifier's wake-ups), so
@@ -19,6 +20,7 @@
 #include "http/asio_types.h"
 #include "http/connection.h"
 #include "http/event_stream.h"
+#include "http/response_stream.h"
 #include "http/router.h"
 
 namespace flagledger {
@@ -35,7 +37,7 @@ struct StreamRequest {
 
 class StreamSession : public Connection, public std::enable_shared_from_this<StreamSession> {
  public:
-  StreamSession(Socket&& socket, Listener& listener, std::shared_ptr<EventStream> source,
+  StreamSession(Socket&& socket, Listener& listener, std::shared_ptr<ResponseStream> source,
                 StreamRequest request);
   ~StreamSession() override;
 
@@ -52,6 +54,8 @@ class StreamSession : public Connection, public std::enable_shared_from_this<Str
   void Pump();
   void ArmHeartbeat();
   void WriteFrame();
+  // Writes the last chunk of a finished body, then closes.
+  void WriteLastChunk();
   // Unsubscribes, records the stream's request and closes the socket; safe to call twice.
   void Close();
   // `handler`, to run on strand_.
@@ -59,12 +63,11 @@ class StreamSession : public Connection, public std::enable_shared_from_this<Str
   auto OnStrand(Handler&& handler);
   void AssertOnStrand() const;
 
-  static constexpr std::size_t kStreamBatch = 256;  // events per frame write
   static constexpr std::size_t kReadChunk = 512;
 
   Socket socket_;
   Listener& listener_;
-  std::shared_ptr<EventStream> source_;  // null once closed
+  std::shared_ptr<ResponseStream> source_;  // null once closed
   StreamRequest request_;
   Strand strand_;
   Timer heartbeat_;
@@ -74,7 +77,7 @@ class StreamSession : public Connection, public std::enable_shared_from_this<Str
   std::uint64_t subscription_ = 0;
   bool writing_ = false;
   bool heartbeat_armed_ = false;
-  bool opened_ = false;     // counted in the metrics' open streams
+  bool opened_ = false;     // a change stream, counted in the metrics' open streams
   std::mutex close_mutex_;  // Close() against ShutDownFromOutside()
 };
 

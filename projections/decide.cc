@@ -103,8 +103,9 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
             return change(EventType::kFlagRolloutUpdated, std::move(next));
           },
           [&](const DeleteFlag&) -> Decision {
-            return std::optional<Event>(
-                NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context));
+            Event event = NewEvent(EventType::kFlagDeleted, command, version, recorded_at, context);
+            event.previous = *current;
+            return std::optional<Event>(std::move(event));
           },
           [&](const CreateToken&) { return not_a_flag_command(); },
           [&](const RevokeToken&) { return not_a_flag_command(); },

@@ -127,7 +127,7 @@ Result<std::shared_ptr<const ProjectionSnapshot>> DecodeSnapshot(std::string_vie
   std::uint32_t format = in.Get<std::uint32_t>();
   std::uint32_t schema = in.Get<std::uint32_t>();
   if (format != kFormat) return Damaged("unknown format " + std::to_string(format));
-  // Schemas 1 and 2 differ in the log's metadata only: the same events, the same projection.
+  // Schemas 1 to 3 differ in the log's metadata and indexes only: the same projection.
   if (schema < static_cast<std::uint32_t>(EventLog::kOldestReadableSchema) ||
       schema > static_cast<std::uint32_t>(EventLog::kSchemaVersion)) {
     return Damaged("written for log schema " + std::to_string(schema));

@@ -74,4 +74,14 @@ bool LogLockedByAnotherProcess(const std::string& data_dir) {
   return held;
 }
 
+std::function<std::optional<std::string_view>(std::string_view)> OptionsAsParams(
+    const CommandOptions& options) {
+  return [&options](std::string_view name) -> std::optional<std::string_view> {
+    std::string option(name);
+    for (char& c : option) c = c == '_' ? '-' : c;
+    if (!options.has(option)) return std::nullopt;
+    return std::string_view(options.get(option));
+  };
+}
+
 }  // namespace flagledger

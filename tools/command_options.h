@@ -1,8 +1,10 @@
 // Command-line options of the offline commands: --name value, --name=value, and switches.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,11 @@ struct CommandOptions {
 Result<CommandOptions> ParseCommandOptions(const std::vector<std::string>& args,
                                            std::initializer_list<std::string_view> with_value,
                                            std::initializer_list<std::string_view> switches);
+
+// The options as query parameters (history_query.h's ParamLookup): the parameter
+// "flag_key_prefix" is the option --flag-key-prefix. `options` must outlive the lookup.
+std::function<std::optional<std::string_view>(std::string_view)> OptionsAsParams(
+    const CommandOptions& options);
 
 // The data directory's log, opened as a RocksDB secondary so that it works beside a running
 // server. On failure prints "flagledger COMMAND: reason" to stderr and returns null.

@@ -18,7 +18,8 @@ An event-sourced feature-flag store.
 
 Commands:
   serve     serve the REST API
-  history   print a flag's or an organization's events
+  history   print events: the log's, an organization's or a flag's, filtered
+  diff      what changed in an organization between two points
   replay    rebuild the flags from the raw event log, at any past point
   verify    check the log, its indexes and the snapshots against a replay
   token     create, list and revoke API tokens
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return flagledger::RunServe(args);
   if (command == "history") return flagledger::RunHistory(args);
+  if (command == "diff") return flagledger::RunDiff(args);
   if (command == "replay") return flagledger::RunReplay(args);
   if (command == "verify") return flagledger::RunVerify(args);
   if (command == "token") return flagledger::RunToken(args);

@@ -8,8 +8,10 @@
 
 namespace flagledger {
 
-// flagledger history --data-dir DIR --org ORG [--flag KEY] [--json]
+// flagledger history --data-dir DIR [--org ORG [--flag KEY]] [filters] [--format F]
 int RunHistory(const std::vector<std::string>& args);
+// flagledger diff --data-dir DIR --org ORG (--from TIME | --from-event N) [--to ... ]
+int RunDiff(const std::vector<std::string>& args);
 // flagledger replay --data-dir DIR [--org ORG] [--as-of TIME | --as-of-event N]
 int RunReplay(const std::vector<std::string>& args);
 // flagledger verify --data-dir DIR

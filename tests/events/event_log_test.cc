@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "events/event_codec.h"
+#include "events/log_keys.h"
 #include "tests/testing/event_builders.h"
 #include "tests/testing/raw_log.h"
 #include "tests/testing/temp_dir.h"
@@ -305,12 +306,65 @@ TEST(EventLogSchema, AnOlderSchemaIsUpgradedOnceAtAWritableOpen) {
     upgraded_id = log->log_id();
     EXPECT_EQ(log->last_sequence(), 1u);
   }
-  ASSERT_EQ(steps.size(), 1u);
+  ASSERT_EQ(steps.size(), 2u);
   EXPECT_NE(steps[0].find("from schema 1 to 2"), std::string::npos) << steps[0];
+  EXPECT_NE(steps[1].find("from schema 2 to 3"), std::string::npos) << steps[1];
   EXPECT_EQ(upgraded_id.size(), 32u);
   EXPECT_NE(upgraded_id, created_id);
   EXPECT_EQ(EventLog::Open(dir.path(), options).value()->log_id(), upgraded_id);
-  EXPECT_EQ(steps.size(), 1u) << "nothing to upgrade the second time";
+  EXPECT_EQ(steps.size(), 2u) << "nothing to upgrade the second time";
+}
+
+TEST(EventLogSchema, TheUpgradeToSchema3IndexesActorsAndTypesAndFillsInDeletes) {
+  TempDir dir;
+  std::vector<Event> batch = {CreatedEvent("org-a", "x", true, Time("2026-01-01T00:00:00Z")),
+                              DeletedEvent("org-a", "x", Time("2026-01-01T00:00:01Z"))};
+  batch[1].actor = "remover";
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(batch).ok());
+  }
+  {  // As release 0.10.0 left it: schema 2, no audit index, deletes without "previous".
+    RawLog raw(dir.path());
+    raw.Put("default", "schema_version", "2");
+    for (const Event& event : batch) {
+      for (const std::string& key : internal::AuditKeys(event)) raw.Delete("audit_index", key);
+    }
+  }
+  EventLogOptions reading;
+  reading.secondary = true;
+  EventFilter by_remover;
+  by_remover.actors = {"remover"};
+  auto count = [&](const EventLog& log) {
+    int found = 0;
+    EXPECT_TRUE(log.Query(by_remover, EventRange{},
+                          [&](std::uint64_t, std::string_view) {
+                            ++found;
+                            return true;
+                          })
+                    .ok());
+    return found;
+  };
+  EXPECT_EQ(count(*EventLog::Open(dir.path(), reading).value()), 1)
+      << "a schema-2 log is filtered without the index";
+  auto log = OpenLog(dir.path());
+  EXPECT_EQ(count(*log), 1) << "and with it after the upgrade";
+  std::string deleted;
+  ASSERT_TRUE(log->Scan(EventRange{1, 3},
+                        [&](std::uint64_t sequence, std::string_view json) {
+                          if (sequence == 2) deleted = std::string(json);
+                          return true;
+                        })
+                  .ok());
+  auto decoded = EventDecoder().Decode(deleted);
+  ASSERT_TRUE(decoded.ok()) << deleted;
+  ASSERT_TRUE(decoded->previous.has_value()) << deleted;
+  EXPECT_EQ(*decoded->previous, *batch[0].flag);
+  std::vector<std::string> problems;
+  EXPECT_EQ(
+      log->CheckIntegrity([&](const std::string& problem) { problems.push_back(problem); }).value(),
+      2u);
+  EXPECT_TRUE(problems.empty()) << problems.front();
 }
 
 }  // namespace

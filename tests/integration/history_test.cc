@@ -78,7 +78,8 @@ TEST_F(History, EveryWriteRecordsOneCompleteEvent) {
           R"("changes":{"rollout_condition":{"from":null,"to":{"min_version":"2.0.0","activation_date":null}}})"),
       std::string::npos)
       << events[2];
-  EXPECT_NE(events[3].find(R"("changes":{},"flag":null})"), std::string::npos) << events[3];
+  EXPECT_NE(events[3].find(R"("changes":{},"flag":null,"previous":{)"), std::string::npos)
+      << events[3];
 }
 
 TEST_F(History, AReCreatedKeyKeepsItsWholeLifecycle) {
@@ -109,7 +110,7 @@ TEST_F(History, PagesForwardWithAfterAndNextAfter) {
   auto page3 = Events(third);
   ASSERT_EQ(page3.size(), 1u);
   std::string end = HistoryOf("paged", "?after=" + Member(page3[0], "sequence"));
-  EXPECT_EQ(end, R"({"data":[],"next_after":null})");
+  EXPECT_EQ(end, R"({"data":[],"next_after":null,"has_more":false})");
 }
 
 TEST_F(History, PagesBackwardWithOrderDescAndBefore) {
@@ -134,7 +135,7 @@ TEST_F(History, OrganizationEventsHoldOnlyThatOrganization) {
   ASSERT_EQ(events.size(), 2u);
   for (const auto& event : events) EXPECT_EQ(Member(event, "organization_id"), "\"" + Org() + "\"");
   EXPECT_EQ(Get("/api/v1/organizations/" + Org() + "-nobody/events").body,
-            R"({"data":[],"next_after":null})");
+            R"({"data":[],"next_after":null,"has_more":false})");
 }
 
 TEST_F(History, TheWholeLogIsGaplessAndOrdered) {
@@ -277,7 +278,7 @@ TEST_F(PointInTime, BadOrConflictingParametersAreInvalidQuery) {
   Create(R"({"flag_key":"x"})");
   std::uint64_t before = Sequence();
   for (std::string query :
-       {"as_of=2026-01-01T00:00:00Z&as_of_event=1", "as_of=yesterday", "as_of=2026-01-01",
+       {"as_of=2026-01-01T00:00:00Z&as_of_event=1", "as_of=yesterday", "as_of=2026-01-01T00:00:00",
         "as_of_event=-1", "as_of_event=abc", "as_of_event=99999999999", "as_of_event="}) {
     ExpectProblem(Get(Base() + "/x?" + query), 400, "invalid_query");
     ExpectProblem(Get(Base() + "?" + query), 400, "invalid_query");

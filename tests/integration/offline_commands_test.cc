@@ -78,12 +78,13 @@ TEST_F(OfflineCommands, CommandsExplainBadUsage) {
   EXPECT_EQ(
       RunFlagledger("replay --data-dir x --as-of-event 1 --as-of 2026-01-01T00:00:00Z").exit_code,
       2);
-  EXPECT_EQ(RunFlagledger("history --data-dir " + DataDir()).exit_code, 2);
+  EXPECT_EQ(RunFlagledger("history --data-dir " + DataDir() + " --flag beta").exit_code, 2);
+  EXPECT_EQ(RunFlagledger("history --data-dir " + DataDir() + " --format xml").exit_code, 2);
   EXPECT_EQ(RunFlagledger("verify").exit_code, 2);
   CommandResult missing = RunFlagledger("verify --data-dir " + dir_.Sub("nothing-here"));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.out.find("no event log"), std::string::npos) << missing.out;
-  for (const char* command : {"history", "replay", "verify"}) {
+  for (const char* command : {"history", "diff", "replay", "verify"}) {
     CommandResult help = RunFlagledger(std::string(command) + " --help");
     EXPECT_EQ(help.exit_code, 0);
     EXPECT_NE(help.out.find("--data-dir"), std::string::npos) << command;

@@ -89,11 +89,11 @@ TEST(Upgrade, AServerOpensADataDirectoryOfRelease090) {
 TEST(Upgrade, ADirectoryOfANewerSchemaIsRefusedClearly) {
   TempDir dir;
   std::string data_dir = CopyFixture(dir);
-  RawLog(data_dir).Put("default", "schema_version", "3");
+  RawLog(data_dir).Put("default", "schema_version", "4");
   CommandResult refused =
       RunFlagledger("serve --listen 127.0.0.1:0 --access-log off --data-dir " + data_dir);
   EXPECT_EQ(refused.exit_code, 1) << refused.out;
-  EXPECT_NE(refused.out.find("has schema version 3, written by a newer flagledger"),
+  EXPECT_NE(refused.out.find("has schema version 4, written by a newer flagledger"),
             std::string::npos)
       << refused.out;
 }

@@ -1,0 +1,31 @@
+// The audit questions answered in one request (docs/api.md, "Audit queries"): the difference
+// between two points of an organization's history, every flag evaluated at a moment, and when
+// a flag was on for a client version.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/timestamp.h"
+#include "http/handler_context.h"
+#include "http/history_query.h"
+#include "projections/flag_store.h"
+#include "projections/organization_diff.h"
+
+namespace flagledger {
+
+// GET /api/v1/organizations/{org}/diff?from=|from_event=&to=|to_event=&after_key=&limit=
+void HandleOrganizationDiff(FlagStore& store, const RequestContext& context,
+                            const Responder& respond);
+// GET /api/v1/organizations/{org}/evaluation?version=&at=&page=&limit=
+void HandleOrganizationEvaluation(FlagStore& store, const RequestContext& context,
+                                  const Responder& respond);
+// GET .../feature-flags/{flag_key}/evaluation/timeline?version=&from=&to=
+void HandleFlagTimeline(FlagStore& store, const RequestContext& context, const Responder& respond);
+
+// The diff's JSON body (also printed by `flagledger diff`).
+std::string OrganizationDiffJson(std::string_view organization_id, const LogPoint& from,
+                                 const LogPoint& to, const OrganizationDiff& diff);
+
+}  // namespace flagledger
