@@ -33,7 +33,7 @@ void BuildSyntheticLog(const std::string& data_dir, const SyntheticLogShape& sha
     event.organization_id = SyntheticOrganization(f % shape.organizations);
     event.flag_key = SyntheticFlagKey(f / shape.organizations);
     event.recorded_at = Timestamp::FromMicros(start + static_cast<std::int64_t>(i) * 1000);
-    event.actor = "bench";
+    event.actor = i % shape.rare_every == shape.rare_every - 1 ? kRareActor : "bench";
     event.request_id = "synthetic";
     Flag next = current[f];
     if (i < flags) {
@@ -44,7 +44,8 @@ void BuildSyntheticLog(const std::string& data_dir, const SyntheticLogShape& sha
       event.changes.enabled = EnabledChange{std::nullopt, false};
       event.changes.rollout_condition = RolloutChange{};
     } else {
-      event.type = EventType::kFlagUpdated;
+      event.type = i % shape.rare_every == shape.rare_every / 2 ? EventType::kFlagRolloutUpdated
+                                                                : EventType::kFlagUpdated;
       next.enabled = !next.enabled;
       event.changes.enabled = EnabledChange{current[f].enabled, next.enabled};
       if (i / flags % 3 == 0) {

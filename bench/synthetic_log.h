@@ -12,7 +12,12 @@ struct SyntheticLogShape {
   std::uint64_t events = 10'000;
   std::uint64_t organizations = 10;
   std::uint64_t flags_per_organization = 100;  // created first; the rest of the events update them
+  // Every rare_every-th event is by actor kRareActor, and every rare_every-th update (offset
+  // by half) has the type flag.rollout_updated: filters that match 1 / rare_every of the log.
+  std::uint64_t rare_every = 1000;
 };
+
+inline constexpr char kRareActor[] = "rare-bot";
 
 // Appends `shape.events` events to the log in `data_dir` (created; must be empty): every flag
 // is created, then updated round-robin (enabled toggles, every third update also changes the
