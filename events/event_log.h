@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -173,6 +174,20 @@ class EventLog {
   // The JSON of the flag's newest event with sequence <= `at`, or nullopt. O(log n).
   Result<std::optional<std::string>> FlagEventAt(std::string_view organization_id,
                                                  std::string_view flag_key, std::uint64_t at) const;
+  // For every flag key the organization had an event for at or before the largest of
+  // `points`, ascending bytewise: calls `visit(key, newest)` where newest[i] is the sequence
+  // of the key's newest event at or before points[i] (0: none yet). One iterator, two seeks
+  // per key and point: O(keys x points x log n). `visit` runs under the log's read lock and
+  // must not call back into the log.
+  Status ForEachFlagStreamAt(
+      std::string_view organization_id, std::span<const std::uint64_t> points,
+      const std::function<void(std::string_view, std::span<const std::uint64_t>)>& visit) const
+      EXCLUDES(db_mutex_);
+  // The JSON of the events with these sequences, in the same order (RocksDB MultiGet: one pass
+  // over the files for the whole batch). kInternal when one is missing.
+  Result<std::vector<std::string>> EventsAt(std::span<const std::uint64_t> sequences) const
+      EXCLUDES(db_mutex_);
+
   // Calls `visit` with every flag key the organization ever had an event for that starts with
   // `key_prefix`, ascending bytewise, until it returns false. O(keys x log n).
   Status ForEachFlagKey(std::string_view organization_id,
@@ -230,9 +245,6 @@ class EventLog {
   Status LoadTail() EXCLUDES(db_mutex_);
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
   Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
-  // Visits (sequence) of index entries under `prefix` whose last 8 key bytes are a sequence.
-  Status ScanIndex(internal::ColumnFamily family, const std::string& prefix,
-                   const EventRange& range, const EventVisitor& visit) const EXCLUDES(db_mutex_);
 
   std::string data_dir_;
   std::string log_id_;

@@ -8,6 +8,7 @@
 
 #include "events/event_codec.h"
 #include "events/event_log.h"
+#include "events/event_lookup.h"
 #include "events/log_keys.h"
 #include "events/log_status.h"
 
@@ -20,6 +21,8 @@ namespace {
 // Above this many matching keys, a key prefix is filtered along the organization's stream
 // rather than by merging each key's stream.
 constexpr std::size_t kMaxMergedKeys = 64;
+// Events looked up together from an index walk.
+constexpr std::size_t kLookupBatch = 256;
 
 // One index stream (keys `prefix` + u64 sequence) within a range of sequences, iterated in the
 // range's order.
@@ -147,11 +150,7 @@ Status EventLog::Query(const EventFilter& filter, const EventRange& requested,
   for (const std::string& prefix : prefixes) {
     cursors.push_back(std::make_unique<StreamCursor>(db, family, prefix, range));
   }
-  rocksdb::ColumnFamilyHandle* events = Family(ColumnFamily::kEvents);
-  thread_local EventDecoder decoder;
-  std::string json;
-  std::size_t matched = 0;
-  while (matched < range.limit) {
+  auto next_cursor = [&]() -> StreamCursor* {
     StreamCursor* next = nullptr;
     for (const auto& cursor : cursors) {
       if (!cursor->valid()) continue;
@@ -160,34 +159,52 @@ Status EventLog::Query(const EventFilter& filter, const EventRange& requested,
         next = cursor.get();
       }
     }
-    if (!next) break;
-    std::uint64_t sequence = next->sequence();
-    std::string_view event_json;
-    if (json_in_stream) {
-      event_json = next->value();
-    } else {
-      rocksdb::Status status =
-          db->Get(rocksdb::ReadOptions(), events, SequenceKey(sequence), &json);
-      if (!status.ok()) {
-        return status.IsNotFound()
-                   ? Status(ErrorCode::kInternal,
-                            "an index names the missing event " + std::to_string(sequence))
-                   : StorageError("cannot read an event", status);
-      }
-      event_json = json;
-    }
-    bool passes = true;
+    return next;
+  };
+  thread_local EventDecoder decoder;
+  std::size_t matched = 0;
+  bool stopped = false;
+  // Offers one event; false once the walk is over.
+  auto offer = [&](std::uint64_t sequence, std::string_view json, Status& failure) {
     if (check) {
-      auto event = decoder.Decode(event_json, EventDecoder::Parts::kWithoutChanges);
-      if (!event.ok()) return event.status();
-      passes = residual.Matches(*event);
+      auto event = decoder.Decode(json, EventDecoder::Parts::kWithoutChanges);
+      if (!event.ok()) {
+        failure = event.status();
+        return false;
+      }
+      if (!residual.Matches(*event)) return true;
     }
-    if (passes) {
-      ++matched;
-      if (!visit(sequence, event_json)) break;
+    ++matched;
+    stopped = !visit(sequence, json);
+    return !stopped && matched < range.limit;
+  };
+  Status failure;
+  if (json_in_stream) {
+    for (StreamCursor* next = next_cursor(); next && matched < range.limit; next = next_cursor()) {
+      if (!offer(next->sequence(), next->value(), failure)) break;
+      next->Advance();
     }
-    next->Advance();
+  } else {
+    // The events of an index are read a batch at a time: one MultiGet, a pass over the files
+    // for the whole batch, instead of a lookup each. A batch is what the page still needs, at
+    // most kLookupBatch (events that fail a check are made up by the next batch).
+    std::vector<std::uint64_t> batch;
+    while (!stopped && failure.ok() && matched < range.limit) {
+      std::size_t want = std::min(range.limit - matched, kLookupBatch);
+      batch.clear();
+      for (StreamCursor* next = next_cursor(); next && batch.size() < want; next = next_cursor()) {
+        batch.push_back(next->sequence());
+        next->Advance();
+      }
+      if (batch.empty()) break;
+      auto events = ReadEvents(db, Family(ColumnFamily::kEvents), batch);
+      if (!events.ok()) return events.status();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!offer(batch[i], (*events)[i], failure)) break;
+      }
+    }
   }
+  if (!failure.ok()) return failure;
   for (const auto& cursor : cursors) {
     if (!cursor->status().ok()) return StorageError("cannot read the event log", cursor->status());
   }

@@ -3,48 +3,16 @@
 #include <rocksdb/slice.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "events/event_log.h"
+#include "events/event_lookup.h"
 #include "events/log_keys.h"
 #include "events/log_status.h"
 
 namespace flagledger {
 
 using namespace internal;
-
-namespace {
-
-// Iterates keys `prefix` + u64 sequence for sequences in the range, in the range's order.
-template <typename OnKey>
-Status IterateSequenceKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-                           const std::string& prefix, const EventRange& range, OnKey on_key) {
-  if (range.limit == 0 || range.after == EventRange::kEnd || range.before <= range.after + 1) {
-    return Status::Ok();
-  }
-  std::string lower = prefix, upper = prefix;
-  AppendBigEndian(lower, range.after + 1);
-  AppendBigEndian(upper, range.before);  // exclusive
-  rocksdb::Slice lower_bound(lower), upper_bound(upper);
-  rocksdb::ReadOptions read_options;
-  read_options.iterate_lower_bound = &lower_bound;
-  read_options.iterate_upper_bound = &upper_bound;
-  if (range.limit == std::numeric_limits<std::size_t>::max()) {  // a bulk scan (rebuild, verify)
-    read_options.readahead_size = 4 << 20;
-    read_options.fill_cache = false;  // it would evict the blocks point-in-time reads use
-  }
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
-  std::size_t visited = 0;
-  for (range.descending ? it->SeekToLast() : it->SeekToFirst();
-       it->Valid() && visited < range.limit; range.descending ? it->Prev() : it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    ++visited;
-    if (!on_key(ReadBigEndian(key.substr(key.size() - 8)), it->value().ToStringView())) break;
-  }
-  if (!it->status().ok()) return StorageError("cannot read the event log", it->status());
-  return Status::Ok();
-}
-
-}  // namespace
 
 EventRange EventLog::Visible(const EventRange& range) const {
   EventRange visible = range;
@@ -54,47 +22,22 @@ EventRange EventLog::Visible(const EventRange& range) const {
 }
 
 Status EventLog::Scan(const EventRange& range, const EventVisitor& visit) const {
-  ReaderMutexLock shared(db_mutex_);
-  if (!db_) return LogClosed();
-  return IterateSequenceKeys(
-      db_.get(), Family(ColumnFamily::kEvents), "", Visible(range),
-      [&](std::uint64_t sequence, std::string_view json) { return visit(sequence, json); });
-}
-
-Status EventLog::ScanIndex(ColumnFamily family, const std::string& prefix, const EventRange& range,
-                           const EventVisitor& visit) const {
-  ReaderMutexLock shared(db_mutex_);
-  if (!db_) return LogClosed();
-  // Taken under the lock, which the visitor below runs within.
-  rocksdb::DB* db = db_.get();
-  rocksdb::ColumnFamilyHandle* events = Family(ColumnFamily::kEvents);
-  Status failure;
-  Status scanned = IterateSequenceKeys(
-      db, Family(family), prefix, Visible(range), [&](std::uint64_t sequence, std::string_view) {
-        std::string json;
-        rocksdb::Status status =
-            db->Get(rocksdb::ReadOptions(), events, SequenceKey(sequence), &json);
-        if (!status.ok()) {
-          failure = status.IsNotFound()
-                        ? Status(ErrorCode::kInternal,
-                                 "an index names the missing event " + std::to_string(sequence))
-                        : StorageError("cannot read an event", status);
-          return false;
-        }
-        return visit(sequence, json);
-      });
-  return scanned.ok() ? failure : scanned;
+  return Query(EventFilter{}, range, visit);
 }
 
 Status EventLog::ScanOrganization(std::string_view organization_id, const EventRange& range,
                                   const EventVisitor& visit) const {
-  return ScanIndex(ColumnFamily::kOrgEvents, OrgEventsPrefix(organization_id), range, visit);
+  EventFilter filter;
+  filter.organization_id = std::string(organization_id);
+  return Query(filter, range, visit);
 }
 
 Status EventLog::ScanFlag(std::string_view organization_id, std::string_view flag_key,
                           const EventRange& range, const EventVisitor& visit) const {
-  return ScanIndex(ColumnFamily::kFlagEvents, FlagEventsPrefix(organization_id, flag_key), range,
-                   visit);
+  EventFilter filter;
+  filter.organization_id = std::string(organization_id);
+  filter.flag_key = std::string(flag_key);
+  return Query(filter, range, visit);
 }
 
 Result<std::uint64_t> EventLog::SequenceAt(Timestamp time) const {
@@ -155,6 +98,61 @@ Status EventLog::ForEachFlagKey(std::string_view organization_id,
   }
   if (!it->status().ok()) return StorageError("cannot read the flag index", it->status());
   return Status::Ok();
+}
+
+Status EventLog::ForEachFlagStreamAt(
+    std::string_view organization_id, std::span<const std::uint64_t> points,
+    const std::function<void(std::string_view, std::span<const std::uint64_t>)>& visit) const {
+  ReaderMutexLock shared(db_mutex_);
+  if (!db_) return LogClosed();
+  const std::uint64_t last = last_sequence();
+  std::string org_prefix = OrgEventsPrefix(organization_id);
+  std::string end = PrefixEnd(org_prefix);
+  rocksdb::Slice lower_bound(org_prefix), upper_bound(end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_lower_bound = &lower_bound;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, Family(ColumnFamily::kFlagEvents)));
+  std::vector<std::uint64_t> newest(points.size());
+  std::vector<std::size_t> order(points.size());  // points' indexes, largest point first
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return points[a] > points[b]; });
+  std::string key_prefix, target;
+  for (it->Seek(org_prefix); it->Valid();) {
+    std::string_view rest = it->key().ToStringView().substr(org_prefix.size());
+    std::string flag_key(rest.substr(0, rest.find('\0')));
+    key_prefix = FlagEventsPrefix(organization_id, flag_key);
+    bool any = false;
+    // Largest point first: a smaller point at or after that answer has the same answer.
+    std::optional<std::uint64_t> known;
+    for (std::size_t i : order) {
+      if (!known || *known > points[i]) {
+        target = FlagEventsKey(organization_id, flag_key, std::min(points[i], last));
+        it->SeekForPrev(target);
+        known = it->Valid() && it->key().starts_with(key_prefix)
+                    ? ReadBigEndian(it->key().ToStringView().substr(key_prefix.size()))
+                    : 0;
+      }
+      newest[i] = *known;
+      any = any || *known != 0;
+    }
+    if (any) visit(flag_key, newest);
+    // The next key's stream: past flag_key + '\0' + every sequence.
+    target = org_prefix + flag_key;
+    target.push_back('\1');
+    it->Seek(target);
+  }
+  if (!it->status().ok()) return StorageError("cannot read the flag index", it->status());
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> EventLog::EventsAt(
+    std::span<const std::uint64_t> sequences) const {
+  ReaderMutexLock shared(db_mutex_);
+  if (!db_) return LogClosed();
+  return ReadEvents(db_.get(), Family(ColumnFamily::kEvents), sequences);
 }
 
 }  // namespace flagledger

@@ -3,18 +3,13 @@
 #include "events/event_codec.h"
 
 namespace flagledger {
-namespace {
-
-// The flag a stored event leaves behind (nullptr after a delete).
-Result<std::shared_ptr<const FlagRecord>> RecordOf(std::string_view event_json) {
+Result<std::shared_ptr<const FlagRecord>> RecordAfterEvent(std::string_view event_json) {
   thread_local EventDecoder decoder;
-  auto event = decoder.Decode(event_json);
+  auto event = decoder.Decode(event_json, EventDecoder::Parts::kWithoutChanges);
   if (!event.ok()) return event.status();
   if (!event->flag) return std::shared_ptr<const FlagRecord>();
   return MakeFlagRecord(std::move(*event->flag), event->version);
 }
-
-}  // namespace
 
 Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
                                                  std::string_view organization_id,
@@ -23,21 +18,25 @@ Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
   auto event = log.FlagEventAt(organization_id, flag_key, sequence);
   if (!event.ok()) return event.status();
   if (!event->has_value()) return std::shared_ptr<const FlagRecord>();
-  return RecordOf(**event);
+  return RecordAfterEvent(**event);
 }
 
 Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
     const EventLog& log, std::string_view organization_id, std::uint64_t sequence) {
-  // The keys first: the log's visitors must not call back into the log.
-  std::vector<std::string> keys;
-  Status scanned = log.ForEachFlagKey(organization_id, [&](std::string_view flag_key) {
-    keys.emplace_back(flag_key);
-    return true;
-  });
-  if (!scanned.ok()) return scanned;
+  // Each key's newest event at that point first (one walk of the flag index), then those
+  // events in one batch: the log's visitors must not call back into the log.
+  std::vector<std::uint64_t> newest;
+  const std::uint64_t points[] = {sequence};
+  Status walked = log.ForEachFlagStreamAt(
+      organization_id, points,
+      [&](std::string_view, std::span<const std::uint64_t> at) { newest.push_back(at[0]); });
+  if (!walked.ok()) return walked;
+  auto events = log.EventsAt(newest);
+  if (!events.ok()) return events.status();
   std::vector<std::shared_ptr<const FlagRecord>> flags;
-  for (const std::string& flag_key : keys) {
-    auto record = FlagAt(log, organization_id, flag_key, sequence);
+  flags.reserve(events->size());
+  for (const std::string& json : *events) {
+    auto record = RecordAfterEvent(json);
     if (!record.ok()) return record.status();
     if (*record) flags.push_back(std::move(record).value());
   }

@@ -12,6 +12,9 @@
 
 namespace flagledger {
 
+// The flag a stored event leaves behind (nullptr after a delete), with the event's version.
+Result<std::shared_ptr<const FlagRecord>> RecordAfterEvent(std::string_view event_json);
+
 // One flag as it stood right after event `sequence`: nullptr when it did not exist then.
 // O(log n). Thread-safe.
 Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
