@@ -174,14 +174,16 @@ class EventLog {
   // The JSON of the flag's newest event with sequence <= `at`, or nullopt. O(log n).
   Result<std::optional<std::string>> FlagEventAt(std::string_view organization_id,
                                                  std::string_view flag_key, std::uint64_t at) const;
-  // For every flag key the organization had an event for at or before the largest of
-  // `points`, ascending bytewise: calls `visit(key, newest)` where newest[i] is the sequence
-  // of the key's newest event at or before points[i] (0: none yet). One iterator, two seeks
-  // per key and point: O(keys x points x log n). `visit` runs under the log's read lock and
-  // must not call back into the log.
+  // For every flag key after `after_key` the organization had an event for at or before the
+  // largest of `points`, ascending bytewise: calls `visit(key, newest)` where newest[i] is the
+  // sequence of the key's newest event at or before points[i] (0: none yet); the walk stops
+  // when `visit` returns false. One iterator, two seeks per key and point:
+  // O(keys x points x log n). `visit` runs under the log's read lock and must not call back
+  // into the log.
   Status ForEachFlagStreamAt(
       std::string_view organization_id, std::span<const std::uint64_t> points,
-      const std::function<void(std::string_view, std::span<const std::uint64_t>)>& visit) const
+      std::string_view after_key,
+      const std::function<bool(std::string_view, std::span<const std::uint64_t>)>& visit) const
       EXCLUDES(db_mutex_);
   // The JSON of the events with these sequences, in the same order (RocksDB MultiGet: one pass
   // over the files for the whole batch). kInternal when one is missing.

@@ -102,7 +102,8 @@ Status EventLog::ForEachFlagKey(std::string_view organization_id,
 
 Status EventLog::ForEachFlagStreamAt(
     std::string_view organization_id, std::span<const std::uint64_t> points,
-    const std::function<void(std::string_view, std::span<const std::uint64_t>)>& visit) const {
+    std::string_view after_key,
+    const std::function<bool(std::string_view, std::span<const std::uint64_t>)>& visit) const {
   ReaderMutexLock shared(db_mutex_);
   if (!db_) return LogClosed();
   const std::uint64_t last = last_sequence();
@@ -119,8 +120,12 @@ Status EventLog::ForEachFlagStreamAt(
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return points[a] > points[b]; });
-  std::string key_prefix, target;
-  for (it->Seek(org_prefix); it->Valid();) {
+  std::string key_prefix, target = org_prefix;
+  if (!after_key.empty()) {  // past after_key + '\0' + every sequence
+    target.append(after_key);
+    target.push_back('\1');
+  }
+  for (it->Seek(target); it->Valid();) {
     std::string_view rest = it->key().ToStringView().substr(org_prefix.size());
     std::string flag_key(rest.substr(0, rest.find('\0')));
     key_prefix = FlagEventsPrefix(organization_id, flag_key);
@@ -138,7 +143,7 @@ Status EventLog::ForEachFlagStreamAt(
       newest[i] = *known;
       any = any || *known != 0;
     }
-    if (any) visit(flag_key, newest);
+    if (any && !visit(flag_key, newest)) break;
     // The next key's stream: past flag_key + '\0' + every sequence.
     target = org_prefix + flag_key;
     target.push_back('\1');

@@ -20,38 +20,45 @@ bool SameState(const FlagRecord* a, const FlagRecord* b) {
 Result<OrganizationDiff> DiffOrganization(const EventLog& log, std::string_view organization_id,
                                           std::uint64_t from, std::uint64_t to,
                                           std::string_view after_key, std::size_t limit) {
+  OrganizationDiff diff;
   // The keys whose newest event differs between the two points (others did not change), with
-  // those two events' sequences (0: none yet).
+  // those two events' sequences (0: none yet), a batch at a time: a page walks only as many
+  // flag streams as it needs.
   struct Candidate {
     std::string flag_key;
     std::uint64_t at_from, at_to;
   };
-  std::vector<Candidate> candidates;
-  const std::uint64_t points[] = {from, to};
-  Status walked = log.ForEachFlagStreamAt(
-      organization_id, points, [&](std::string_view key, std::span<const std::uint64_t> at) {
-        if (key > after_key && at[0] != at[1])
-          candidates.push_back({std::string(key), at[0], at[1]});
-      });
-  if (!walked.ok()) return walked;
-
-  OrganizationDiff diff;
-  EventDecoder decoder;
-  // The two ends' events, a batch of candidates at a time.
   constexpr std::size_t kBatch = 128;
-  for (std::size_t first = 0; first < candidates.size() && !diff.has_more; first += kBatch) {
-    std::size_t end = std::min(candidates.size(), first + kBatch);
+  const std::uint64_t points[] = {from, to};
+  std::string walked_past(after_key);
+  std::vector<Candidate> candidates;
+  for (bool walk_done = false; !walk_done && !diff.has_more;) {
+    candidates.clear();
+    walk_done = true;
+    Status walked =
+        log.ForEachFlagStreamAt(organization_id, points, walked_past,
+                                [&](std::string_view key, std::span<const std::uint64_t> at) {
+                                  if (at[0] != at[1])
+                                    candidates.push_back({std::string(key), at[0], at[1]});
+                                  if (candidates.size() < kBatch) return true;
+                                  walk_done = false;
+                                  return false;
+                                });
+    if (!walked.ok()) return walked;
+    if (candidates.empty()) break;
+    walked_past = candidates.back().flag_key;
+
     std::vector<std::uint64_t> sequences;
-    for (std::size_t i = first; i < end; ++i) {
-      if (candidates[i].at_from != 0) sequences.push_back(candidates[i].at_from);
-      sequences.push_back(candidates[i].at_to);
+    for (const Candidate& candidate : candidates) {
+      if (candidate.at_from != 0) sequences.push_back(candidate.at_from);
+      sequences.push_back(candidate.at_to);
     }
     auto events = log.EventsAt(sequences);
     if (!events.ok()) return events.status();
     std::size_t next_event = 0;
-    for (std::size_t i = first; i < end; ++i) {
+    for (Candidate& candidate : candidates) {
       std::shared_ptr<const FlagRecord> before, after;
-      if (candidates[i].at_from != 0) {
+      if (candidate.at_from != 0) {
         auto record = RecordAfterEvent((*events)[next_event++]);
         if (!record.ok()) return record.status();
         before = std::move(*record);
@@ -65,11 +72,12 @@ Result<OrganizationDiff> DiffOrganization(const EventLog& log, std::string_view 
         break;
       }
       FlagDifference& difference = diff.flags.emplace_back();
-      difference.flag_key = candidates[i].flag_key;
+      difference.flag_key = std::move(candidate.flag_key);
       difference.from = std::move(before);
       difference.to = std::move(after);
     }
   }
+  EventDecoder decoder;
   for (FlagDifference& difference : diff.flags) {
     EventRange between;
     between.after = from;

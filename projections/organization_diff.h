@@ -32,8 +32,8 @@ inline constexpr std::size_t kMaxDiffEvents = 1000;
 // What changed between the state right after event `from` and right after event `to` (from
 // <= to): flags whose existence, enabled, rollout_condition or created_at (a re-create)
 // differ, with keys after `after_key`, at most `limit`. A flag changed and changed back is
-// not listed. Costs one seek per key the organization ever had, plus the events of the
-// flags listed. Thread-safe.
+// not listed. Walks the organization's keys in order only as far as the page needs (a few
+// seeks per key walked), then reads the events of the flags listed. Thread-safe.
 Result<OrganizationDiff> DiffOrganization(const EventLog& log, std::string_view organization_id,
                                           std::uint64_t from, std::uint64_t to,
                                           std::string_view after_key, std::size_t limit);

@@ -27,9 +27,11 @@ Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
   // events in one batch: the log's visitors must not call back into the log.
   std::vector<std::uint64_t> newest;
   const std::uint64_t points[] = {sequence};
-  Status walked = log.ForEachFlagStreamAt(
-      organization_id, points,
-      [&](std::string_view, std::span<const std::uint64_t> at) { newest.push_back(at[0]); });
+  Status walked = log.ForEachFlagStreamAt(organization_id, points, "",
+                                          [&](std::string_view, std::span<const std::uint64_t> at) {
+                                            newest.push_back(at[0]);
+                                            return true;
+                                          });
   if (!walked.ok()) return walked;
   auto events = log.EventsAt(newest);
   if (!events.ok()) return events.status();

@@ -2,7 +2,7 @@
 # How fast an export streams through HTTP at 1M events (bench/RESULTS.md, "Audit queries"):
 # NDJSON and CSV of the whole log, and a filtered NDJSON export (the 0.1% by one actor), each
 # read by curl into /dev/null, three rounds. Loopback only; stops by itself.
-#   bench/load/export_rate.sh [BUILD_DIR] [EVENTS]
+#   [CACHE_MB=512] bench/load/export_rate.sh [BUILD_DIR] [EVENTS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build/release}
@@ -19,7 +19,7 @@ trap cleanup EXIT
 
 "$build/bench/make_synthetic_data_dir" "$work/data" "$events" 1000 10
 setsid bash -c 'echo $$ > "$1/flagledger.pid"; exec "$2/tools/flagledger" serve \
-  --data-dir "$1/data" --listen "127.0.0.1:$3" --access-log off --cache-mb 512 \
+  --data-dir "$1/data" --listen "127.0.0.1:$3" --access-log off --cache-mb "${CACHE_MB:-512}" \
   2>"$1/flagledger.log"' export_rate "$work" "$build" "$port" &
 for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 
