@@ -1,6 +1,7 @@
 // Audit queries at 1M events (issue "Audit queries"; bench/RESULTS.md, "Audit queries"):
 // filtered history pages against an unfiltered page of the same view, the raw scan rate an
-// export is bounded by, the diff between two moments and whole-organization evaluation.
+// export is bounded by, the hash chain check of `flagledger verify`, the diff between two
+// moments and whole-organization evaluation.
 //
 // Two logs of 1M events: 1,000 organizations x 10 flags for the history filters (0.1% of the
 // events are by the actor "rare-bot", 0.1% are flag.rollout_updated), and 10 organizations x
@@ -25,7 +26,7 @@ constexpr std::int64_t kStart = 1'767'225'600'000'000;  // the synthetic log's f
 
 const EventLog& FilterLog() {
   EventLogOptions options;
-  options.block_cache_bytes = std::size_t{512} << 20;
+  options.block_cache_bytes = std::size_t{1024} << 20;
   return KeptSyntheticLog({kEvents, 1000, 10}, options);
 }
 
@@ -141,6 +142,20 @@ void BM_ScanWholeLog(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 BENCHMARK(BM_ScanWholeLog)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// `flagledger verify`'s hash chain check of the whole log (events/event_chain.h): every
+// event's SHA-256 recomputed and linked to the one before.
+void BM_CheckChainWholeLog(benchmark::State& state) {
+  const EventLog& log = FilterLog();
+  for (auto _ : state) {
+    std::size_t problems = 0;
+    auto head = log.CheckChain([&](const std::string&) { ++problems; });
+    if (!head.ok() || problems != 0) state.SkipWithError("the chain does not verify");
+    benchmark::DoNotOptimize(head);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * log.last_sequence()));
+}
+BENCHMARK(BM_CheckChainWholeLog)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 // A diff of an organization of 1,000 flags between two points 10,000 of its events apart
 // (every flag changed about ten times in between), one page of `limit` flags.

@@ -47,9 +47,6 @@ struct Access {
 // whole log; an operator token (kAllOrganizations, kAdmin) reaches everything.
 bool Grants(const ApiToken& token, const Access& access);
 
-// The lowercase hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
-
 // The secret's shape: "flt_" and 64 lowercase hex digits (256 random bits).
 inline constexpr std::string_view kSecretPrefix = "flt_";
 bool LooksLikeSecret(std::string_view text);

@@ -57,6 +57,12 @@ struct Event {
   std::optional<Flag> flag;         // the flag after this event; null after flag.deleted
   std::optional<Flag> previous;     // flag.deleted only: the flag just before it was deleted
   std::optional<TokenFacts> token;  // token events only
+  // The hash chain (events/event_chain.h), set by EventLog::Append: the hash of the event
+  // before (kGenesisHash for event 1) and this event's own, 64 lowercase hex digits each.
+  // Empty only on events not yet appended, and on events of logs before schema 4 until
+  // their upgrade.
+  std::string previous_hash;
+  std::string hash;
 
   bool operator==(const Event&) const = default;
 };

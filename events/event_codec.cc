@@ -19,6 +19,11 @@
 //                   "recorded_at":micros_time,"actor":str,"request_id":str,
 //                   "token":{"name":str,"organization_id":str,"role":str,"secret_sha256":str}}
 //
+// Both end with the hash chain's members (events/event_chain.h), on every event of a log of
+// schema 4 or later:
+//
+//   ...,"previous_hash":hex64,"hash":hex64}
+//
 // "previous" (the flag just before) is on flag.deleted only; events stored before schema 3
 // got it when the log was upgraded (log_migrations.h).
 //
@@ -35,6 +40,23 @@
 namespace flagledger {
 
 namespace od = simdjson::ondemand;
+
+namespace {
+
+// `,"previous_hash":"…","hash":"…"}`: the members present, then the object's end.
+void AppendChainMembers(std::string& out, const Event& event) {
+  if (!event.previous_hash.empty()) {
+    out += ",\"previous_hash\":";
+    AppendJsonString(out, event.previous_hash);
+  }
+  if (!event.hash.empty()) {
+    out += ",\"hash\":";
+    AppendJsonString(out, event.hash);
+  }
+  out.push_back('}');
+}
+
+}  // namespace
 
 std::string EncodeEvent(const Event& event) {
   std::string out;
@@ -66,7 +88,8 @@ std::string EncodeEvent(const Event& event) {
     AppendJsonString(out, RoleName(token.role));
     out += ",\"secret_sha256\":";
     AppendJsonString(out, token.secret_sha256);
-    out += "}}";
+    out.push_back('}');
+    AppendChainMembers(out, event);
     return out;
   }
   out += ",\"changes\":{";
@@ -99,8 +122,31 @@ std::string EncodeEvent(const Event& event) {
     out += ",\"previous\":";
     AppendFlagJson(out, *event.previous);
   }
-  out.push_back('}');
+  AppendChainMembers(out, event);
   return out;
+}
+
+bool SplitSealedEvent(std::string_view json, SealedEvent& out) {
+  constexpr std::string_view kPrevious = ",\"previous_hash\":\"";
+  constexpr std::string_view kHash = "\",\"hash\":\"";
+  constexpr std::size_t kTail = kPrevious.size() + 64 + kHash.size() + 64 + 2;
+  if (json.size() < kTail + 1 || !json.ends_with("\"}")) return false;
+  std::string_view tail = json.substr(json.size() - kTail);
+  if (!tail.starts_with(kPrevious) || tail.substr(kPrevious.size() + 64, kHash.size()) != kHash) {
+    return false;
+  }
+  auto is_hex = [](std::string_view digits) {  // branch-free: hashes are random digits
+    bool bad = false;
+    for (char c : digits) {
+      auto byte = static_cast<unsigned char>(c);
+      bad |= (static_cast<unsigned>(byte - '0') > 9u) & (static_cast<unsigned>(byte - 'a') > 5u);
+    }
+    return !bad;
+  };
+  out.previous_hash = tail.substr(kPrevious.size(), 64);
+  out.hash = tail.substr(kPrevious.size() + 64 + kHash.size(), 64);
+  out.covered = json.substr(0, json.size() - (kHash.size() - 1) - 64 - 2);
+  return is_hex(out.previous_hash) && is_hex(out.hash);
 }
 
 namespace {
@@ -299,6 +345,11 @@ Result<Event> EventDecoder::Decode(std::string_view json, Parts parts) {
     reader.Fail("not JSON");
   } else {
     reader.ReadEvent(doc, event, parts == Parts::kEverything);
+  }
+  SealedEvent sealed;
+  if (reader.error.empty() && SplitSealedEvent(json, sealed)) {
+    event.previous_hash = sealed.previous_hash;
+    event.hash = sealed.hash;
   }
   if (!reader.error.empty()) {
     return Status(ErrorCode::kInternal, "undecodable event: " + reader.error);

@@ -14,6 +14,15 @@ namespace flagledger {
 // always gives the same bytes.
 std::string EncodeEvent(const Event& event);
 
+// An encoded event's hash chain members, found by position at its end (views into the JSON).
+struct SealedEvent {
+  std::string_view covered;  // what the "hash" member covers: the JSON up to it, no '}'
+  std::string_view previous_hash, hash;
+};
+
+// Splits `json` when it ends with both chain members, each 64 lowercase hex digits.
+bool SplitSealedEvent(std::string_view json, SealedEvent& out);
+
 // Decodes what EncodeEvent wrote, with simdjson on-demand and one reused parser.
 // Not thread-safe: use one decoder per thread.
 class EventDecoder {

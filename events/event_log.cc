@@ -400,6 +400,10 @@ Status EventLog::LoadTail() {
     if (!event.ok()) return event.status();
     last_recorded_at_.store(event->recorded_at.micros(), std::memory_order_release);
     last_sequence_.store(sequence, std::memory_order_release);
+    // A log read before its upgrade to schema 4 has no chain; nothing is appended to it.
+    chain_hash_ = event->hash.empty() ? std::string(kGenesisHash) : std::move(event->hash);
+  } else {
+    chain_hash_ = kGenesisHash;
   }
   if (!it->status().ok()) return StorageError("cannot read the log's tail", it->status());
   return Status::Ok();
@@ -446,6 +450,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   std::map<std::string, std::uint64_t> versions;  // flag prefix -> last version, this batch
   std::uint64_t sequence = last_sequence();
   std::int64_t recorded_at = last_recorded_at_.load(std::memory_order_relaxed);
+  std::string chain_hash = chain_hash_;
   for (Event& event : events) {
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
@@ -468,7 +473,8 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
       if (status.ok()) status = batch.Put(handles[static_cast<std::size_t>(family)], key, value);
       written.emplace_back(family, std::move(key));
     };
-    put(ColumnFamily::kEvents, SequenceKey(event.sequence), EncodeEvent(event));
+    put(ColumnFamily::kEvents, SequenceKey(event.sequence), EncodeChainedEvent(event, chain_hash));
+    chain_hash = event.hash;
     put(ColumnFamily::kFlagEvents,
         FlagEventsKey(event.organization_id, event.flag_key, event.sequence), version_value);
     put(ColumnFamily::kOrgEvents, OrgEventsKey(event.organization_id, event.sequence), {});
@@ -499,6 +505,7 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   for (const auto& [prefix, version] : versions) recent_versions_.Remember(prefix, version);
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
+  chain_hash_ = std::move(chain_hash);
   return Status::Ok();
 }
 

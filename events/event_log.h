@@ -19,6 +19,7 @@
 #include "core/thread_annotations.h"
 #include "events/column_family.h"
 #include "events/event.h"
+#include "events/event_chain.h"
 #include "events/event_filter.h"
 #include "events/idempotency_record.h"
 #include "events/log_backup.h"
@@ -94,7 +95,7 @@ class EventLog {
  public:
   // The on-disk schema this build writes, and the oldest it reads (older ones are upgraded at
   // a writable open; events/log_migrations.h lists them).
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   static constexpr int kOldestReadableSchema = 1;
 
   // Opens or creates the log in DATA_DIR/log. Fails with kUnavailable when RocksDB cannot open
@@ -216,6 +217,18 @@ class EventLog {
   Result<std::uint64_t> CheckIntegrity(const std::function<void(const std::string&)>& problem,
                                        std::size_t max_problems = 100) const;
 
+  // The newest event's sequence and chain hash (events/event_chain.h); sequence 0 and
+  // kGenesisHash on an empty log. Thread-safe.
+  Result<ChainHead> Head() const EXCLUDES(db_mutex_);
+
+  // Recomputes the hash chain over every event in order, naming each event whose hash does
+  // not match its content, whose previous_hash is not its predecessor's hash, that says it is
+  // another event, that is missing, or that is not chained at all. Calls `problem` for each
+  // (at most `max_problems`); returns the head it reached. Thread-safe; reads the log as of
+  // the call (events appended meanwhile are not checked).
+  Result<ChainHead> CheckChain(const std::function<void(const std::string&)>& problem,
+                               std::size_t max_problems = 100) const EXCLUDES(db_mutex_);
+
  private:
   // A RocksDB instance on DATA_DIR/log with its family handles (event_log.cc).
   struct Database;
@@ -281,6 +294,9 @@ class EventLog {
   RecentVersions recent_versions_{EventLogOptions{}.recent_versions};
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::int64_t> last_recorded_at_{0};
+  // The newest event's hash, which the next appended event chains to. Writer only (Append,
+  // and LoadTail at open and in Recover).
+  std::string chain_hash_{kGenesisHash};
 };
 
 }  // namespace flagledger

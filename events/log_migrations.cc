@@ -5,6 +5,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "events/event_chain.h"
 #include "events/event_codec.h"
 #include "events/log_keys.h"
 
@@ -24,18 +25,20 @@ rocksdb::ColumnFamilyHandle* Handle(const FamilyHandles& families, ColumnFamily 
   return families[static_cast<std::size_t>(family)];
 }
 
-// Events per intermediate batch of AddAuditIndex: bounds its memory on a long log.
+// Events per intermediate batch of a step that rewrites the log: bounds its memory.
 constexpr std::size_t kEventsPerMigrationBatch = 20000;
 
-Status AddAuditIndex(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
-                     const std::function<Status(rocksdb::WriteBatch&)>& write) {
-  rocksdb::ColumnFamilyHandle* events = Handle(families, ColumnFamily::kEvents);
-  rocksdb::ColumnFamilyHandle* audit = Handle(families, ColumnFamily::kAuditIndex);
+// Calls `visit(key, event)` for every stored event in sequence order, to add its writes to
+// `batch`; writes the batch through `write` every kEventsPerMigrationBatch events.
+Status ForEachStoredEvent(
+    rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
+    const std::function<Status(rocksdb::WriteBatch&)>& write,
+    const std::function<rocksdb::Status(const rocksdb::Slice&, Event&)>& visit) {
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
   read_options.readahead_size = 4 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options, events));
-  std::unordered_map<std::string, std::optional<Flag>> last_flag;  // org '\0' key -> flag
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.NewIterator(read_options, Handle(families, ColumnFamily::kEvents)));
   EventDecoder decoder;
   std::size_t in_batch = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -46,20 +49,8 @@ Status AddAuditIndex(rocksdb::DB& db, const FamilyHandles& families, rocksdb::Wr
                         std::to_string(ReadBigEndian(it->key().ToStringView())) + " is " +
                         event.status().detail());
     }
-    for (const std::string& key : AuditKeys(*event)) {
-      if (!batch.Put(audit, key, rocksdb::Slice()).ok()) {
-        return Status(ErrorCode::kInternal, "cannot build the upgrade batch");
-      }
-    }
-    if (!IsTokenEvent(event->type)) {
-      std::optional<Flag>& last = last_flag[event->organization_id + '\0' + event->flag_key];
-      if (event->type == EventType::kFlagDeleted && !event->previous && last) {
-        event->previous = std::move(last);
-        if (!batch.Put(events, it->key(), EncodeEvent(*event)).ok()) {
-          return Status(ErrorCode::kInternal, "cannot build the upgrade batch");
-        }
-      }
-      last = std::move(event->flag);
+    if (!visit(it->key(), *event).ok()) {
+      return Status(ErrorCode::kInternal, "cannot build the upgrade batch");
     }
     if (++in_batch == kEventsPerMigrationBatch) {
       Status written = write(batch);
@@ -74,10 +65,48 @@ Status AddAuditIndex(rocksdb::DB& db, const FamilyHandles& families, rocksdb::Wr
   return Status::Ok();
 }
 
+Status AddAuditIndex(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
+                     const std::function<Status(rocksdb::WriteBatch&)>& write) {
+  rocksdb::ColumnFamilyHandle* events = Handle(families, ColumnFamily::kEvents);
+  rocksdb::ColumnFamilyHandle* audit = Handle(families, ColumnFamily::kAuditIndex);
+  std::unordered_map<std::string, std::optional<Flag>> last_flag;  // org '\0' key -> flag
+  return ForEachStoredEvent(
+      db, families, batch, write, [&](const rocksdb::Slice& key, Event& event) {
+        rocksdb::Status status;
+        for (const std::string& audit_key : AuditKeys(event)) {
+          if (status.ok()) status = batch.Put(audit, audit_key, rocksdb::Slice());
+        }
+        if (!IsTokenEvent(event.type)) {
+          std::optional<Flag>& last = last_flag[event.organization_id + '\0' + event.flag_key];
+          if (event.type == EventType::kFlagDeleted && !event.previous && last) {
+            event.previous = std::move(last);
+            if (status.ok()) status = batch.Put(events, key, EncodeEvent(event));
+          }
+          last = std::move(event.flag);
+        }
+        return status;
+      });
+}
+
+// Chains every event (events/event_chain.h), in sequence order. Idempotent: an event already
+// chained by an interrupted run gets the same members again.
+Status ChainEvents(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
+                   const std::function<Status(rocksdb::WriteBatch&)>& write) {
+  rocksdb::ColumnFamilyHandle* events = Handle(families, ColumnFamily::kEvents);
+  std::string previous_hash(kGenesisHash);
+  return ForEachStoredEvent(
+      db, families, batch, write, [&](const rocksdb::Slice& key, Event& event) {
+        rocksdb::Status status = batch.Put(events, key, EncodeChainedEvent(event, previous_hash));
+        previous_hash = std::move(event.hash);
+        return status;
+      });
+}
+
 constexpr LogMigration kMigrations[] = {
     {1, "adds the log id that names this data directory's history", &AddLogId},
     {2, "adds the index of events by actor and by type, and the flag before each delete",
      &AddAuditIndex},
+    {3, "chains every event to the one before it by hash (tamper evidence)", &ChainEvents},
 };
 static_assert(std::size(kMigrations) == kCurrentSchema - 1, "one step per schema");
 

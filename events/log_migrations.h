@@ -13,6 +13,8 @@
 //      directory holds, so that a follower can tell its leader's log from another one.
 //   3  adds the audit index (events by actor and by type, log_keys.h) and gives every stored
 //      flag.deleted event the member "previous": the flag event before it left behind.
+//   4  chains every event by hash: each ends with "previous_hash" and "hash"
+//      (events/event_chain.h).
 #pragma once
 
 #include <rocksdb/db.h>

@@ -145,6 +145,8 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     case Route::kOrgEvents:
     case Route::kAllEvents:
       return HandleHistory(store_, context, route, respond);
+    case Route::kLogHead:
+      return HandleLogHead(store_, context, respond);
     case Route::kOrgEventStream:
       return HandleEventStream(store_, context, respond);
     case Route::kFlagEvaluation:

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "core/sha256.h"
+
 namespace flagledger {
 namespace {
 

@@ -4,6 +4,7 @@
 #include "core/evaluation.h"
 #include "core/identifier.h"
 #include "core/json_writer.h"
+#include "core/sha256.h"
 #include "http/entity_tags.h"
 #include "http/problem.h"
 #include "http/query_params.h"

@@ -54,6 +54,21 @@ std::span<const std::string_view> ParamsOf(Route route) {
 
 }  // namespace
 
+void HandleLogHead(FlagStore& store, const RequestContext& context, const Responder& respond) {
+  Status names = CheckQueryNames(context.target, {});
+  if (!names.ok()) return respond(ProblemResponse(names));
+  auto head = store.log().Head();
+  if (!head.ok()) return respond(ProblemResponse(head.status()));
+  std::string body = "{\"sequence\":";
+  AppendJsonUint(body, head->sequence);
+  body += ",\"hash\":";
+  AppendJsonString(body, head->hash);
+  body += ",\"head\":";
+  AppendJsonString(body, FormatChainHead(*head));
+  body += '}';
+  respond(JsonResponse(200, std::move(body)));
+}
+
 void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
                    const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };

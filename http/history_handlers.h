@@ -13,6 +13,11 @@ namespace flagledger {
 void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
                    const Responder& respond);
 
+// GET /api/v1/events/head: {"sequence":N,"hash":hex,"head":"N:hex"}, the newest event's
+// chain hash (events/event_chain.h), to be recorded elsewhere and checked by
+// `flagledger verify --expect-head`.
+void HandleLogHead(FlagStore& store, const RequestContext& context, const Responder& respond);
+
 // GET /api/v1/organizations/{org}/events/stream: Server-Sent Events of the organization's
 // events after `Last-Event-ID` (or ?after=, or from now), then live as they are appended.
 void HandleEventStream(FlagStore& store, const RequestContext& context, const Responder& respond);

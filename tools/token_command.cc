@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/json_writer.h"
+#include "core/sha256.h"
 #include "events/event_log.h"
 #include "projections/flag_store.h"
 #include "projections/snapshot_store.h"

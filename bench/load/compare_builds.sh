@@ -2,7 +2,7 @@
 # Same-minute A/B of two flagledger builds: the comparison to trust on this noisy machine,
 # where full runs against nginx move by ±15% from one run to the next.
 #
-#   bench/load/compare_builds.sh BUILD_A BUILD_B [get|list|mix]
+#   bench/load/compare_builds.sh BUILD_A BUILD_B [get|list|mix|write]
 #
 # BUILD_A and BUILD_B are directories holding tools/flagledger (a build directory, or a copy
 # of one binary in DIR/tools/). Both servers run at once with the load data set of lib.sh;
@@ -10,12 +10,14 @@
 # THREADS=2, CONNECTIONS=64).
 #   get, list: single-flag GETs or list pages; per round, req/s and, from `perf stat` on the
 #              server, recvfrom calls and server CPU per request.
+#   write:     durable PUTs, each flipping one of 20,000 flags (flip_flags.lua); the same
+#              figures per write.
 #   mix:       reads.lua, then mixed.lua (95% reads / 5% durable writes); per round, the
 #              read-only rate, the reads under the mix, and their ratio.
 # SCRIPT=file.lua adds `-s file.lua` to the get and list loads (e.g. bench/load/sdk_headers.lua).
 # Prints each round, then medians and the median of the round ratios B / A.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 build_a="$1" build_b="$2" mode="${3:-get}"
 ROUNDS="${ROUNDS:-6}" DURATION="${DURATION:-5}" THREADS="${THREADS:-2}" CONNECTIONS="${CONNECTIONS:-64}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,7 +29,8 @@ port_b="$(free_port)"; start_flagledger "$build_b" "$work_b" "$port_b"
 case "$mode" in
   get|mix) path="/api/v1/organizations/org-0000/feature-flags/flag-000" ;;
   list) path="/api/v1/organizations/org-0000/feature-flags?limit=20" ;;
-  *) echo "unknown mode '$mode' (get, list or mix)" >&2; exit 2 ;;
+  write) path="" ;;
+  *) echo "unknown mode '$mode' (get, list, mix or write)" >&2; exit 2 ;;
 esac
 
 # round PORT WORK -> "figure1 figure2 figure3"; the first figure is the one compared.
@@ -44,6 +47,7 @@ round() {
   perf stat -x, -e syscalls:sys_enter_recvfrom,task-clock -p "$pid" -o "$2/perf.txt" \
     -- sleep "$((DURATION - 1))" &
   [ -n "${SCRIPT:-}" ] && wrk_args+=(-s "$SCRIPT")
+  [ "$mode" = write ] && wrk_args+=(-s "$here/flip_flags.lua")
   local out; out="$(wrk "${wrk_args[@]}" "$url$path")"
   wait
   python3 - "$out" "$2/perf.txt" "$((DURATION - 1))" <<'PY'

@@ -238,9 +238,11 @@ TEST_F(AuditQueries, ADeleteShowsTheFlagItDeleted) {
   ASSERT_EQ(Delete(Base() + "/gone").status, 200);
   auto events = DataOf(Get(Base() + "/gone/history").body);
   ASSERT_EQ(events.size(), 2u);
-  std::string flag_before = events[0].substr(events[0].find("\"flag\":") + 7);
-  flag_before.pop_back();  // the event's closing brace
-  EXPECT_NE(events[1].find("\"flag\":null,\"previous\":" + flag_before + "}"), std::string::npos)
+  std::size_t flag_at = events[0].find("\"flag\":") + 7;
+  std::string flag_before =
+      events[0].substr(flag_at, events[0].find(",\"previous_hash\":") - flag_at);
+  EXPECT_NE(events[1].find("\"flag\":null,\"previous\":" + flag_before + ",\"previous_hash\":"),
+            std::string::npos)
       << events[1];
 }
 

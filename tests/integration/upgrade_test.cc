@@ -60,6 +60,10 @@ TEST(Upgrade, AServerOpensADataDirectoryOfRelease090) {
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("snapshots: 2 of 2 equal the replay"), std::string::npos)
       << verified.out << "the 0.9.0 snapshots are still read";
+  EXPECT_NE(verified.out.find("chain: 11 events, head 11:"), std::string::npos)
+      << verified.out << "the upgrade chains every event of the older log";
+  EXPECT_NE(server.Log().find("from schema 3 to 4: chains every event"), std::string::npos)
+      << server.Log();
 
   // The answer stored for the fixture's Idempotency-Key reads back; the log id stays.
   std::string log_id;
@@ -89,11 +93,12 @@ TEST(Upgrade, AServerOpensADataDirectoryOfRelease090) {
 TEST(Upgrade, ADirectoryOfANewerSchemaIsRefusedClearly) {
   TempDir dir;
   std::string data_dir = CopyFixture(dir);
-  RawLog(data_dir).Put("default", "schema_version", "4");
+  const std::string newer = std::to_string(EventLog::kSchemaVersion + 1);
+  RawLog(data_dir).Put("default", "schema_version", newer);
   CommandResult refused =
       RunFlagledger("serve --listen 127.0.0.1:0 --access-log off --data-dir " + data_dir);
   EXPECT_EQ(refused.exit_code, 1) << refused.out;
-  EXPECT_NE(refused.out.find("has schema version 4, written by a newer flagledger"),
+  EXPECT_NE(refused.out.find("has schema version " + newer + ", written by a newer flagledger"),
             std::string::npos)
       << refused.out;
 }

@@ -1,6 +1,7 @@
 // Token commands through the store: decided, appended to the system stream, applied.
 #include <gtest/gtest.h>
 
+#include "core/sha256.h"
 #include "events/event_codec.h"
 #include "projections/decide.h"
 #include "projections/flag_store.h"
@@ -52,7 +53,7 @@ TEST_F(TokenStoreTest, CreateAppendsATokenEventAndPublishesTheToken) {
   EXPECT_NE(
       json.find(
           R"("actor":"cli:root","request_id":"req-1","token":{"name":"deployer","organization_id":"org-a","role":"write","secret_sha256":")" +
-          kHash + "\"}}"),
+          kHash + "\"},\"previous_hash\":"),
       std::string::npos)
       << json;
   EventDecoder decoder;

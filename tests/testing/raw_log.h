@@ -36,6 +36,11 @@ class RawLog {
   void Put(const std::string& family, const std::string& key, const std::string& value) {
     Check(db_->Put(rocksdb::WriteOptions(), families_.at(family), key, value));
   }
+  std::string Get(const std::string& family, const std::string& key) {
+    std::string value;
+    Check(db_->Get(rocksdb::ReadOptions(), families_.at(family), key, &value));
+    return value;
+  }
   void Delete(const std::string& family, const std::string& key) {
     Check(db_->Delete(rocksdb::WriteOptions(), families_.at(family), key));
   }

@@ -23,7 +23,13 @@ class ServerTest : public ::testing::Test {
     server_ = new ServerProcess(dir_->Sub("data"));
     server_->Start();
   }
+  // Stops the server and checks that the data directory it leaves verifies, hash chain
+  // included: every healthy directory of the suite must.
   static void TearDownTestSuite() {
+    if (server_->running() && server_->Stop() == 0) {
+      CommandResult verified = RunFlagledger("verify --data-dir " + server_->data_dir());
+      EXPECT_EQ(verified.exit_code, 0) << verified.out;
+    }
     delete server_;
     delete dir_;
     server_ = nullptr;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/sha256.h"
+
 namespace flagledger {
 namespace {
 
