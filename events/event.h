@@ -53,6 +53,7 @@ struct Event {
   Timestamp recorded_at;      // never decreases along sequence
   std::string actor;
   std::string request_id;
+  std::string reason;  // why, as the write gave it (core/change_reason.h); empty: none given
   EventChanges changes;
   std::optional<Flag> flag;         // the flag after this event; null after flag.deleted
   std::optional<Flag> previous;     // flag.deleted only: the flag just before it was deleted

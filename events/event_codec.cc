@@ -19,10 +19,10 @@
 //                   "recorded_at":micros_time,"actor":str,"request_id":str,
 //                   "token":{"name":str,"organization_id":str,"role":str,"secret_sha256":str}}
 //
-// Both end with the hash chain's members (events/event_chain.h), on every event of a log of
-// schema 4 or later:
+// Both end with the write's reason when it gave one, then the hash chain's members
+// (events/event_chain.h), on every event of a log of schema 4 or later:
 //
-//   ...,"previous_hash":hex64,"hash":hex64}
+//   ...[,"reason":str],"previous_hash":hex64,"hash":hex64}
 //
 // "previous" (the flag just before) is on flag.deleted only; events stored before schema 3
 // got it when the log was upgraded (log_migrations.h).
@@ -43,8 +43,13 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// `,"previous_hash":"…","hash":"…"}`: the members present, then the object's end.
+// `,"reason":"…"` when the write gave one, then `,"previous_hash":"…","hash":"…"}`: the
+// members present, then the object's end.
 void AppendChainMembers(std::string& out, const Event& event) {
+  if (!event.reason.empty()) {
+    out += ",\"reason\":";
+    AppendJsonString(out, event.reason);
+  }
   if (!event.previous_hash.empty()) {
     out += ",\"previous_hash\":";
     AppendJsonString(out, event.previous_hash);
@@ -310,7 +315,7 @@ class EventReader {
         !ReadString(object, "request_id", event.request_id)) {
       return false;
     }
-    if (token_event) return ReadToken(object, event.token.emplace());
+    if (token_event) return ReadToken(object, event.token.emplace()) && ReadReason(object, event);
     if (with_changes && (object.find_field("changes").get_object().get(changes) ||
                          !ReadChanges(changes, event.changes))) {
       return Fail("changes");
@@ -320,6 +325,16 @@ class EventReader {
     if (event.type == EventType::kFlagDeleted && !object.find_field("previous").get(previous)) {
       if (!ReadFlag(previous, event.previous)) return Fail("previous");
     }
+    return ReadReason(object, event);
+  }
+
+  // The optional "reason", after every other member but the chain's.
+  bool ReadReason(od::object& object, Event& event) {
+    od::value reason;
+    if (object.find_field("reason").get(reason)) return true;
+    std::string_view text;
+    if (reason.get_string().get(text)) return Fail("reason");
+    event.reason.assign(text);
     return true;
   }
 };

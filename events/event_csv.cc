@@ -63,6 +63,10 @@ void AppendRow(std::string& out, const Event& event, std::string_view member, st
   AppendField(out, from);
   out.push_back(',');
   AppendField(out, to);
+  out.push_back(',');
+  AppendField(out, event.reason);
+  out.push_back(',');
+  out.append(event.hash);
   out += "\r\n";
 }
 
@@ -71,7 +75,7 @@ void AppendRow(std::string& out, const Event& event, std::string_view member, st
 void AppendEventCsvHeader(std::string& out) {
   out +=
       "sequence,recorded_at,type,organization_id,flag_key,version,actor,request_id,member,from,"
-      "to\r\n";
+      "to,reason,hash\r\n";
 }
 
 void AppendEventCsvRows(std::string& out, const Event& event) {

@@ -3,6 +3,7 @@
 #include <limits>
 #include <variant>
 
+#include "core/change_reason.h"
 #include "core/flag_json.h"
 #include "core/json_writer.h"
 #include "core/overloaded.h"
@@ -16,6 +17,7 @@
 namespace flagledger {
 namespace {
 
+constexpr std::string_view kChangeReasonHeader = "Flagledger-Change-Reason";
 constexpr std::uint64_t kDefaultPageLimit = 20;
 constexpr std::uint64_t kMaxPageLimit = 100;
 // The largest integer a JSON number holds exactly (2^53 - 1): a page past the last is empty.
@@ -286,6 +288,12 @@ namespace {
 void SubmitFlagWrite(FlagStore& store, const RequestContext& context, Command command,
                      Responder respond) {
   const HttpRequest& request = context.request;
+  CommandContext asked_by{context.actor, request.request_id, {}};
+  if (request.change_reason_sent) {
+    Status reason = CheckChangeReason(request.change_reason, kChangeReasonHeader);
+    if (!reason.ok()) return respond(ProblemResponse(reason));
+    asked_by.reason = request.change_reason;
+  }
   if (!request.if_match.empty() && !std::holds_alternative<CreateFlag>(command.action)) {
     command.if_match = ParseIfMatch(request.if_match);
   }
@@ -307,7 +315,7 @@ void SubmitFlagWrite(FlagStore& store, const RequestContext& context, Command co
         context.organization_id + '\0' + std::string(request.idempotency_key), std::move(identity),
         [render](const WriteOutcome& outcome) { return EncodeStoredResponse(render(outcome)); }};
   }
-  store.Submit(std::move(command), CommandContext{context.actor, request.request_id},
+  store.Submit(std::move(command), std::move(asked_by),
                [render = std::move(render), respond = std::move(respond)](WriteOutcome outcome) {
                  if (!outcome.replayed_response) return respond(render(outcome));
                  auto replayed = DecodeStoredResponse(*outcome.replayed_response);

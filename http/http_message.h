@@ -22,6 +22,8 @@ struct HttpRequest {
   std::string_view if_none_match;
   std::string_view idempotency_key;
   bool idempotency_key_sent = false;  // the header was present, even if empty
+  std::string_view change_reason;     // Flagledger-Change-Reason (docs/api.md, "Reasons")
+  bool change_reason_sent = false;    // the header was present, even if empty
   std::string_view authorization;
   std::string_view last_event_id;  // Server-Sent Events resumption
   std::string_view accept;

@@ -185,6 +185,10 @@ void Session::OnRequest() {
   request_.idempotency_key = request_.idempotency_key_sent
                                  ? std::string_view(idempotency_key->value())
                                  : std::string_view();
+  auto change_reason = message.find("Flagledger-Change-Reason");
+  request_.change_reason_sent = change_reason != message.end();
+  request_.change_reason =
+      request_.change_reason_sent ? std::string_view(change_reason->value()) : std::string_view();
   request_.authorization = message[http::field::authorization];
   request_.last_event_id = message["Last-Event-ID"];
   request_.accept = message[beast::http::field::accept];

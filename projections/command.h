@@ -115,6 +115,7 @@ inline bool IsTokenCommand(const Command& command) {
 struct CommandContext {
   std::string actor;
   std::string request_id;
+  std::string reason;  // why, as the request gave it (core/change_reason.h); empty: none
 };
 
 }  // namespace flagledger

@@ -118,12 +118,13 @@ int RunHistory(const std::vector<std::string>& args) {
       csv.clear();
       return true;
     }
-    std::printf("%-8llu %-27s %-21s %-24s %-4llu %-12s %s\n",
-                static_cast<unsigned long long>(event->sequence),
-                event->recorded_at.ToMicrosString().c_str(),
-                std::string(EventTypeName(event->type)).c_str(), event->flag_key.c_str(),
-                static_cast<unsigned long long>(event->version), event->actor.c_str(),
-                ChangesText(*event).c_str());
+    std::printf(
+        "%-8llu %-27s %-21s %-24s %-4llu %-12s %s\n",
+        static_cast<unsigned long long>(event->sequence),
+        event->recorded_at.ToMicrosString().c_str(),
+        std::string(EventTypeName(event->type)).c_str(), event->flag_key.c_str(),
+        static_cast<unsigned long long>(event->version), event->actor.c_str(),
+        (ChangesText(*event) + (event->reason.empty() ? "" : "  (" + event->reason + ")")).c_str());
     return true;
   };
   if (!csv.empty()) std::fwrite(csv.data(), 1, csv.size(), stdout);

@@ -2,6 +2,7 @@
 // exports, the diff between two moments, whole-organization evaluation and a flag's timeline.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -159,7 +160,7 @@ TEST_F(AuditQueries, ExportsMatchThePagedJsonByteForByte) {
   std::getline(lines, line);
   EXPECT_EQ(line,
             "sequence,recorded_at,type,organization_id,flag_key,version,actor,request_id,member,"
-            "from,to\r");
+            "from,to,reason,hash\r");
   std::size_t rows = 0;
   std::string last;
   while (std::getline(lines, line)) {
@@ -171,11 +172,13 @@ TEST_F(AuditQueries, ExportsMatchThePagedJsonByteForByte) {
   EXPECT_NE(last.find(",flag.deleted,"), std::string::npos) << last;
   EXPECT_NE(
       last.find(
-          R"(,rollout_condition,"{""min_version"":""2.0.0"",""activation_date"":null}",null)"),
+          R"(,rollout_condition,"{""min_version"":""2.0.0"",""activation_date"":null}",null,,)"),
       std::string::npos)
       << last;
   EXPECT_NE(csv.body.find(",flag.updated," + Org() + ",exported,2,anonymous,"), std::string::npos);
-  EXPECT_NE(csv.body.find(",enabled,false,true\r\n"), std::string::npos);
+  EXPECT_NE(csv.body.find(",enabled,false,true,,"), std::string::npos) << "no reason given";
+  EXPECT_TRUE(std::regex_search(csv.body, std::regex(",[0-9a-f]{64}\r\n")))
+      << "every row ends with its event's hash";
 
   // Accept decides: JSON when JSON comes first or the others are refused (q=0).
   EXPECT_EQ(Get(Events() + "?limit=1", {{"Accept", "text/csv;q=0, application/json"}})
