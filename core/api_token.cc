@@ -1,5 +1,7 @@
 #include "core/api_token.h"
 
+#include "core/printable_text.h"
+
 namespace flagledger {
 
 std::string_view RoleName(Role role) {
@@ -25,6 +27,13 @@ bool Grants(const ApiToken& token, const Access& access) {
   if (!token.active() || token.role < access.role) return false;
   if (token.organization_id == kAllOrganizations) return true;
   return !access.organization_id.empty() && token.organization_id == access.organization_id;
+}
+
+std::string TokenNameProblem(std::string_view name) {
+  std::string problem = PrintableTextProblem(name, kMaxTokenNameCharacters);
+  if (!problem.empty()) return problem;
+  if (name.front() == ' ' || name.back() == ' ') return "must not start or end with a space";
+  return "";
 }
 
 bool LooksLikeSecret(std::string_view text) {

@@ -25,7 +25,7 @@ inline constexpr std::string_view kSystemStream = "_system";
 // A token as its events left it. The secret itself is never stored, only its SHA-256.
 struct ApiToken {
   std::string id;               // valid identifier; the key of its stream in kSystemStream
-  std::string name;             // valid identifier; the `actor` of the events it causes
+  std::string name;             // TokenNameProblem empty; the `actor` of the events it causes
   std::string organization_id;  // a valid organization id, or kAllOrganizations
   Role role = Role::kRead;
   std::string secret_sha256;  // 64 lowercase hex digits
@@ -36,6 +36,13 @@ struct ApiToken {
   bool active() const { return !revoked_at; }
   bool operator==(const ApiToken&) const = default;
 };
+
+// Token names are what people and services are called: "deploy-bot", "Åsa Berg",
+// "asa.berg@example.com". What is wrong with `name` as one: 1 to kMaxTokenNameCharacters
+// characters of UTF-8 without control characters, not starting or ending with a space;
+// empty when nothing is.
+inline constexpr std::size_t kMaxTokenNameCharacters = 128;
+std::string TokenNameProblem(std::string_view name);
 
 // What a request needs: `role` on `organization_id`, or on the whole log when that is empty.
 struct Access {

@@ -52,6 +52,9 @@ struct Event {
   std::uint64_t version = 0;  // position in this flag key's stream, from 1, across re-creates
   Timestamp recorded_at;      // never decreases along sequence
   std::string actor;
+  // The id of the token whose name `actor` is (two tokens may share a name); empty where
+  // authentication is off, on the CLI's token events and on events before release 0.12.0.
+  std::string actor_token_id;
   std::string request_id;
   std::string reason;  // why, as the write gave it (core/change_reason.h); empty: none given
   EventChanges changes;

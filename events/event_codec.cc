@@ -22,7 +22,7 @@
 // Both end with the write's reason when it gave one, then the hash chain's members
 // (events/event_chain.h), on every event of a log of schema 4 or later:
 //
-//   ...[,"reason":str],"previous_hash":hex64,"hash":hex64}
+//   ...[,"actor_token_id":str][,"reason":str],"previous_hash":hex64,"hash":hex64}
 //
 // "previous" (the flag just before) is on flag.deleted only; events stored before schema 3
 // got it when the log was upgraded (log_migrations.h).
@@ -43,9 +43,13 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// `,"reason":"…"` when the write gave one, then `,"previous_hash":"…","hash":"…"}`: the
-// members present, then the object's end.
+// `,"actor_token_id":"…"` and `,"reason":"…"` when the event has them, then
+// `,"previous_hash":"…","hash":"…"}`: the members present, then the object's end.
 void AppendChainMembers(std::string& out, const Event& event) {
+  if (!event.actor_token_id.empty()) {
+    out += ",\"actor_token_id\":";
+    AppendJsonString(out, event.actor_token_id);
+  }
   if (!event.reason.empty()) {
     out += ",\"reason\":";
     AppendJsonString(out, event.reason);
@@ -159,6 +163,9 @@ namespace {
 // Reads one event; the first error wins and is kept in `error`.
 class EventReader {
  public:
+  explicit EventReader(std::string_view json) : text(json) {}
+
+  std::string_view text;  // the whole event, for ReadOptional
   std::string error;
 
   bool Fail(std::string_view what) {
@@ -315,7 +322,7 @@ class EventReader {
         !ReadString(object, "request_id", event.request_id)) {
       return false;
     }
-    if (token_event) return ReadToken(object, event.token.emplace()) && ReadReason(object, event);
+    if (token_event) return ReadToken(object, event.token.emplace()) && ReadOptional(object, event);
     if (with_changes && (object.find_field("changes").get_object().get(changes) ||
                          !ReadChanges(changes, event.changes))) {
       return Fail("changes");
@@ -325,16 +332,23 @@ class EventReader {
     if (event.type == EventType::kFlagDeleted && !object.find_field("previous").get(previous)) {
       if (!ReadFlag(previous, event.previous)) return Fail("previous");
     }
-    return ReadReason(object, event);
+    return ReadOptional(object, event);
   }
 
-  // The optional "reason", after every other member but the chain's.
-  bool ReadReason(od::object& object, Event& event) {
-    od::value reason;
-    if (object.find_field("reason").get(reason)) return true;
-    std::string_view text;
-    if (reason.get_string().get(text)) return Fail("reason");
-    event.reason.assign(text);
+  // The optional members after every other but the chain's, each looked up (out of order,
+  // so an absent one does not hide the next) only when its name occurs in the text at all.
+  bool ReadOptional(od::object& object, Event& event) {
+    return ReadOptionalString(object, "actor_token_id", event.actor_token_id) &&
+           ReadOptionalString(object, "reason", event.reason);
+  }
+
+  bool ReadOptionalString(od::object& object, std::string_view name, std::string& out) {
+    if (text.find(name) == std::string_view::npos) return true;
+    od::value value;
+    if (object.find_field_unordered(name).get(value)) return true;  // absent
+    std::string_view found;
+    if (value.get_string().get(found)) return Fail(name);
+    out.assign(found);
     return true;
   }
 };
@@ -355,7 +369,7 @@ Result<Event> EventDecoder::Decode(std::string_view json, Parts parts) {
   buffer.assign(json);
   od::document doc;
   Event event;
-  EventReader reader;
+  EventReader reader(json);
   if (impl_->parser.iterate(buffer.data(), buffer.size(), buffer.capacity()).get(doc)) {
     reader.Fail("not JSON");
   } else {

@@ -99,6 +99,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     }
     context.actor = principal.actor;
     if (principal.token) {
+      context.actor_token_id = principal.token->id;
       token_index = tokens->IndexOf(*principal.token);
       context.token_organization = principal.token->organization_id;
     }

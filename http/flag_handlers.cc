@@ -288,7 +288,7 @@ namespace {
 void SubmitFlagWrite(FlagStore& store, const RequestContext& context, Command command,
                      Responder respond) {
   const HttpRequest& request = context.request;
-  CommandContext asked_by{context.actor, request.request_id, {}};
+  CommandContext asked_by{context.actor, request.request_id, context.actor_token_id, {}};
   if (request.change_reason_sent) {
     Status reason = CheckChangeReason(request.change_reason, kChangeReasonHeader);
     if (!reason.ok()) return respond(ProblemResponse(reason));

@@ -15,6 +15,7 @@ struct RequestContext {
   std::string organization_id;      // decoded and valid; empty on routes without one
   std::string flag_key;             // likewise
   std::string actor = "anonymous";  // who the request acts as, for the audit trail
+  std::string actor_token_id;       // the token it authenticated with; empty when none
   // The authenticated token's organization (or "*" for an operator token); empty where
   // authentication is off. OFREP takes the organization from it.
   std::string token_organization;

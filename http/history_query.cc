@@ -10,7 +10,7 @@
 namespace flagledger {
 namespace {
 
-constexpr std::size_t kMaxActorLength = 256;
+constexpr std::size_t kMaxActorLength = 1024;  // bytes: a token name is <= 128 characters
 constexpr std::size_t kMaxTypes = 16;
 
 Status Invalid(std::string detail) { return Status(ErrorCode::kInvalidQuery, std::move(detail)); }
@@ -143,7 +143,7 @@ Result<HistoryQuery> ParseHistoryQuery(const EventLog& log, const ParamLookup& p
   if (auto actor = param("actor")) {
     if (actor->empty() || actor->size() > kMaxActorLength) {
       return Invalid("query parameter 'actor' must be 1 to " + std::to_string(kMaxActorLength) +
-                     " characters: the actor recorded in the events (a token's name)");
+                     " bytes: the actor recorded in the events (a token's name)");
     }
     query.filter.actors.emplace_back(*actor);
   }

@@ -115,7 +115,8 @@ inline bool IsTokenCommand(const Command& command) {
 struct CommandContext {
   std::string actor;
   std::string request_id;
-  std::string reason;  // why, as the request gave it (core/change_reason.h); empty: none
+  std::string actor_token_id;  // the token `actor` names; empty where authentication is off
+  std::string reason;          // why, as the request gave it (core/change_reason.h); empty: none
 };
 
 }  // namespace flagledger

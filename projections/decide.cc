@@ -23,6 +23,7 @@ Event NewEvent(EventType type, const Command& command, std::uint64_t version, Ti
   event.recorded_at = recorded_at;
   event.actor = context.actor;
   event.request_id = context.request_id;
+  event.actor_token_id = context.actor_token_id;
   event.reason = context.reason;
   return event;
 }

@@ -30,7 +30,9 @@ create  makes a token for one organization (or, with --org '*' and --role admin,
         token for every organization and the whole log) and prints its secret on stdout,
         once: only its SHA-256 is stored. Send it as `Authorization: Bearer <secret>`.
         read may GET the organization's flags, history and events; write may also change
-        flags; admin may do what write may (and, with '*', everything).
+        flags; admin may do what write may (and, with '*', everything). NAME is what the
+        holder is called and the `actor` of its events: 1 to 128 characters, spaces and
+        any language allowed ('Åsa Berg', asa.berg@example.com); quote it in the shell.
 list    prints every token, revoked ones included; never a secret.
 revoke  stops a token at once; its past events keep its name.
 

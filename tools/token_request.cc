@@ -1,6 +1,7 @@
 #include "tools/token_request.h"
 
 #include "core/identifier.h"
+#include "core/printable_text.h"
 
 namespace flagledger {
 
@@ -26,10 +27,8 @@ Status ValidateTokenRequest(const TokenRequest& request) {
   if (!IsValidIdentifier(actor)) return bad("the actor '" + request.actor + "' is not valid");
   if (!IsValidIdentifier(request.request_id)) return bad("the request id is not valid");
   if (request.operation == TokenRequest::Operation::kRevoke) return Status::Ok();
-  if (!IsValidIdentifier(request.name)) {
-    return bad(
-        "--name must be 1 to 128 characters from A-Z a-z 0-9 . _ - starting with a "
-        "letter or digit");
+  if (std::string problem = TokenNameProblem(request.name); !problem.empty()) {
+    return bad("--name " + problem);
   }
   if (request.organization_id == kAllOrganizations) {
     if (request.role != Role::kAdmin) {

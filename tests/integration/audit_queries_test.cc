@@ -415,6 +415,7 @@ TEST_F(AuditQueries, BadParametersAreRefusedAndAppendNothing) {
       {Events() + "?type=token.created", "'type'"},
       {Events() + "?type=flag.created&type=flag.deleted", "'type'"},
       {Events() + "?actor=", "'actor'"},
+      {Events() + "?actor=" + std::string(1025, 'a'), "'actor'"},
       {Events() + "?flag_key=bad%20key", "'flag_key'"},
       {Events() + "?flag_key_prefix=-x", "'flag_key_prefix'"},
       {Events() + "?flag_key=a&flag_key_prefix=a", "flag_key_prefix"},

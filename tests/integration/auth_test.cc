@@ -36,7 +36,7 @@ class AuthTest : public ::testing::Test {
   std::string CreateToken(const std::string& org, const std::string& role,
                           const std::string& name) {
     return SecretOf(RunFlagledger("token create --data-dir " + DataDir() + " --org '" + org +
-                                  "' --role " + role + " --name " + name));
+                                  "' --role " + role + " --name '" + name + "'"));
   }
   std::string TokenId(const std::string& name) {
     std::string list = RunFlagledger("token list --json --data-dir " + DataDir()).out;
@@ -167,6 +167,48 @@ TEST_F(AuthTest, EveryCrossOrganizationAndWrongRoleAttemptIsDeniedAndAppendsNoth
             std::string::npos)
       << "token events are part of the audit history";
   EXPECT_NE(all.body.find(R"("actor":"org-admin")"), std::string::npos);
+}
+
+TEST_F(AuthTest, PeopleAreActorsAndTokensOfOneNameStayDistinguishable) {
+  server_.Start();
+  operator_ = CreateToken("*", "admin", "ops");
+  const std::string name = "\u00c5sa Berg";
+  std::string first = CreateToken("org-a", "write", name);
+  std::string second = CreateToken("org-a", "write", name);
+  std::string mail = CreateToken("org-a", "write", "asa.berg@example.com");
+  ASSERT_FALSE(first.empty() || second.empty() || mail.empty());
+  std::string flags = kOrgA + "/feature-flags";
+  ASSERT_EQ(Send("POST", flags, first, R"({"flag_key":"beta"})").status, 201);
+  ASSERT_EQ(Send("PUT", flags + "/beta", second, R"({"enabled":true})").status, 200);
+  ASSERT_EQ(Send("PUT", flags + "/beta", mail, R"({"enabled":false})").status, 200);
+
+  std::string list = RunFlagledger("token list --json --data-dir " + DataDir()).out;
+  std::vector<std::string> ids;
+  std::regex same_name("\\{\"id\":\"([^\"]+)\",\"name\":\"" + name + "\"");
+  for (std::sregex_iterator it(list.begin(), list.end(), same_name), end; it != end; ++it) {
+    ids.push_back((*it)[1].str());
+  }
+  ASSERT_EQ(ids.size(), 2u) << list;
+  std::string history = Send("GET", flags + "/beta/history", operator_).body;
+  for (const std::string& id : ids) {
+    EXPECT_NE(history.find("\"actor\":\"" + name + "\",\"request_id\""), std::string::npos)
+        << history;
+    EXPECT_NE(history.find("\"actor_token_id\":\"" + id + "\""), std::string::npos) << history;
+  }
+  EXPECT_NE(history.find("\"actor_token_id\":\"" + TokenId("asa.berg@example.com") + "\""),
+            std::string::npos)
+      << history;
+  // The actor filter takes the name, percent-encoded: both tokens' events.
+  std::string filtered = Send("GET", kOrgA + "/events?actor=%C3%85sa%20Berg", operator_).body;
+  EXPECT_NE(filtered.find(ids[0]), std::string::npos) << filtered;
+  EXPECT_NE(filtered.find(ids[1]), std::string::npos) << filtered;
+  EXPECT_EQ(filtered.find("asa.berg@example.com"), std::string::npos) << filtered;
+
+  CommandResult refused = RunFlagledger("token create --data-dir " + DataDir() +
+                                        " --org org-a --role read --name ' x'");
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("--name must not start or end with a space"), std::string::npos)
+      << refused.out;
 }
 
 TEST_F(AuthTest, ARevokedTokenStopsWorkingOnceTheCommandReturns) {

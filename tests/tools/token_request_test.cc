@@ -44,7 +44,13 @@ TEST(TokenRequest, RejectsWhatTheStoreMustNeverSee) {
     change(request);
     return ValidateTokenRequest(request);
   };
-  EXPECT_FALSE(broken([](TokenRequest& r) { r.name = "has space"; }).ok());
+  EXPECT_TRUE(broken([](TokenRequest& r) { r.name = "\u00c5sa Berg <asa.berg@example.com>"; }).ok())
+      << "names are what people are called";
+  for (std::string name :
+       {std::string(), std::string(" leading"), std::string("trailing "), std::string("tab\there"),
+        std::string("bad \xc3\x28 utf-8"), std::string(129, 'x')}) {
+    EXPECT_FALSE(broken([&](TokenRequest& r) { r.name = name; }).ok()) << name;
+  }
   EXPECT_FALSE(broken([](TokenRequest& r) { r.organization_id = "_system"; }).ok());
   EXPECT_FALSE(broken([](TokenRequest& r) { r.organization_id = "*"; }).ok()) << "'*' needs admin";
   EXPECT_TRUE(broken([](TokenRequest& r) {
