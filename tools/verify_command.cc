@@ -66,13 +66,21 @@ int RunVerify(const std::vector<std::string>& args) {
   std::printf("log: %llu events checked against 4 indexes\n",
               static_cast<unsigned long long>(check->events));
   std::size_t chain_problems = 0;
+  bool first_unchained = false;
   auto chain = log->CheckChain([&](const std::string& text) {
     ++chain_problems;
+    first_unchained = first_unchained || text == "event 1: carries no chain hash";
     std::printf("MISMATCH chain: %s\n", text.c_str());
   });
   if (!chain.ok()) {
     std::fprintf(stderr, "flagledger verify: %s\n", chain.status().detail().c_str());
     return 1;
+  }
+  if (first_unchained && chain->sequence > 0 && chain->hash == kGenesisHash) {
+    std::printf(
+        "hint: neither the first nor the last event carries a hash: the log predates release "
+        "0.12.0 (a server of 0.12.0 or later chains it when it opens the directory), or its "
+        "chain was removed\n");
   }
   std::printf("chain: %llu events, head %s\n", static_cast<unsigned long long>(chain->sequence),
               FormatChainHead(*chain).c_str());

@@ -217,6 +217,27 @@ TEST_F(TamperEvidence, AChainRewrittenWholeIsCaughtOnlyAgainstTheRecordedHead) {
       << verified.out;
 }
 
+TEST_F(TamperEvidence, AChainRemovedFromEveryEventIsNotAHealthyLog) {
+  std::string data = Copy();
+  {
+    RawLog raw(data);
+    EventDecoder decoder;
+    for (std::uint64_t sequence = 1; sequence <= 6; ++sequence) {
+      Event event = decoder.Decode(raw.Get("events", SequenceKey(sequence))).value();
+      event.previous_hash.clear();
+      event.hash.clear();
+      raw.Put("events", SequenceKey(sequence), EncodeEvent(event));
+    }
+  }
+  CommandResult verified = Verify(data);
+  EXPECT_EQ(verified.exit_code, 1) << verified.out;
+  EXPECT_NE(verified.out.find("MISMATCH chain: event 1: carries no chain hash"), std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("hint: neither the first nor the last event carries a hash"),
+            std::string::npos)
+      << verified.out;
+}
+
 TEST_F(TamperEvidence, AMalformedExpectedHeadIsAUsageError) {
   std::string data = Copy();
   for (const char* head : {"6", "0:", "x:abc", "6:ABC",
