@@ -335,17 +335,21 @@ class EventReader {
     return ReadOptional(object, event);
   }
 
-  // The optional members after every other but the chain's, each looked up (out of order,
-  // so an absent one does not hide the next) only when its name occurs in the text at all.
+  // The optional members after every other but the chain's, in the order EncodeEvent writes
+  // them. Each is looked up (in order: an unordered lookup is not safe on damaged input) only
+  // when its name occurs as a member in the text: `,"name":"` cannot occur inside a JSON
+  // string, so a member absent at the top level does not hide the next one.
   bool ReadOptional(od::object& object, Event& event) {
-    return ReadOptionalString(object, "actor_token_id", event.actor_token_id) &&
-           ReadOptionalString(object, "reason", event.reason);
+    return ReadOptionalString(object, "actor_token_id", ",\"actor_token_id\":\"",
+                              event.actor_token_id) &&
+           ReadOptionalString(object, "reason", ",\"reason\":\"", event.reason);
   }
 
-  bool ReadOptionalString(od::object& object, std::string_view name, std::string& out) {
-    if (text.find(name) == std::string_view::npos) return true;
+  bool ReadOptionalString(od::object& object, std::string_view name, std::string_view member,
+                          std::string& out) {
+    if (text.find(member) == std::string_view::npos) return true;
     od::value value;
-    if (object.find_field_unordered(name).get(value)) return true;  // absent
+    if (object.find_field(name).get(value)) return true;  // not at the top level
     std::string_view found;
     if (value.get_string().get(found)) return Fail(name);
     out.assign(found);
