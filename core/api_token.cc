@@ -12,21 +12,29 @@ std::string_view RoleName(Role role) {
       return "write";
     case Role::kAdmin:
       return "admin";
+    case Role::kAuditor:
+      return "auditor";
   }
   return "read";
 }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (Role role : {Role::kRead, Role::kWrite, Role::kAdmin}) {
+  for (Role role : {Role::kRead, Role::kWrite, Role::kAdmin, Role::kAuditor}) {
     if (RoleName(role) == name) return role;
   }
   return std::nullopt;
 }
 
 bool Grants(const ApiToken& token, const Access& access) {
-  if (!token.active() || token.role < access.role) return false;
-  if (token.organization_id == kAllOrganizations) return true;
-  return !access.organization_id.empty() && token.organization_id == access.organization_id;
+  bool covers =
+      token.organization_id == kAllOrganizations ||
+      (!access.organization_id.empty() && token.organization_id == access.organization_id);
+  if (!token.active() || !covers) return false;
+  if (token.role == Role::kAuditor) {
+    return access.role == Role::kRead || access.role == Role::kAuditor;
+  }
+  if (access.role == Role::kAuditor) return token.role == Role::kAdmin;
+  return token.role >= access.role;
 }
 
 std::string TokenNameProblem(std::string_view name) {

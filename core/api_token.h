@@ -10,13 +10,16 @@
 
 namespace flagledger {
 
-// Each role includes the ones before it: read < write < admin.
-enum class Role { kRead, kWrite, kAdmin };
+// read < write < admin: each includes the ones before it. auditor is apart: it reads what read
+// does and, beside it, the audit trail of who was given access (the token events of the
+// organizations it covers, and with '*' the whole log), and writes nothing.
+enum class Role { kRead, kWrite, kAdmin, kAuditor };
 
-std::string_view RoleName(Role role);  // "read", "write", "admin"
+std::string_view RoleName(Role role);  // "read", "write", "admin", "auditor"
 std::optional<Role> ParseRole(std::string_view name);
 
-// The scope of an operator token: every organization and the whole log. Only with kAdmin.
+// The scope of an operator token: every organization and the whole log. Only with kAdmin or
+// kAuditor (a read-only operator).
 inline constexpr std::string_view kAllOrganizations = "*";
 // The organization id under which token events are logged. Not a valid organization id
 // (core/identifier.h), so no client can read or write it as one.
@@ -45,13 +48,15 @@ inline constexpr std::size_t kMaxTokenNameCharacters = 128;
 std::string TokenNameProblem(std::string_view name);
 
 // What a request needs: `role` on `organization_id`, or on the whole log when that is empty.
+// kAuditor here means the audit trail: an admin or an auditor token.
 struct Access {
   std::string_view organization_id;
   Role role = Role::kRead;
 };
 
 // True when the active `token` allows `access`. An organization's token never reaches the
-// whole log; an operator token (kAllOrganizations, kAdmin) reaches everything.
+// whole log; an operator token (kAllOrganizations) reaches every organization, and the whole
+// log. An auditor is granted reads (kRead) and the audit trail (kAuditor) only.
 bool Grants(const ApiToken& token, const Access& access);
 
 // The secret's shape: "flt_" and 64 lowercase hex digits (256 random bits).

@@ -45,4 +45,14 @@ void AppendJsonUint(std::string& out, std::uint64_t value) {
   out.append(buffer, end);
 }
 
+void AppendJsonMicrosOrNull(std::string& out, const std::optional<Timestamp>& time) {
+  if (!time) {
+    out += "null";
+    return;
+  }
+  out.push_back('"');
+  time->AppendMicros(out);
+  out.push_back('"');
+}
+
 }  // namespace flagledger

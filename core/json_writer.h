@@ -2,8 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/timestamp.h"
 
 namespace flagledger {
 
@@ -12,5 +15,7 @@ namespace flagledger {
 void AppendJsonString(std::string& out, std::string_view text);
 void AppendJsonUint(std::string& out, std::uint64_t value);
 inline void AppendJsonBool(std::string& out, bool value) { out += value ? "true" : "false"; }
+// "YYYY-MM-DDTHH:MM:SS.ffffffZ" (quotes included), or null.
+void AppendJsonMicrosOrNull(std::string& out, const std::optional<Timestamp>& time);
 
 }  // namespace flagledger

@@ -34,11 +34,19 @@ struct RolloutChange {
   bool operator==(const RolloutChange&) const = default;
 };
 
-// The members an event changed; both empty on flag.deleted.
+// The members an event changed; both empty on flag.deleted and on a flag.reverted that
+// deletes.
 struct EventChanges {
   std::optional<EnabledChange> enabled;
   std::optional<RolloutChange> rollout_condition;
   bool operator==(const EventChanges&) const = default;
+};
+
+// flag.reverted only: the point of the log the flag was put back to.
+struct RevertPoint {
+  std::uint64_t to_event = 0;      // the state right after this event (0: before the first)
+  std::optional<Timestamp> as_of;  // the time the request named, when it named one
+  bool operator==(const RevertPoint&) const = default;
 };
 
 // One immutable fact. `sequence` and `version` are assigned by EventLog::Append.
@@ -58,8 +66,12 @@ struct Event {
   std::string request_id;
   std::string reason;  // why, as the write gave it (core/change_reason.h); empty: none given
   EventChanges changes;
-  std::optional<Flag> flag;         // the flag after this event; null after flag.deleted
-  std::optional<Flag> previous;     // flag.deleted only: the flag just before it was deleted
+  std::optional<Flag> flag;  // the flag after this event; null after flag.deleted
+  // flag.deleted, and a flag.reverted that deletes: the flag just before it was deleted.
+  std::optional<Flag> previous;
+  std::optional<RevertPoint> reverted_to;  // flag.reverted only
+  // A flag.reverted that an organization restore appended: the id all its events share.
+  std::string restore_id;
   std::optional<TokenFacts> token;  // token events only
   // The hash chain (events/event_chain.h), set by EventLog::Append: the hash of the event
   // before (kGenesisHash for event 1) and this event's own, 64 lowercase hex digits each.

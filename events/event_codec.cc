@@ -2,8 +2,10 @@
 //
 //   event   := {"sequence":u64,"type":type,"organization_id":str,"flag_key":str,
 //               "version":u64,"recorded_at":micros_time,"actor":str,"request_id":str,
-//               "changes":changes,"flag":flag|null[,"previous":flag]}
+//               "changes":changes,"flag":flag|null[,"previous":flag]
+//               [,"reverted_to":{"to_event":u64,"as_of":micros_time|null}][,"restore_id":str]}
 //   type    := "flag.created" | "flag.updated" | "flag.rollout_updated" | "flag.deleted"
+//              | "flag.reverted"
 //   changes := {["enabled":{"from":bool|null,"to":bool}]
 //               [,"rollout_condition":{"from":rollout|null,"to":rollout|null}]}
 //   rollout := {"min_version":semver|null,"activation_date":seconds_time|null}
@@ -24,8 +26,9 @@
 //
 //   ...[,"actor_token_id":str][,"reason":str],"previous_hash":hex64,"hash":hex64}
 //
-// "previous" (the flag just before) is on flag.deleted only; events stored before schema 3
-// got it when the log was upgraded (log_migrations.h).
+// "previous" (the flag just before) is on flag.deleted and on a flag.reverted that deletes;
+// events stored before schema 3 got it when the log was upgraded (log_migrations.h).
+// "reverted_to" is on flag.reverted only, "restore_id" on those an organization restore wrote.
 //
 // Flag timestamps are stored at second precision, as rendered; created_at and updated_at of
 // the live projection come from recorded_at, so decoding keeps the flag member only for
@@ -130,6 +133,17 @@ std::string EncodeEvent(const Event& event) {
   if (event.previous) {
     out += ",\"previous\":";
     AppendFlagJson(out, *event.previous);
+  }
+  if (event.reverted_to) {
+    out += ",\"reverted_to\":{\"to_event\":";
+    AppendJsonUint(out, event.reverted_to->to_event);
+    out += ",\"as_of\":";
+    AppendJsonMicrosOrNull(out, event.reverted_to->as_of);
+    out.push_back('}');
+  }
+  if (!event.restore_id.empty()) {
+    out += ",\"restore_id\":";
+    AppendJsonString(out, event.restore_id);
   }
   AppendChainMembers(out, event);
   return out;
@@ -329,16 +343,38 @@ class EventReader {
     }
     if (object.find_field("flag").get(flag) || !ReadFlag(flag, event.flag)) return Fail("flag");
     od::value previous;
-    if (event.type == EventType::kFlagDeleted && !object.find_field("previous").get(previous)) {
+    if (HasMember(",\"previous\":{") && !object.find_field("previous").get(previous)) {
       if (!ReadFlag(previous, event.previous)) return Fail("previous");
     }
+    if (event.type == EventType::kFlagReverted && !ReadRevertPoint(object, event)) return false;
     return ReadOptional(object, event);
   }
 
+  // Whether `member` (`,"name":` and the value's first byte) occurs in the text. It cannot
+  // occur inside a JSON string, whose quotes are escaped, so a member absent at the top level
+  // does not send an ordered lookup past the members after it.
+  bool HasMember(std::string_view member) const {
+    return text.find(member) != std::string_view::npos;
+  }
+
+  bool ReadRevertPoint(od::object& object, Event& event) {
+    od::object point;
+    od::value as_of;
+    RevertPoint& read = event.reverted_to.emplace();
+    if (object.find_field("reverted_to").get_object().get(point) ||
+        point.find_field("to_event").get_uint64().get(read.to_event) ||
+        point.find_field("as_of").get(as_of)) {
+      return Fail("reverted_to");
+    }
+    if (!IsNull(as_of) && !ReadTime(as_of, read.as_of.emplace(), "reverted_to.as_of")) {
+      return false;
+    }
+    return !HasMember(",\"restore_id\":\"") || ReadString(object, "restore_id", event.restore_id);
+  }
+
   // The optional members after every other but the chain's, in the order EncodeEvent writes
-  // them. Each is looked up (in order: an unordered lookup is not safe on damaged input) only
-  // when its name occurs as a member in the text: `,"name":"` cannot occur inside a JSON
-  // string, so a member absent at the top level does not hide the next one.
+  // them. Each is looked up in order (an unordered lookup is not safe on damaged input), and
+  // only when HasMember finds it.
   bool ReadOptional(od::object& object, Event& event) {
     return ReadOptionalString(object, "actor_token_id", ",\"actor_token_id\":\"",
                               event.actor_token_id) &&
@@ -347,7 +383,7 @@ class EventReader {
 
   bool ReadOptionalString(od::object& object, std::string_view name, std::string_view member,
                           std::string& out) {
-    if (text.find(member) == std::string_view::npos) return true;
+    if (!HasMember(member)) return true;
     od::value value;
     if (object.find_field(name).get(value)) return true;  // not at the top level
     std::string_view found;

@@ -66,6 +66,10 @@ void AppendRow(std::string& out, const Event& event, std::string_view member, st
   out.push_back(',');
   AppendField(out, event.reason);
   out.push_back(',');
+  if (event.reverted_to) out += std::to_string(event.reverted_to->to_event);
+  out.push_back(',');
+  AppendField(out, event.restore_id);
+  out.push_back(',');
   out.append(event.hash);
   out += "\r\n";
 }
@@ -75,7 +79,7 @@ void AppendRow(std::string& out, const Event& event, std::string_view member, st
 void AppendEventCsvHeader(std::string& out) {
   out +=
       "sequence,recorded_at,type,organization_id,flag_key,version,actor,request_id,member,from,"
-      "to,reason,hash\r\n";
+      "to,reason,reverted_to,restore_id,hash\r\n";
 }
 
 void AppendEventCsvRows(std::string& out, const Event& event) {
@@ -85,7 +89,7 @@ void AppendEventCsvRows(std::string& out, const Event& event) {
     AppendRow(out, event, "token", created ? "null" : token, created ? token : "null");
     return;
   }
-  if (event.type == EventType::kFlagDeleted) {
+  if (!event.flag) {  // flag.deleted, or a flag.reverted that deletes
     if (!event.previous) return AppendRow(out, event, "", "", "");
     AppendRow(out, event, "enabled", BoolJson(event.previous->enabled), "null");
     AppendRow(out, event, "rollout_condition", RolloutJson(event.previous->rollout_condition),

@@ -11,6 +11,10 @@ bool EventFilter::Matches(const Event& event) const {
   if (!actors.empty() && std::find(actors.begin(), actors.end(), event.actor) == actors.end()) {
     return false;
   }
+  if (!token_organization_id.empty() &&
+      !(event.token && event.token->organization_id == token_organization_id)) {
+    return false;
+  }
   return types.empty() || std::find(types.begin(), types.end(), event.type) != types.end();
 }
 

@@ -25,7 +25,8 @@ enum class EventSubject : std::uint8_t { kFlag, kToken };
   X(kFlagRolloutUpdated, "flag.rollout_updated", kFlag) \
   X(kFlagDeleted, "flag.deleted", kFlag)                \
   X(kTokenCreated, "token.created", kToken)             \
-  X(kTokenRevoked, "token.revoked", kToken)
+  X(kTokenRevoked, "token.revoked", kToken)             \
+  X(kFlagReverted, "flag.reverted", kFlag)
 
 enum class EventType : std::uint8_t {
 #define FLAGLEDGER_EVENT_TYPE_ENUMERATOR(enumerator, name, subject) enumerator,

@@ -14,7 +14,8 @@
 //   3  adds the audit index (events by actor and by type, log_keys.h) and gives every stored
 //      flag.deleted event the member "previous": the flag event before it left behind.
 //   4  chains every event by hash: each ends with "previous_hash" and "hash"
-//      (events/event_chain.h).
+//      (events/event_chain.h). Its release also adds flag.reverted events, which only builds
+//      that read schema 4 can decode.
 #pragma once
 
 #include <rocksdb/db.h>

@@ -10,6 +10,7 @@
 #include "http/openapi_document.h"
 #include "http/problem.h"
 #include "http/request_target.h"
+#include "http/revert_handlers.h"
 #include "http/router.h"
 
 namespace flagledger {
@@ -81,7 +82,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     return respond(std::move(response));
   }
 
-  RequestContext context{request, target, {}, {}, "anonymous", {}};
+  RequestContext context{request, target, {}, {}, "anonymous", {}, {}};
   // With authentication off the tokens are not even loaded (an atomic load saved per request).
   std::shared_ptr<const TokenTable> tokens;  // outlives `principal`
   const RouteAccess access = InfoOf(route).access;
@@ -144,6 +145,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
       break;
     case Route::kFlagHistory:
     case Route::kOrgEvents:
+    case Route::kOrgTokenEvents:
     case Route::kAllEvents:
       return HandleHistory(store_, context, route, respond);
     case Route::kLogHead:
@@ -158,6 +160,10 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
       return HandleOrganizationEvaluation(store_, context, respond);
     case Route::kFlagTimeline:
       return HandleFlagTimeline(store_, context, respond);
+    case Route::kFlagRevert:
+      return HandleRevertFlag(store_, context, std::move(respond));
+    case Route::kOrgRestore:
+      return HandleRestoreOrganization(store_, context, std::move(respond));
     case Route::kOfrepFlag:
     case Route::kOfrepFlags:
       return HandleOfrep(store_, context, route, match.flag_key, respond);

@@ -26,24 +26,38 @@ void AppendPoint(std::string& out, const LogPoint& point) {
   out += "{\"event_sequence\":";
   AppendJsonUint(out, point.sequence);
   out += ",\"at\":";
-  if (point.time) {
-    out.push_back('"');
-    point.time->AppendMicros(out);
-    out.push_back('"');
-  } else {
-    out += "null";
-  }
+  AppendJsonMicrosOrNull(out, point.time);
   out.push_back('}');
 }
 
-std::string_view ChangeKind(const FlagDifference& difference) {
-  if (!difference.from) return "created";
-  if (!difference.to) return "deleted";
-  if (difference.from->flag.created_at != difference.to->flag.created_at) return "recreated";
+}  // namespace
+
+std::string_view ChangeKind(const FlagRecord* from, const FlagRecord* to) {
+  if (!from) return "created";
+  if (!to) return "deleted";
+  if (from->flag.created_at != to->flag.created_at) return "recreated";
   return "updated";
 }
 
-}  // namespace
+void AppendEventSummaries(std::string& out, const std::vector<Event>& events) {
+  out.push_back('[');
+  for (std::size_t j = 0; j < events.size(); ++j) {
+    const Event& event = events[j];
+    if (j != 0) out.push_back(',');
+    out += "{\"sequence\":";
+    AppendJsonUint(out, event.sequence);
+    out += ",\"type\":";
+    AppendJsonString(out, EventTypeName(event.type));
+    out += ",\"actor\":";
+    AppendJsonString(out, event.actor);
+    out += ",\"recorded_at\":\"";
+    event.recorded_at.AppendMicros(out);
+    out += "\",\"request_id\":";
+    AppendJsonString(out, event.request_id);
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
 
 std::string OrganizationDiffJson(std::string_view organization_id, const LogPoint& from,
                                  const LogPoint& to, const OrganizationDiff& diff) {
@@ -60,28 +74,14 @@ std::string OrganizationDiffJson(std::string_view organization_id, const LogPoin
     body += "{\"flag_key\":";
     AppendJsonString(body, difference.flag_key);
     body += ",\"change\":\"";
-    body += ChangeKind(difference);
+    body += ChangeKind(difference.from.get(), difference.to.get());
     body += "\",\"from\":";
     body += difference.from ? difference.from->json : "null";
     body += ",\"to\":";
     body += difference.to ? difference.to->json : "null";
-    body += ",\"events\":[";
-    for (std::size_t j = 0; j < difference.events.size(); ++j) {
-      const Event& event = difference.events[j];
-      if (j != 0) body.push_back(',');
-      body += "{\"sequence\":";
-      AppendJsonUint(body, event.sequence);
-      body += ",\"type\":";
-      AppendJsonString(body, EventTypeName(event.type));
-      body += ",\"actor\":";
-      AppendJsonString(body, event.actor);
-      body += ",\"recorded_at\":\"";
-      event.recorded_at.AppendMicros(body);
-      body += "\",\"request_id\":";
-      AppendJsonString(body, event.request_id);
-      body.push_back('}');
-    }
-    body += "],\"events_truncated\":";
+    body += ",\"events\":";
+    AppendEventSummaries(body, difference.events);
+    body += ",\"events_truncated\":";
     AppendJsonBool(body, difference.events_truncated);
     body.push_back('}');
   }

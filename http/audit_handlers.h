@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/timestamp.h"
 #include "http/handler_context.h"
@@ -23,6 +25,12 @@ void HandleOrganizationEvaluation(FlagStore& store, const RequestContext& contex
                                   const Responder& respond);
 // GET .../feature-flags/{flag_key}/evaluation/timeline?version=&from=&to=
 void HandleFlagTimeline(FlagStore& store, const RequestContext& context, const Responder& respond);
+
+// How a flag goes from `from` to `to` (null: absent; not both): "created", "deleted",
+// "recreated" (a new created_at) or "updated".
+std::string_view ChangeKind(const FlagRecord* from, const FlagRecord* to);
+// The diff's summary of each event: [{"sequence","type","actor","recorded_at","request_id"}].
+void AppendEventSummaries(std::string& out, const std::vector<Event>& events);
 
 // The diff's JSON body (also printed by `flagledger diff`).
 std::string OrganizationDiffJson(std::string_view organization_id, const LogPoint& from,

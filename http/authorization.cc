@@ -37,8 +37,13 @@ const std::string& HashOfSecret(std::string_view secret) {
 }  // namespace
 
 Access RequiredAccess(Route route, std::string_view method, std::string_view organization_id) {
-  if (InfoOf(route).access == RouteAccess::kOperator) return {{}, Role::kAdmin};
   bool reads = method == "GET" || method == "HEAD";
+  // The operator routes and an organization's token events are the audit trail, for admins
+  // and auditors.
+  if (InfoOf(route).access == RouteAccess::kOperator) {
+    return {{}, reads ? Role::kAuditor : Role::kAdmin};
+  }
+  if (route == Route::kOrgTokenEvents) return {organization_id, Role::kAuditor};
   return {organization_id, reads ? Role::kRead : Role::kWrite};
 }
 
@@ -73,7 +78,8 @@ Status Authorize(const Principal& principal, const Access& access) {
   if (access.organization_id.empty()) {
     return Status(ErrorCode::kForbidden, "token '" + token.name +
                                              "' may not read the whole log; that needs an "
-                                             "operator token (organization '*', role admin)");
+                                             "operator token (organization '*', role admin or "
+                                             "auditor)");
   }
   if (token.organization_id != kAllOrganizations &&
       token.organization_id != access.organization_id) {
@@ -81,9 +87,11 @@ Status Authorize(const Principal& principal, const Access& access) {
                                              token.organization_id + "', not '" +
                                              std::string(access.organization_id) + "'");
   }
-  return Status(ErrorCode::kForbidden,
-                "token '" + token.name + "' has the role '" + std::string(RoleName(token.role)) +
-                    "'; this request needs '" + std::string(RoleName(access.role)) + "'");
+  std::string needed =
+      access.role == Role::kAuditor ? "admin' or 'auditor" : std::string(RoleName(access.role));
+  return Status(ErrorCode::kForbidden, "token '" + token.name + "' has the role '" +
+                                           std::string(RoleName(token.role)) +
+                                           "'; this request needs '" + needed + "'");
 }
 
 }  // namespace flagledger

@@ -16,8 +16,9 @@ namespace flagledger {
 // kAuto (the default on loopback): open until the first token is created, on from then.
 enum class AuthMode { kOn, kOff, kAuto };
 
-// The access a request needs: reads need kRead on the path's organization, changes kWrite,
-// the whole log (/api/v1/events) an operator token.
+// The access a request needs: reads need kRead on the path's organization, changes kWrite;
+// the audit trail (an organization's token events, and with an operator token the whole log
+// and its head) kAuditor, which admin and auditor tokens have.
 Access RequiredAccess(Route route, std::string_view method, std::string_view organization_id);
 
 // Who the request acts as.

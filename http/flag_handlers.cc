@@ -1,23 +1,19 @@
 #include "http/flag_handlers.h"
 
 #include <limits>
-#include <variant>
 
-#include "core/change_reason.h"
 #include "core/flag_json.h"
 #include "core/json_writer.h"
-#include "core/overloaded.h"
 #include "http/entity_tags.h"
 #include "http/problem.h"
 #include "http/query_params.h"
 #include "http/request_body.h"
-#include "http/stored_response.h"
+#include "http/write_request.h"
 #include "projections/point_in_time.h"
 
 namespace flagledger {
 namespace {
 
-constexpr std::string_view kChangeReasonHeader = "Flagledger-Change-Reason";
 constexpr std::uint64_t kDefaultPageLimit = 20;
 constexpr std::uint64_t kMaxPageLimit = 100;
 // The largest integer a JSON number holds exactly (2^53 - 1): a page past the last is empty.
@@ -110,38 +106,6 @@ HttpResponse CurrentListPage(ListPageCache& pages, const OrgState& org, std::uin
   return response;
 }
 
-Status UnsupportedMediaType(std::string_view accepted) {
-  return Status(ErrorCode::kUnsupportedMediaType,
-                "the request body must be sent as " + std::string(accepted));
-}
-
-// True when the media type is one of `accepted` (and any charset is UTF-8).
-bool IsAcceptedMediaType(std::string_view content_type,
-                         std::initializer_list<std::string_view> accepted) {
-  auto lower_trim = [](std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return out;
-  };
-  std::size_t semicolon = content_type.find(';');
-  std::string media_type = lower_trim(content_type.substr(0, semicolon));
-  bool known = false;
-  for (std::string_view type : accepted) known = known || media_type == type;
-  if (!known) return false;
-  while (semicolon != std::string_view::npos) {
-    content_type.remove_prefix(semicolon + 1);
-    semicolon = content_type.find(';');
-    std::string parameter = lower_trim(content_type.substr(0, semicolon));
-    if (parameter.starts_with("charset=") && parameter != "charset=utf-8" &&
-        parameter != "charset=\"utf-8\"") {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string RolloutResponseBody(const Flag& flag) {
   std::string body = "{\"flag_key\":";
   AppendJsonString(body, flag.flag_key);
@@ -162,16 +126,12 @@ std::string DeletedResponseBody(std::string_view flag_key) {
   return body;
 }
 
-// The answer to a write the store has decided, one renderer per command type.
-using WriteRenderer = HttpResponse (*)(std::string_view organization_id, std::string_view flag_key,
-                                       const WriteOutcome& outcome);
-
 HttpResponse WithFlagEtag(HttpResponse response, const WriteOutcome& outcome) {
   response.etag = FlagEtag(outcome.record->version);
   return response;
 }
 
-HttpResponse RenderCreated(std::string_view organization_id, std::string_view flag_key,
+HttpResponse RenderCreated(const std::string& organization_id, const std::string& flag_key,
                            const WriteOutcome& outcome) {
   HttpResponse response;
   response.status = 201;
@@ -182,43 +142,18 @@ HttpResponse RenderCreated(std::string_view organization_id, std::string_view fl
   return WithFlagEtag(std::move(response), outcome);
 }
 
-HttpResponse RenderUpdated(std::string_view, std::string_view, const WriteOutcome& outcome) {
+HttpResponse RenderUpdated(const WriteOutcome& outcome) {
   HttpResponse response;
   response.shared_body = ShareBytes(outcome.record, &FlagRecord::json);
   return WithFlagEtag(std::move(response), outcome);
 }
 
-HttpResponse RenderRolloutPatched(std::string_view, std::string_view, const WriteOutcome& outcome) {
+HttpResponse RenderRolloutPatched(const WriteOutcome& outcome) {
   return WithFlagEtag(JsonResponse(200, RolloutResponseBody(outcome.record->flag)), outcome);
 }
 
-HttpResponse RenderDeleted(std::string_view, std::string_view flag_key, const WriteOutcome&) {
+HttpResponse RenderDeleted(std::string_view flag_key) {
   return JsonResponse(200, DeletedResponseBody(flag_key));
-}
-
-HttpResponse RenderNotAFlagWrite(std::string_view, std::string_view, const WriteOutcome&) {
-  return ProblemResponse(Status(ErrorCode::kInternal, "a token command reached a flag endpoint"));
-}
-
-WriteRenderer RendererFor(const CommandAction& action) {
-  return std::visit(Overloaded{
-                        [](const CreateFlag&) { return &RenderCreated; },
-                        [](const UpdateFlag&) { return &RenderUpdated; },
-                        [](const PatchRollout&) { return &RenderRolloutPatched; },
-                        [](const DeleteFlag&) { return &RenderDeleted; },
-                        [](const CreateToken&) { return &RenderNotAFlagWrite; },
-                        [](const RevokeToken&) { return &RenderNotAFlagWrite; },
-                    },
-                    action);
-}
-
-// 1..255 printable ASCII characters, no spaces.
-bool IsValidIdempotencyKey(std::string_view key) {
-  if (key.empty() || key.size() > 255) return false;
-  for (char c : key) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -281,80 +216,19 @@ void HandleFlagRead(FlagStore& store, ListPageCache& pages, const RequestContext
       WithSequence(FlagReadResponse(std::move(*record), context.request.if_none_match), sequence));
 }
 
-namespace {
-
-// Takes If-Match (except on a create, where there is no version to match) and Idempotency-Key,
-// then submits `command`; `respond` runs once the write is durable or failed.
-void SubmitFlagWrite(FlagStore& store, const RequestContext& context, Command command,
-                     Responder respond) {
-  const HttpRequest& request = context.request;
-  CommandContext asked_by{context.actor, request.request_id, context.actor_token_id, {}};
-  if (request.change_reason_sent) {
-    Status reason = CheckChangeReason(request.change_reason, kChangeReasonHeader);
-    if (!reason.ok()) return respond(ProblemResponse(reason));
-    asked_by.reason = request.change_reason;
-  }
-  if (!request.if_match.empty() && !std::holds_alternative<CreateFlag>(command.action)) {
-    command.if_match = ParseIfMatch(request.if_match);
-  }
-  WriteRenderer renderer = RendererFor(command.action);
-  auto render = [renderer, organization = context.organization_id,
-                 flag_key = command.flag_key](const WriteOutcome& outcome) {
-    if (!outcome.status.ok()) return ProblemResponse(outcome.status);
-    return renderer(organization, flag_key, outcome);
-  };
-  if (request.idempotency_key_sent) {
-    if (!IsValidIdempotencyKey(request.idempotency_key)) {
-      return respond(ProblemResponse(
-          Status(ErrorCode::kValidationFailed, "the Idempotency-Key header is invalid",
-                 {{"Idempotency-Key", "must be 1 to 255 printable ASCII characters"}})));
-    }
-    std::string identity = std::string(request.method) + ' ' + std::string(request.target) + '\n';
-    identity.append(request.body);
-    command.idempotency = IdempotencyRequest{
-        context.organization_id + '\0' + std::string(request.idempotency_key), std::move(identity),
-        [render](const WriteOutcome& outcome) { return EncodeStoredResponse(render(outcome)); }};
-  }
-  store.Submit(std::move(command), std::move(asked_by),
-               [render = std::move(render), respond = std::move(respond)](WriteOutcome outcome) {
-                 if (!outcome.replayed_response) return respond(render(outcome));
-                 auto replayed = DecodeStoredResponse(*outcome.replayed_response);
-                 if (!replayed) {
-                   return respond(ProblemResponse(
-                       Status(ErrorCode::kInternal, "a stored idempotent response is damaged")));
-                 }
-                 replayed->headers.emplace_back("Idempotent-Replayed", "true");
-                 respond(std::move(*replayed));
-               });
-}
-
-// The checks every flag write shares: no query parameters, and a JSON body where one is read.
-Status CheckWriteRequest(const RequestContext& context,
-                         std::initializer_list<std::string_view> media_types) {
-  if (Status names = CheckQueryNames(context.target, {}); !names.ok()) return names;
-  if (media_types.size() > 0 && !IsAcceptedMediaType(context.request.content_type, media_types)) {
-    std::string accepted;
-    for (std::string_view type : media_types) {
-      if (!accepted.empty()) accepted += " or ";
-      accepted += type;
-    }
-    return UnsupportedMediaType(accepted);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 void HandleCreateFlag(FlagStore& store, const RequestContext& context, Responder respond) {
   if (Status checked = CheckWriteRequest(context, {"application/json"}); !checked.ok()) {
     return respond(ProblemResponse(checked));
   }
   auto body = ParseCreateFlagBody(context.request.body, context.organization_id);
   if (!body.ok()) return respond(ProblemResponse(body.status()));
-  SubmitFlagWrite(
-      store, context,
-      Command{context.organization_id, std::move(body->flag_key), std::move(body->action)},
-      std::move(respond));
+  auto render = [organization_id = context.organization_id,
+                 flag_key = body->flag_key](const WriteOutcome& outcome) {
+    return RenderCreated(organization_id, flag_key, outcome);
+  };
+  SubmitWrite(store, context,
+              Command{context.organization_id, std::move(body->flag_key), std::move(body->action)},
+              std::move(render), std::move(respond));
 }
 
 void HandleUpdateFlag(FlagStore& store, const RequestContext& context, Responder respond) {
@@ -363,9 +237,9 @@ void HandleUpdateFlag(FlagStore& store, const RequestContext& context, Responder
   }
   auto body = ParseUpdateFlagBody(context.request.body, context.organization_id, context.flag_key);
   if (!body.ok()) return respond(ProblemResponse(body.status()));
-  SubmitFlagWrite(store, context,
-                  Command{context.organization_id, context.flag_key, std::move(body).value()},
-                  std::move(respond));
+  SubmitWrite(store, context,
+              Command{context.organization_id, context.flag_key, std::move(body).value()},
+              &RenderUpdated, std::move(respond));
 }
 
 void HandlePatchRollout(FlagStore& store, const RequestContext& context, Responder respond) {
@@ -373,17 +247,19 @@ void HandlePatchRollout(FlagStore& store, const RequestContext& context, Respond
   if (!checked.ok()) return respond(ProblemResponse(checked));
   auto body = ParsePatchRolloutBody(context.request.body);
   if (!body.ok()) return respond(ProblemResponse(body.status()));
-  SubmitFlagWrite(store, context,
-                  Command{context.organization_id, context.flag_key, std::move(body).value()},
-                  std::move(respond));
+  SubmitWrite(store, context,
+              Command{context.organization_id, context.flag_key, std::move(body).value()},
+              &RenderRolloutPatched, std::move(respond));
 }
 
 void HandleDeleteFlag(FlagStore& store, const RequestContext& context, Responder respond) {
   if (Status checked = CheckWriteRequest(context, {}); !checked.ok()) {
     return respond(ProblemResponse(checked));
   }
-  SubmitFlagWrite(store, context, Command{context.organization_id, context.flag_key, DeleteFlag{}},
-                  std::move(respond));
+  SubmitWrite(
+      store, context, Command{context.organization_id, context.flag_key, DeleteFlag{}},
+      [flag_key = context.flag_key](const WriteOutcome&) { return RenderDeleted(flag_key); },
+      std::move(respond));
 }
 
 }  // namespace flagledger

@@ -75,7 +75,8 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
   Status names = CheckQueryNames(context.target, ParamsOf(route));
   if (!names.ok()) return fail(names);
   std::optional<ExportFormat> exporting = RequestedExport(context.request.accept);
-  HistoryView view = route == Route::kAllEvents   ? HistoryView::kLog
+  HistoryView view = route == Route::kAllEvents || route == Route::kOrgTokenEvents
+                         ? HistoryView::kLog
                      : route == Route::kOrgEvents ? HistoryView::kOrganization
                                                   : HistoryView::kFlag;
   const EventLog& log = store.log();
@@ -93,6 +94,10 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
     query->filter.flag_key = context.flag_key;
   }
   query->filter.organization_id = context.organization_id;
+  if (route == Route::kOrgTokenEvents) {  // the system stream's events about the org's tokens
+    query->filter.organization_id = kSystemStream;
+    query->filter.token_organization_id = context.organization_id;
+  }
 
   if (exporting) {
     HttpResponse response;

@@ -243,6 +243,44 @@ Result<PatchRollout> ParsePatchRolloutBody(std::string_view body) {
   return patch;
 }
 
+Result<RevertRequest> ParseRevertBody(std::string_view body, bool dry_run_allowed) {
+  auto object = ParseObject(body);
+  if (!object.ok()) return object.status();
+  BodyErrors errors;
+  RevertRequest request;
+  bool has_point = false;
+  ForEachMember(*object, "", errors, [&](std::string_view key, dom::element value) {
+    if (key == "to_event") {
+      has_point = true;
+      std::uint64_t sequence;
+      if (value.get_uint64().get(sequence)) {
+        errors.Add("to_event", "must be an integer from 0 (an event's sequence)");
+      } else {
+        request.to_event = sequence;
+      }
+    } else if (key == "as_of") {
+      has_point = true;
+      std::string_view text;
+      if (value.get_string().get(text)) {
+        errors.Add("as_of", "must be a string (an RFC 3339 date-time, or a date)");
+      } else if (auto time = ParseTimeInput(text); !time.ok()) {
+        errors.Add("as_of", time.status().detail());
+      } else {
+        request.as_of = *time;
+      }
+    } else if (key == "dry_run" && dry_run_allowed) {
+      request.dry_run = ReadBool(value, "dry_run", errors).value_or(false);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  if (!has_point) errors.Add("to_event", "is required when as_of is absent");
+  if (request.to_event && request.as_of) errors.Add("as_of", "must not be given with to_event");
+  if (!errors.empty()) return errors.ToStatus();
+  return request;
+}
+
 Result<OfrepContext> ParseOfrepBody(std::string_view body) {
   OfrepContext parsed;
   if (body.empty()) return parsed;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "core/timestamp.h"
 #include "projections/command.h"
 
 namespace flagledger {
@@ -14,6 +15,13 @@ namespace flagledger {
 struct CreateFlagRequest {
   std::string flag_key;
   CreateFlag action;
+};
+
+// What a revert or restore body names: the point, exactly one of `to_event` and `as_of`.
+struct RevertRequest {
+  std::optional<std::uint64_t> to_event;
+  std::optional<Timestamp> as_of;
+  bool dry_run = false;
 };
 
 // What an OFREP evaluation body ({"context": {...}}) says; other context members are ignored.
@@ -36,6 +44,9 @@ Result<UpdateFlag> ParseUpdateFlagBody(std::string_view body, std::string_view o
                                        std::string_view flag_key);
 // PATCH .../rollout: min_version and/or activation_date, each a value or null.
 Result<PatchRollout> ParsePatchRolloutBody(std::string_view body);
+// POST .../revert and .../restore: to_event (an integer from 0) or as_of (RFC 3339, or a date
+// alone), exactly one; dry_run (a boolean) only where `dry_run_allowed`.
+Result<RevertRequest> ParseRevertBody(std::string_view body, bool dry_run_allowed);
 // POST /ofrep/v1/...: an empty body or a missing context is an empty context. kInvalidJson as
 // above (OFREP's PARSE_ERROR); kValidationFailed when context is not an object or its
 // organization_id is not a valid organization id (OFREP's INVALID_CONTEXT).

@@ -11,12 +11,18 @@ void ChooseRequestId(std::string_view client_id, std::string& id) {
     id.assign(client_id);
     return;
   }
+  FillRandomHex(id, 32);
+}
+
+void FillRandomHex(std::string& id, std::size_t digits) {
   thread_local std::mt19937_64 random(std::random_device{}());
   static constexpr char kHex[] = "0123456789abcdef";
-  id.resize(32);
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = random();
-    for (int i = 0; i < 16; ++i) id[half * 16 + i] = kHex[(bits >> (i * 4)) & 0xF];
+  id.resize(digits);
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < digits; ++i) {
+    if (i % 16 == 0) bits = random();
+    id[i] = kHex[bits & 0xF];
+    bits >>= 4;
   }
 }
 

@@ -25,6 +25,10 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
   if (s.size() == 5 && s[4] == "events") return RouteMatch{Route::kOrgEvents, s[3], {}};
   if (s.size() == 5 && s[4] == "diff") return RouteMatch{Route::kOrgDiff, s[3], {}};
   if (s.size() == 5 && s[4] == "evaluation") return RouteMatch{Route::kOrgEvaluation, s[3], {}};
+  if (s.size() == 5 && s[4] == "restore") return RouteMatch{Route::kOrgRestore, s[3], {}};
+  if (s.size() == 5 && s[4] == "token-events") {
+    return RouteMatch{Route::kOrgTokenEvents, s[3], {}};
+  }
   if (s.size() == 6 && s[4] == "events" && s[5] == "stream") {
     return RouteMatch{Route::kOrgEventStream, s[3], {}};
   }
@@ -40,6 +44,7 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
   if (s[6] == "rollout") return RouteMatch{Route::kFlagRollout, s[3], s[5]};
   if (s[6] == "history") return RouteMatch{Route::kFlagHistory, s[3], s[5]};
   if (s[6] == "evaluation") return RouteMatch{Route::kFlagEvaluation, s[3], s[5]};
+  if (s[6] == "revert") return RouteMatch{Route::kFlagRevert, s[3], s[5]};
   return std::nullopt;
 }
 

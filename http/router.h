@@ -44,6 +44,10 @@ enum class RouteAccess : std::uint8_t {
   X(kOrgEvaluation, "/api/v1/organizations/{org}/evaluation", "GET, HEAD", kOrganization)      \
   X(kFlagTimeline, "/api/v1/organizations/{org}/feature-flags/{flag_key}/evaluation/timeline", \
     "GET, HEAD", kOrganization)                                                                \
+  X(kFlagRevert, "/api/v1/organizations/{org}/feature-flags/{flag_key}/revert", "POST",        \
+    kOrganization)                                                                             \
+  X(kOrgRestore, "/api/v1/organizations/{org}/restore", "POST", kOrganization)                 \
+  X(kOrgTokenEvents, "/api/v1/organizations/{org}/token-events", "GET, HEAD", kOrganization)   \
   X(kOfrepFlag, "/ofrep/v1/evaluate/flags/{key}", "POST", kTokenOrBody)                        \
   X(kOfrepFlags, "/ofrep/v1/evaluate/flags", "POST", kTokenOrBody)                             \
   X(kOpenApi, "/api/v1/openapi.json", "GET, HEAD", kPublic)                                    \

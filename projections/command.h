@@ -14,6 +14,7 @@
 #include "core/api_token.h"
 #include "core/flag.h"
 #include "core/status.h"
+#include "events/event.h"
 #include "events/event_type.h"
 #include "projections/flag_record.h"
 
@@ -45,6 +46,26 @@ struct DeleteFlag {
   static constexpr EventSubject kSubject = EventSubject::kFlag;
 };
 
+// POST .../revert: puts the flag back as it was right after event `point.to_event`.
+// `target` is the flag then (null: it did not exist), read from the log by the caller (the
+// past does not change, so it is read before the command is queued).
+struct RevertFlag {
+  static constexpr EventSubject kSubject = EventSubject::kFlag;
+  RevertPoint point;
+  std::shared_ptr<const FlagRecord> target;
+};
+
+// POST /organizations/{org}/restore: reverts every flag of the organization (flag_key empty)
+// whose state differs from `target`, the live flags right after event `point.to_event` sorted
+// by key (read by the caller as for RevertFlag), in one batch, each event carrying
+// `restore_id`. If-Match applies to the organization's sequence: its newest event's.
+struct RestoreOrganization {
+  static constexpr EventSubject kSubject = EventSubject::kFlag;
+  RevertPoint point;
+  std::string restore_id;
+  std::vector<std::shared_ptr<const FlagRecord>> target;
+};
+
 // Token commands address the system stream: organization_id kSystemStream, flag_key the
 // token id (core/api_token.h).
 struct CreateToken {
@@ -58,8 +79,8 @@ struct RevokeToken {
   static constexpr EventSubject kSubject = EventSubject::kToken;
 };
 
-using CommandAction =
-    std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag, CreateToken, RevokeToken>;
+using CommandAction = std::variant<CreateFlag, UpdateFlag, PatchRollout, DeleteFlag, RevertFlag,
+                                   RestoreOrganization, CreateToken, RevokeToken>;
 
 // If-Match: the flag versions the client accepts, or any version ("*").
 struct VersionPrecondition {
@@ -75,6 +96,15 @@ struct VersionPrecondition {
   }
 };
 
+// A flag a revert or restore changed: its state before and after (null: absent), and the
+// sequence of the event that changed it.
+struct RevertedFlag {
+  std::string flag_key;
+  std::shared_ptr<const FlagRecord> before;
+  std::shared_ptr<const FlagRecord> after;
+  std::uint64_t sequence = 0;
+};
+
 // What became of one command.
 struct WriteOutcome {
   Status status;                             // OK, or the contract error
@@ -82,6 +112,10 @@ struct WriteOutcome {
   // Set when an earlier request with the same Idempotency-Key is answered again: the
   // response stored for it, as the renderer returned it. Nothing else is set then.
   std::optional<std::string> replayed_response;
+  // Revert and restore only: the flags they changed, by key; empty when nothing changed.
+  std::vector<RevertedFlag> reverted;
+  // Restore only: the organization's sequence before the command (its newest event's).
+  std::uint64_t organization_sequence = 0;
 };
 
 // An Idempotency-Key sent with a write.

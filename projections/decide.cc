@@ -47,6 +47,39 @@ std::optional<Event> ChangeEvent(EventType type, const Command& command, const F
   return event;
 }
 
+// The flag.reverted event that moves `current` to `target` (null: absent), or nullopt when
+// both are absent or in the same state (enabled, rollout_condition and created_at, so that a
+// revert across a delete and re-create restores the older created_at).
+std::optional<Event> RevertEvent(const Command& command, const RevertPoint& point,
+                                 const Flag* current, const Flag* target, std::uint64_t version,
+                                 Timestamp recorded_at, const CommandContext& context) {
+  if (!current && !target) return std::nullopt;
+  Event event = NewEvent(EventType::kFlagReverted, command, version, recorded_at, context);
+  event.reverted_to = point;
+  if (!target) {
+    event.previous = *current;
+    return event;
+  }
+  bool same_enabled = current && current->enabled == target->enabled;
+  bool same_rollout = current && current->rollout_condition == target->rollout_condition;
+  if (same_enabled && same_rollout && current->created_at == target->created_at) {
+    return std::nullopt;
+  }
+  std::optional<bool> enabled_before;
+  std::optional<RolloutCondition> rollout_before;
+  if (current) {
+    enabled_before = current->enabled;
+    rollout_before = current->rollout_condition;
+  }
+  if (!same_enabled) event.changes.enabled = EnabledChange{enabled_before, target->enabled};
+  if (!same_rollout) {
+    event.changes.rollout_condition = RolloutChange{rollout_before, target->rollout_condition};
+  }
+  event.flag = *target;
+  event.flag->updated_at = recorded_at.FloorToSecond();
+  return event;
+}
+
 }  // namespace
 
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
@@ -58,7 +91,7 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
     return ChangeEvent(type, command, *current, std::move(next), version, recorded_at, context);
   };
   auto not_a_flag_command = []() -> Decision {
-    return Status(ErrorCode::kInternal, "a token command was decided as a flag command");
+    return Status(ErrorCode::kInternal, "a token or restore command was decided as one flag's");
   };
   if (std::holds_alternative<CreateFlag>(command.action)) {
     if (current) {
@@ -66,14 +99,19 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
                                                 "' already exists in organization '" +
                                                 command.organization_id + "'");
     }
-  } else if (IsTokenCommand(command)) {
+  } else if (IsTokenCommand(command) ||
+             std::holds_alternative<RestoreOrganization>(command.action)) {
     return not_a_flag_command();
-  } else if (!current) {
-    return NotFound(command);
-  } else if (command.if_match && !command.if_match->Accepts(current_version)) {
-    return Status(ErrorCode::kPreconditionFailed, "flag '" + command.flag_key + "' is at version " +
-                                                      std::to_string(current_version) +
-                                                      ", which If-Match does not accept");
+  } else if (!current &&
+             !(std::holds_alternative<RevertFlag>(command.action) && current_version > 0)) {
+    return NotFound(command);  // a revert needs a key that had a flag once, not one now
+  } else if (command.if_match &&
+             (current ? !command.if_match->Accepts(current_version)
+                      : command.if_match->any || !command.if_match->Accepts(current_version))) {
+    return Status(ErrorCode::kPreconditionFailed,
+                  "flag '" + command.flag_key + "' " + (current ? "is" : "was deleted") +
+                      " at version " + std::to_string(current_version) +
+                      ", which If-Match does not accept");
   }
   return std::visit(
       Overloaded{
@@ -109,6 +147,12 @@ Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
             event.previous = *current;
             return std::optional<Event>(std::move(event));
           },
+          [&](const RevertFlag& revert) -> Decision {
+            return RevertEvent(command, revert.point, current,
+                               revert.target ? &revert.target->flag : nullptr, version, recorded_at,
+                               context);
+          },
+          [&](const RestoreOrganization&) { return not_a_flag_command(); },
           [&](const CreateToken&) { return not_a_flag_command(); },
           [&](const RevokeToken&) { return not_a_flag_command(); },
       },
@@ -126,9 +170,11 @@ Result<std::optional<Event>> DecideToken(const Command& command, const TokenTabl
   return std::visit(
       Overloaded{
           [&](const CreateToken& create) -> Decision {
-            if (create.organization_id == kAllOrganizations && create.role != Role::kAdmin) {
+            if (create.organization_id == kAllOrganizations && create.role != Role::kAdmin &&
+                create.role != Role::kAuditor) {
               return Status(ErrorCode::kValidationFailed,
-                            "a token for every organization ('*') must have the role admin");
+                            "a token for every organization ('*') must have the role admin or "
+                            "auditor");
             }
             TokenFacts facts{create.name, create.organization_id, create.role,
                              create.secret_sha256};
@@ -162,6 +208,8 @@ Result<std::optional<Event>> DecideToken(const Command& command, const TokenTabl
           [&](const UpdateFlag&) { return not_a_token_command(); },
           [&](const PatchRollout&) { return not_a_token_command(); },
           [&](const DeleteFlag&) { return not_a_token_command(); },
+          [&](const RevertFlag&) { return not_a_token_command(); },
+          [&](const RestoreOrganization&) { return not_a_token_command(); },
       },
       command.action);
 }

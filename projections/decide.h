@@ -14,7 +14,10 @@ namespace flagledger {
 // current version, returns the event the command causes (version = current_version + 1,
 // sequence unassigned), std::nullopt when the command would change nothing, or kFlagExists,
 // kFlagNotFound, or kPreconditionFailed when If-Match does not accept the current version.
-// A token command is kInternal (DecideToken decides those).
+// A revert (flag.reverted) also applies to a deleted flag, whose If-Match then names the
+// stream's version ("*" fails: nothing exists now); it is kFlagNotFound only for a key that
+// never had a flag. A token command or a restore is kInternal (DecideToken and the writer
+// decide those; a restore is a revert of each flag).
 Result<std::optional<Event>> Decide(const Command& command, const Flag* current,
                                     std::uint64_t current_version, Timestamp recorded_at,
                                     const CommandContext& context);

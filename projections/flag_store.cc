@@ -6,6 +6,7 @@
 #include <string>
 
 #include "projections/decide.h"
+#include "projections/point_in_time.h"
 #include "projections/projection_builder.h"
 #include "projections/rebuild.h"
 
@@ -118,9 +119,11 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
     }
   }
   if (!refused.ok()) {
+    WriteOutcome outcome;
+    outcome.status = std::move(refused);
     // `done` was moved from only when queued, and then `refused` is OK.
     // NOLINTNEXTLINE(bugprone-use-after-move)
-    done(WriteOutcome{std::move(refused), nullptr, std::nullopt});
+    done(std::move(outcome));
     return;
   }
   if (wake_writer) queue_changed_.notify_one();
@@ -170,19 +173,16 @@ bool FlagStore::NextBatch(std::vector<Pending>& batch, std::size_t previous_batc
   return true;
 }
 
-namespace {
-
 // A flag as this batch has left it so far.
-struct FlagDraft {
+struct FlagStore::FlagDraft {
   std::shared_ptr<const FlagRecord> record;  // null: absent
   std::uint64_t version = 0;                 // of the key's stream, also after a delete
 };
 
-}  // namespace
-
 struct FlagStore::BatchDraft {
   std::shared_ptr<const ProjectionSnapshot> base;
   Timestamp now;
+  std::uint64_t first_sequence = 0;  // the sequence Append will give the batch's first event
   std::vector<Event> events;
   std::vector<std::shared_ptr<const FlagRecord>> records;  // after each event
   std::vector<IdempotencyRecord> idempotency_records;
@@ -197,6 +197,7 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   draft.base = snapshot();
   draft.now = StampTime();
   draft.outcomes.resize(batch.size());
+  draft.first_sequence = log_.last_sequence() + 1;
   Status storage = log_.EnsureWritable();  // recovers from an earlier failed write
   if (storage.ok()) ExpireIdempotencyRecords(draft.now);
   for (std::size_t i = 0; i < batch.size() && storage.ok(); ++i) {
@@ -209,6 +210,9 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
       continue;
     } else if (IsTokenCommand(command)) {
       DecideTokenCommand(batch[i], draft, outcome);
+    } else if (std::holds_alternative<RestoreOrganization>(command.action)) {
+      storage = DecideRestoreCommand(batch[i], draft, outcome);
+      if (storage.ok()) StoreResponse(command, draft, outcome);
     } else {
       storage = DecideFlagCommand(batch[i], draft, outcome);
       if (storage.ok()) StoreResponse(command, draft, outcome);
@@ -256,26 +260,47 @@ void FlagStore::DecideTokenCommand(const Pending& pending, BatchDraft& draft,
   }
 }
 
-Status FlagStore::DecideFlagCommand(const Pending& pending, BatchDraft& draft,
-                                    WriteOutcome& outcome) {
-  const Command& command = pending.command;
-  std::string identity = command.organization_id + '\0' + command.flag_key;
+Result<FlagStore::FlagDraft*> FlagStore::DraftOf(BatchDraft& draft,
+                                                 const std::string& organization_id,
+                                                 std::string_view flag_key) {
+  std::string identity = organization_id + '\0' + std::string(flag_key);
   auto flag = draft.flags.find(identity);
   if (flag == draft.flags.end()) {
     FlagDraft initial;
-    if (const OrgState* org = draft.base->FindOrganization(command.organization_id)) {
-      initial.record = org->FindShared(command.flag_key);
+    if (const OrgState* org = draft.base->FindOrganization(organization_id)) {
+      initial.record = org->FindShared(flag_key);
     }
     if (initial.record) {
       initial.version = initial.record->version;
     } else {
-      auto last = log_.LastVersion(command.organization_id, command.flag_key);
+      auto last = log_.LastVersion(organization_id, flag_key);
       if (!last.ok()) return last.status();
       initial.version = *last;
     }
-    flag = draft.flags.emplace(identity, std::move(initial)).first;
+    flag = draft.flags.emplace(std::move(identity), std::move(initial)).first;
   }
-  FlagDraft& current = flag->second;
+  return &flag->second;
+}
+
+void FlagStore::AddEvent(BatchDraft& draft, FlagDraft& flag, Event event, WriteOutcome& outcome) {
+  std::shared_ptr<const FlagRecord> before = flag.record;
+  flag.version = event.version;
+  flag.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
+  outcome.record = flag.record;
+  if (event.type == EventType::kFlagReverted) {
+    outcome.reverted.push_back({event.flag_key, std::move(before), flag.record,
+                                draft.first_sequence + draft.events.size()});
+  }
+  draft.events.push_back(std::move(event));
+  draft.records.push_back(flag.record);
+}
+
+Status FlagStore::DecideFlagCommand(const Pending& pending, BatchDraft& draft,
+                                    WriteOutcome& outcome) {
+  const Command& command = pending.command;
+  auto flag = DraftOf(draft, command.organization_id, command.flag_key);
+  if (!flag.ok()) return flag.status();
+  FlagDraft& current = **flag;
   const Flag* current_flag = current.record ? &current.record->flag : nullptr;
   auto decision = Decide(command, current_flag, current.version, draft.now, pending.context);
   if (!decision.ok()) {
@@ -283,12 +308,69 @@ Status FlagStore::DecideFlagCommand(const Pending& pending, BatchDraft& draft,
   } else if (!decision->has_value()) {
     outcome.record = current.record;  // changes nothing: the current state
   } else {
-    Event& event = draft.events.emplace_back(std::move(**decision));
-    current.version = event.version;
-    current.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
-    draft.records.push_back(current.record);
-    outcome.record = current.record;
+    AddEvent(draft, current, std::move(**decision), outcome);
   }
+  return Status::Ok();
+}
+
+Status FlagStore::DecideRestoreCommand(const Pending& pending, BatchDraft& draft,
+                                       WriteOutcome& outcome) {
+  const Command& command = pending.command;
+  const auto& restore = std::get<RestoreOrganization>(command.action);
+  const std::string& organization_id = command.organization_id;
+  auto newest = OrganizationSequenceAt(log_, organization_id, EventRange::kEnd);
+  if (!newest.ok()) return newest.status();
+  outcome.organization_sequence = *newest;
+  bool changed_in_batch =
+      std::any_of(draft.events.begin(), draft.events.end(),
+                  [&](const Event& e) { return e.organization_id == organization_id; });
+  if (command.if_match &&
+      !(command.if_match->any || (!changed_in_batch && command.if_match->Accepts(*newest)))) {
+    outcome.status = Status(ErrorCode::kPreconditionFailed,
+                            "organization '" + organization_id + "' has changed since event " +
+                                std::to_string(*newest) +
+                                (changed_in_batch ? " (a write just before this one)" : "") +
+                                ", which If-Match does not accept");
+    return Status::Ok();
+  }
+  // Every key live now (in the published state or as this batch left it) or at the point.
+  std::vector<std::string_view> keys;
+  if (const OrgState* org = draft.base->FindOrganization(organization_id)) {
+    for (const auto& record : org->flags()) keys.push_back(record->flag.flag_key);
+  }
+  std::string prefix = organization_id + '\0';
+  for (auto it = draft.flags.lower_bound(prefix);
+       it != draft.flags.end() && it->first.starts_with(prefix); ++it) {
+    keys.push_back(std::string_view(it->first).substr(prefix.size()));
+  }
+  for (const auto& record : restore.target) keys.push_back(record->flag.flag_key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+
+  // Decided in full before any is added, so that a restore is all of its events or none.
+  std::vector<std::pair<FlagDraft*, Event>> decided;
+  auto target = restore.target.begin();
+  for (std::string_view key : keys) {
+    while (target != restore.target.end() && (*target)->flag.flag_key < key) ++target;
+    bool at_point = target != restore.target.end() && (*target)->flag.flag_key == key;
+    auto flag = DraftOf(draft, organization_id, key);
+    if (!flag.ok()) return flag.status();
+    const FlagRecord* now = (*flag)->record.get();
+    Command revert{organization_id, std::string(key),
+                   RevertFlag{restore.point, at_point ? *target : nullptr}};
+    auto decision =
+        Decide(revert, now ? &now->flag : nullptr, (*flag)->version, draft.now, pending.context);
+    if (!decision.ok()) {
+      outcome.status = decision.status();
+      return Status::Ok();
+    }
+    if (decision->has_value()) {
+      (*decision)->restore_id = restore.restore_id;
+      decided.emplace_back(*flag, std::move(**decision));
+    }
+  }
+  for (auto& [flag, event] : decided) AddEvent(draft, *flag, std::move(event), outcome);
+  outcome.record = nullptr;
   return Status::Ok();
 }
 
@@ -315,6 +397,9 @@ Status FlagStore::AppendBatch(BatchDraft& draft) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count());
   batch_events_.Observe(static_cast<double>(draft.events.size()));
   if (!appended.ok()) return appended;
+  if (!draft.events.empty() && draft.events.front().sequence != draft.first_sequence) {
+    return Status(ErrorCode::kInternal, "the log gave the batch other sequences than expected");
+  }
   for (std::size_t e = 0; e < draft.events.size(); ++e) {
     if (draft.events[e].version != decided_versions[e]) {
       return Status(ErrorCode::kInternal, "the log and the projection disagree on a version");
@@ -368,8 +453,9 @@ void FlagStore::FailBatch(std::vector<Pending>& batch, const Status& failure) {
     Report("storage write failed", failure);
   }
   for (Pending& pending : batch) {
-    pending.done(
-        WriteOutcome{Unavailable("storage is unavailable; nothing was written"), nullptr, {}});
+    WriteOutcome outcome;
+    outcome.status = Unavailable("storage is unavailable; nothing was written");
+    pending.done(std::move(outcome));
   }
 }
 

@@ -132,6 +132,7 @@ class FlagStore {
   // What a batch decided so far: its events, the answers to store, every command's outcome,
   // and the flags and tokens as its earlier commands left them (flag_store.cc).
   struct BatchDraft;
+  struct FlagDraft;
 
   void RunWriter() EXCLUDES(mutex_);
   // Takes the next batch off the queue, waiting for it; false once stopping and drained.
@@ -145,6 +146,15 @@ class FlagStore {
                                         WriteOutcome& outcome);
   void DecideTokenCommand(const Pending& pending, BatchDraft& draft, WriteOutcome& outcome);
   Status DecideFlagCommand(const Pending& pending, BatchDraft& draft, WriteOutcome& outcome);
+  // A restore is a revert of every flag live now or at its point, all decided before any is
+  // added to the batch: one failure adds none of them.
+  Status DecideRestoreCommand(const Pending& pending, BatchDraft& draft, WriteOutcome& outcome);
+  // The flag as the batch has left it so far, read from the published state (and the log for
+  // the version of an absent key) the first time the batch touches it.
+  Result<FlagDraft*> DraftOf(BatchDraft& draft, const std::string& organization_id,
+                             std::string_view flag_key);
+  // Adds a decided event to the batch, moving `flag` on and answering it in `outcome`.
+  void AddEvent(BatchDraft& draft, FlagDraft& flag, Event event, WriteOutcome& outcome);
   void StoreResponse(const Command& command, BatchDraft& draft, const WriteOutcome& outcome);
   Status AppendBatch(BatchDraft& draft);
   void PublishBatch(BatchDraft& draft, std::vector<Pending>& batch);

@@ -45,4 +45,20 @@ Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
   return flags;
 }
 
+Result<std::uint64_t> OrganizationSequenceAt(const EventLog& log, std::string_view organization_id,
+                                             std::uint64_t at) {
+  std::uint64_t newest = 0;
+  EventRange last_one;
+  last_one.before = at == EventRange::kEnd ? at : at + 1;
+  last_one.descending = true;
+  last_one.limit = 1;
+  Status read = log.ScanOrganization(organization_id, last_one,
+                                     [&](std::uint64_t sequence, std::string_view) {
+                                       newest = sequence;
+                                       return false;
+                                     });
+  if (!read.ok()) return read;
+  return newest;
+}
+
 }  // namespace flagledger

@@ -26,4 +26,9 @@ Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
 Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
     const EventLog& log, std::string_view organization_id, std::uint64_t sequence);
 
+// The sequence of the organization's newest event at or before `at` (0: none). O(log n).
+// Thread-safe.
+Result<std::uint64_t> OrganizationSequenceAt(const EventLog& log, std::string_view organization_id,
+                                             std::uint64_t at);
+
 }  // namespace flagledger

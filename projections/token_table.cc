@@ -42,6 +42,7 @@ void TokenTable::Apply(const Event& event) {
     case EventType::kFlagUpdated:
     case EventType::kFlagRolloutUpdated:
     case EventType::kFlagDeleted:
+    case EventType::kFlagReverted:
       return;  // not about tokens
   }
 }

@@ -44,6 +44,11 @@ std::string ChangesText(const Event& event) {
     AppendRolloutJson(text, changes.rollout_condition->to);
   }
   if (event.previous) text = "deleted: " + FlagJson(*event.previous);
+  if (event.reverted_to) {
+    text += text.empty() ? "" : "; ";
+    text += "as at event " + std::to_string(event.reverted_to->to_event);
+    if (!event.restore_id.empty()) text += " (restore " + event.restore_id + ")";
+  }
   return text.empty() ? "-" : text;
 }
 

@@ -31,8 +31,8 @@ Status ValidateTokenRequest(const TokenRequest& request) {
     return bad("--name " + problem);
   }
   if (request.organization_id == kAllOrganizations) {
-    if (request.role != Role::kAdmin) {
-      return bad("--org '*' (every organization) needs --role admin");
+    if (request.role != Role::kAdmin && request.role != Role::kAuditor) {
+      return bad("--org '*' (every organization) needs --role admin or auditor");
     }
   } else if (!IsValidIdentifier(request.organization_id)) {
     return bad(

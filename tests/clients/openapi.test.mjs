@@ -97,8 +97,23 @@ test('every response of a walk through the API validates against its schema', as
   await call('DELETE', '/api/v1/organizations/org-a/feature-flags/beta', oversized);  // 413, any method
   await call('POST', '/ofrep/v1/evaluate/flags/beta?as_of=2026-01-01T00:00:00Z', { context: { organization_id: 'org-a' } });  // 400
   await call('GET', '/metrics');
+  await call('POST', `${base}/beta/revert`, { to_event: 1 });
+  await call('POST', `${base}/beta/revert`, { to_event: 1 });  // unchanged
+  await call('POST', `${base}/beta/revert`, { to_event: 1 }, { 'if-match': '"1"' });  // 412
+  await call('POST', `${base}/beta/revert`, { to_event: 999999 });  // 422
+  await call('POST', `${base}/nope/revert`, { as_of: '2026-01-01' });  // 404
+  await call('PUT', `${base}/beta`, { enabled: true });
+  const orgRestore = '/api/v1/organizations/org-a/restore';
+  await call('POST', orgRestore, { to_event: 1, dry_run: true });
+  await call('POST', orgRestore, { to_event: 1 }, { 'if-match': '"1"' });  // 412
+  await call('POST', orgRestore, { to_event: 1, dry_run: 'yes' });  // 422
+  await call('POST', orgRestore, 'not an object');  // 400
+  await call('POST', orgRestore, { to_event: 1 }, { 'flagledger-change-reason': 'undo' });
   await call('DELETE', `${base}/beta`);
   await call('PUT', `${base}/beta`, { enabled: true });  // 404
+  await call('POST', `${base}/beta/revert`, { to_event: 1 });  // re-created
+  await call('POST', `${base}/beta/revert`, { to_event: 0 });  // deleted again
+  await call('GET', '/api/v1/organizations/org-a/events?type=flag.reverted');
 
   // With tokens: 401, 403, and token events in the whole log.
   const reader = server.createToken('org-a', 'read', 'reader');
@@ -106,5 +121,9 @@ test('every response of a walk through the API validates against its schema', as
   await call('GET', base);  // 401
   await call('POST', base, { flag_key: 'x' }, { authorization: `Bearer ${reader}` });  // 403
   await call('GET', '/api/v1/events', undefined, { authorization: `Bearer ${operator}` });
+  const auditor = server.createToken('org-a', 'auditor', 'auditor');
+  await call('GET', '/api/v1/organizations/org-a/token-events', undefined, { authorization: `Bearer ${auditor}` });
+  await call('GET', '/api/v1/organizations/org-a/token-events', undefined, { authorization: `Bearer ${reader}` });  // 403
+  await call('PUT', `${base}/beta`, { enabled: true }, { authorization: `Bearer ${auditor}` });  // 403
   assert.ok(checked.size >= 30, [...checked].join('\n'));
 });

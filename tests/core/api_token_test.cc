@@ -49,6 +49,27 @@ TEST(ApiToken, AnOperatorTokenReachesEverythingUntilRevoked) {
   EXPECT_FALSE(Grants(operator_token, {"org-a", Role::kRead}));
 }
 
+TEST(ApiToken, AnAuditorReadsAndReadsTheAuditTrailButWritesNothing) {
+  ApiToken auditor = TokenFor("org-a", Role::kAuditor);
+  ApiToken everywhere = TokenFor(std::string(kAllOrganizations), Role::kAuditor);
+  for (const ApiToken* token : {&auditor, &everywhere}) {
+    EXPECT_TRUE(Grants(*token, {"org-a", Role::kRead}));
+    EXPECT_TRUE(Grants(*token, {"org-a", Role::kAuditor}));
+    EXPECT_FALSE(Grants(*token, {"org-a", Role::kWrite}));
+    EXPECT_FALSE(Grants(*token, {"org-a", Role::kAdmin}));
+  }
+  EXPECT_FALSE(Grants(auditor, {"org-b", Role::kRead}));
+  EXPECT_FALSE(Grants(auditor, {"", Role::kAuditor})) << "the whole log needs '*'";
+  EXPECT_TRUE(Grants(everywhere, {"", Role::kAuditor}));
+  EXPECT_FALSE(Grants(everywhere, {"", Role::kAdmin}));
+  // The audit trail is an admin's too, but not a writer's or a reader's.
+  EXPECT_TRUE(Grants(TokenFor("org-a", Role::kAdmin), {"org-a", Role::kAuditor}));
+  EXPECT_FALSE(Grants(TokenFor("org-a", Role::kWrite), {"org-a", Role::kAuditor}));
+  EXPECT_FALSE(Grants(TokenFor("org-a", Role::kRead), {"org-a", Role::kAuditor}));
+  EXPECT_EQ(ParseRole("auditor"), Role::kAuditor);
+  EXPECT_EQ(RoleName(Role::kAuditor), "auditor");
+}
+
 TEST(ApiToken, Sha256MatchesTheStandardVectors) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

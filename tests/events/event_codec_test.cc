@@ -90,6 +90,45 @@ TEST(EventCodec, RoundTripsASampleOfEveryTypeInTheList) {
   }
 }
 
+// A revert that deletes carries `previous`, the point and a restore id, then every optional
+// member after them: each must be found, in order, whichever of the others is absent.
+TEST(EventCodec, RoundTripsRevertsWithEveryCombinationOfOptionalMembers) {
+  EventDecoder decoder;
+  Event deleting = DeletedEvent("org-a", "beta", Time("2026-03-26T11:05:00Z"));
+  deleting.type = EventType::kFlagReverted;
+  deleting.previous = CreatedEvent("org-a", "beta", true, Time("2026-03-20T08:00:00Z")).flag;
+  Event recreating = CreatedEvent("org-a", "beta", true, Time("2026-03-26T11:05:00Z"));
+  recreating.type = EventType::kFlagReverted;
+  recreating.flag->created_at = Time("2026-03-20T08:00:00Z");
+  for (Event event : {deleting, recreating}) {
+    for (int mask = 0; mask < 16; ++mask) {
+      event.reverted_to = RevertPoint{9, std::nullopt};
+      if (mask & 1) event.reverted_to->as_of = Time("2026-03-21T00:00:00.5Z");
+      event.restore_id = mask & 2 ? "rst_0123456789abcdef" : "";
+      event.actor_token_id = mask & 4 ? "tok_1" : "";
+      event.reason = mask & 8 ? R"(back to "Friday")" : "";
+      std::string json = EncodeEvent(event);
+      auto decoded = decoder.Decode(json);
+      ASSERT_TRUE(decoded.ok()) << decoded.status().detail() << "\n" << json;
+      EXPECT_EQ(*decoded, event) << json;
+    }
+  }
+  EXPECT_NE(EncodeEvent(deleting).find(R"("flag":null,"previous":{"flag_key":"beta")"),
+            std::string::npos);
+}
+
+TEST(EventCodec, EncodesTheRevertPointAfterTheFlag) {
+  Event event =
+      SampleEventOf(EventType::kFlagReverted, "org-a", "beta", Time("2026-03-26T11:05:00.123456Z"));
+  event.restore_id = "rst_1";
+  std::string json = EncodeEvent(event);
+  EXPECT_TRUE(
+      json.ends_with(R"("updated_at":"2026-03-26T11:05:00Z"},)"
+                     R"("reverted_to":{"to_event":1,"as_of":"2026-03-26T11:05:00.123456Z"},)"
+                     R"("restore_id":"rst_1"})"))
+      << json;
+}
+
 TEST(EventCodec, EscapedStringsRoundTrip) {
   EventDecoder decoder;
   Event event = CreatedEvent("org-a", "beta", true, Time("2026-03-26T11:05:00Z"));

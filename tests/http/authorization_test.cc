@@ -69,7 +69,14 @@ TEST_F(AuthorizationTest, RoutesNeedReadForReadsWriteForChangesAndAnOperatorForT
   }
   Access whole = RequiredAccess(Route::kAllEvents, "GET", "");
   EXPECT_TRUE(whole.organization_id.empty());
-  EXPECT_EQ(whole.role, Role::kAdmin);
+  EXPECT_EQ(whole.role, Role::kAuditor) << "the audit trail: admin or auditor";
+  EXPECT_EQ(RequiredAccess(Route::kLogHead, "HEAD", "").role, Role::kAuditor);
+  Access tokens = RequiredAccess(Route::kOrgTokenEvents, "GET", "org-a");
+  EXPECT_EQ(tokens.organization_id, "org-a");
+  EXPECT_EQ(tokens.role, Role::kAuditor);
+  for (Route write : {Route::kFlagRevert, Route::kOrgRestore}) {
+    EXPECT_EQ(RequiredAccess(write, "POST", "org-a").role, Role::kWrite);
+  }
 }
 
 TEST_F(AuthorizationTest, ExplainsWhyAccessIsForbidden) {

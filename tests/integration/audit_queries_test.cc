@@ -160,7 +160,7 @@ TEST_F(AuditQueries, ExportsMatchThePagedJsonByteForByte) {
   std::getline(lines, line);
   EXPECT_EQ(line,
             "sequence,recorded_at,type,organization_id,flag_key,version,actor,request_id,member,"
-            "from,to,reason,hash\r");
+            "from,to,reason,reverted_to,restore_id,hash\r");
   std::size_t rows = 0;
   std::string last;
   while (std::getline(lines, line)) {

@@ -169,6 +169,89 @@ TEST_F(AuthTest, EveryCrossOrganizationAndWrongRoleAttemptIsDeniedAndAppendsNoth
   EXPECT_NE(all.body.find(R"("actor":"org-admin")"), std::string::npos);
 }
 
+TEST_F(AuthTest, AnAuditorReadsTheAuditTrailAndWritesNothing) {
+  server_.Start();
+  operator_ = CreateToken("*", "admin", "ops");
+  std::string auditor = CreateToken("org-a", "auditor", "\u00c5sa Berg (audit)");
+  std::string everywhere = CreateToken("*", "auditor", "external-audit");
+  std::string reader = CreateToken("org-a", "read", "reader");
+  std::string admin = CreateToken("org-a", "admin", "org-admin");
+  CreateToken("org-b", "write", "b-writer");
+  for (const std::string& org : {kOrgA, kOrgB}) {
+    ASSERT_EQ(Send("POST", org + "/feature-flags", operator_, R"({"flag_key":"f"})").status, 201);
+  }
+  ASSERT_EQ(RunFlagledger("token revoke --data-dir " + DataDir() + " --id " + TokenId("reader"))
+                .exit_code,
+            0);
+
+  // Every read of the organizations it covers; nothing of the others.
+  for (const std::string target :
+       {"/feature-flags", "/feature-flags/f", "/feature-flags/f/history", "/events",
+        "/diff?from_event=0", "/evaluation?version=1.0.0", "/feature-flags/f?as_of=2999-01-01"}) {
+    EXPECT_EQ(Send("GET", kOrgA + target, auditor).status, 200) << target;
+    EXPECT_EQ(Send("GET", kOrgB + target, auditor).status, 403) << target;
+    EXPECT_EQ(Send("GET", kOrgB + target, everywhere).status, 200) << target;
+  }
+  // No write of any kind, by either.
+  struct Write {
+    std::string method, target, body;
+  };
+  for (const Write& write : std::vector<Write>{
+           {"POST", "/feature-flags", R"({"flag_key":"new"})"},
+           {"PUT", "/feature-flags/f", R"({"enabled":true})"},
+           {"PATCH", "/feature-flags/f/rollout", R"({"min_version":"1.0.0"})"},
+           {"DELETE", "/feature-flags/f", ""},
+           {"POST", "/feature-flags/f/revert", R"({"to_event":0})"},
+           {"POST", "/restore", R"({"to_event":0})"},
+           {"POST", "/restore", R"({"to_event":0,"dry_run":true})"},
+       }) {
+    for (const std::string* secret : {&auditor, &everywhere}) {
+      std::uint64_t before = Sequence();
+      HttpResult denied = Send(write.method, kOrgA + write.target, *secret, write.body);
+      EXPECT_EQ(denied.status, 403) << write.method << " " << write.target;
+      EXPECT_NE(denied.body.find("has the role 'auditor'; this request needs 'write'"),
+                std::string::npos)
+          << denied.body;
+      EXPECT_EQ(Sequence(), before);
+    }
+  }
+
+  // Who was given access to the organization, and who took it away: its tokens' events only.
+  HttpResult trail = Send("GET", kOrgA + "/token-events", auditor);
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  for (const char* name : {"\u00c5sa Berg (audit)", "reader", "org-admin"}) {
+    EXPECT_NE(trail.body.find(std::string("\"name\":\"") + name + "\""), std::string::npos)
+        << name << ": " << trail.body;
+  }
+  for (const char* name : {"b-writer", "ops", "external-audit"}) {
+    EXPECT_EQ(trail.body.find(std::string("\"name\":\"") + name + "\""), std::string::npos)
+        << name << " is not a token for org-a: " << trail.body;
+  }
+  EXPECT_NE(trail.body.find(R"("type":"token.revoked")"), std::string::npos);
+  HttpResult revoked = Send("GET", kOrgA + "/token-events?type=token.revoked&limit=1", auditor);
+  EXPECT_NE(revoked.body.find(R"("name":"reader")"), std::string::npos) << revoked.body;
+  EXPECT_NE(revoked.body.find(R"("has_more":false)"), std::string::npos) << revoked.body;
+  HttpResult csv = client().Send("GET", kOrgA + "/token-events", "",
+                                 {{"Authorization", "Bearer " + auditor}, {"Accept", "text/csv"}});
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_NE(csv.body.find(",token.created,_system,"), std::string::npos) << csv.body;
+  EXPECT_EQ(Send("GET", kOrgA + "/token-events", admin).status, 200) << "its admin may too";
+  HttpResult refused = Send("GET", kOrgA + "/token-events", CreateToken("org-a", "write", "w"));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("needs 'admin' or 'auditor'"), std::string::npos) << refused.body;
+  EXPECT_EQ(Send("GET", kOrgB + "/token-events", auditor).status, 403);
+  EXPECT_NE(Send("GET", kOrgB + "/token-events", everywhere).body.find(R"("name":"b-writer")"),
+            std::string::npos);
+
+  // The whole log and its head: for '*' auditors (and operators), not an organization's.
+  EXPECT_EQ(Send("GET", "/api/v1/events", auditor).status, 403);
+  EXPECT_EQ(Send("GET", "/api/v1/events/head", auditor).status, 403);
+  HttpResult whole = Send("GET", "/api/v1/events", everywhere);
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_NE(whole.body.find(R"("name":"b-writer")"), std::string::npos);
+  EXPECT_EQ(Send("GET", "/api/v1/events/head", everywhere).status, 200);
+}
+
 TEST_F(AuthTest, PeopleAreActorsAndTokensOfOneNameStayDistinguishable) {
   server_.Start();
   operator_ = CreateToken("*", "admin", "ops");

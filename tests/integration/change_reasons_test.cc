@@ -50,7 +50,9 @@ TEST_F(ChangeReasons, EveryKindOfWriteRecordsItsReason) {
   std::string filtered = Get("/api/v1/organizations/" + Org() + "/events?type=flag.deleted").body;
   EXPECT_NE(filtered.find(R"("reason":"retired")"), std::string::npos) << filtered;
   HttpResult csv = Get(Base() + "/beta/history", {{"Accept", "text/csv"}});
-  EXPECT_NE(csv.body.find(",member,from,to,reason,hash\r\n"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",member,from,to,reason,reverted_to,restore_id,hash\r\n"),
+            std::string::npos)
+      << csv.body;
   EXPECT_NE(csv.body.find(",enabled,false,true,INC-4711: checkout errors; switched on by "
                           "\u00c5sa,"),
             std::string::npos)

@@ -170,3 +170,106 @@ TEST(Decide, DeleteHasNoChangesAndNoFlag) {
 
 }  // namespace
 }  // namespace flagledger
+
+namespace flagledger {
+namespace {
+
+Command RevertTo(const Flag* target) {
+  return MakeCommand(
+      RevertFlag{RevertPoint{7, Time("2026-01-02T00:00:00Z")},
+                 target ? MakeFlagRecord(*target, 3) : std::shared_ptr<const FlagRecord>()});
+}
+
+TEST(DecideRevert, PutsBackEnabledAndRolloutAsAnUpdateWouldListThem) {
+  Flag then = ExistingFlag();
+  Flag now = ExistingFlag();
+  now.enabled = true;
+  now.updated_at = Time("2026-01-05T00:00:00Z");
+  Timestamp at = Time("2026-02-01T10:00:00.5Z");
+  auto event = Decide(RevertTo(&then), &now, 5, at, kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->type, EventType::kFlagReverted);
+  EXPECT_EQ((*event)->version, 6u);
+  EXPECT_EQ((*event)->reverted_to, (RevertPoint{7, Time("2026-01-02T00:00:00Z")}));
+  EXPECT_EQ((*event)->changes.enabled, (EnabledChange{true, false}));
+  EXPECT_FALSE((*event)->changes.rollout_condition) << "only what differs is listed";
+  EXPECT_EQ((*event)->flag->enabled, false);
+  EXPECT_EQ((*event)->flag->created_at, then.created_at);
+  EXPECT_EQ((*event)->flag->updated_at, Time("2026-02-01T10:00:00Z"));
+}
+
+TEST(DecideRevert, ToAMomentWithoutTheFlagDeletesIt) {
+  Flag now = ExistingFlag();
+  auto event = Decide(RevertTo(nullptr), &now, 5, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->type, EventType::kFlagReverted);
+  EXPECT_FALSE((*event)->flag);
+  EXPECT_EQ((*event)->previous, now);
+  EXPECT_EQ((*event)->changes, EventChanges{});
+}
+
+TEST(DecideRevert, ADeletedFlagComesBackWithItsCreatedAt) {
+  Flag then = ExistingFlag();
+  auto event = Decide(RevertTo(&then), nullptr, 6, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->version, 7u) << "the key's stream goes on";
+  EXPECT_EQ((*event)->flag->created_at, then.created_at);
+  EXPECT_EQ((*event)->changes.enabled, (EnabledChange{std::nullopt, false}));
+  EXPECT_EQ((*event)->changes.rollout_condition,
+            (RolloutChange{std::nullopt, then.rollout_condition}));
+}
+
+TEST(DecideRevert, AcrossARecreateItRestoresTheOlderCreatedAtEvenWhenNothingElseDiffers) {
+  Flag then = ExistingFlag();
+  Flag now = ExistingFlag();
+  now.created_at = now.updated_at = Time("2026-01-20T00:00:00Z");
+  auto event = Decide(RevertTo(&then), &now, 9, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(event.ok() && event->has_value());
+  EXPECT_EQ((*event)->flag->created_at, then.created_at);
+  EXPECT_EQ((*event)->changes, EventChanges{});
+}
+
+TEST(DecideRevert, ThatChangesNothingIsNoEvent) {
+  Flag then = ExistingFlag();
+  Flag now = ExistingFlag();
+  now.updated_at = Time("2026-01-09T00:00:00Z");  // touched and changed back since
+  auto same = Decide(RevertTo(&then), &now, 5, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->has_value());
+  auto absent = Decide(RevertTo(nullptr), nullptr, 5, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent->has_value()) << "deleted then and now";
+}
+
+TEST(DecideRevert, AKeyThatNeverHadAFlagIsNotFound) {
+  Flag then = ExistingFlag();
+  auto event = Decide(RevertTo(&then), nullptr, 0, Time("2026-02-01T00:00:00Z"), kContext);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.status().code(), ErrorCode::kFlagNotFound);
+}
+
+TEST(DecideRevert, IfMatchNamesTheStreamVersionAlsoOfADeletedFlag) {
+  Flag then = ExistingFlag();
+  Flag now = ExistingFlag();
+  now.enabled = true;
+  auto decide = [&](const Flag* current, std::uint64_t version, VersionPrecondition match) {
+    Command command = RevertTo(&then);
+    command.if_match = match;
+    return Decide(command, current, version, Time("2026-02-01T00:00:00Z"), kContext);
+  };
+  EXPECT_TRUE(decide(&now, 5, {false, {5}}).ok());
+  EXPECT_EQ(decide(&now, 5, {false, {4}}).status().code(), ErrorCode::kPreconditionFailed);
+  EXPECT_TRUE(decide(nullptr, 6, {false, {6}}).ok());
+  EXPECT_EQ(decide(nullptr, 6, {true, {}}).status().code(), ErrorCode::kPreconditionFailed)
+      << "'*' asks for a flag that exists now";
+}
+
+TEST(DecideRevert, ARestoreIsNotDecidedAsOneFlag) {
+  auto event = Decide(MakeCommand(RestoreOrganization{}), nullptr, 0, Time("2026-02-01T00:00:00Z"),
+                      kContext);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.status().code(), ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace flagledger

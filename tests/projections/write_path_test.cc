@@ -6,6 +6,7 @@
 
 #include "events/event_codec.h"
 #include "projections/flag_store.h"
+#include "projections/point_in_time.h"
 #include "tests/testing/event_builders.h"
 #include "tests/testing/failing_file_system.h"
 #include "tests/testing/manual_clock.h"
@@ -247,6 +248,132 @@ TEST_F(WritePath, RecordsSurviveARestart) {
   WriteOutcome retry = Write(Idempotent("x", CreateFlag{}, "durable", "POST x"));
   EXPECT_TRUE(retry.replayed_response);
   EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+}  // namespace
+}  // namespace flagledger
+
+namespace flagledger {
+namespace {
+
+// Organization restores: every flag's revert in one batch, all of them or none.
+class Restore : public WritePath {
+ protected:
+  Command RestoreTo(std::uint64_t sequence) {
+    auto target = OrganizationAt(*log_, "org-a", sequence);
+    EXPECT_TRUE(target.ok());
+    return Command{"org-a", "",
+                   RestoreOrganization{RevertPoint{sequence, std::nullopt}, "rst_test",
+                                       std::move(target).value()}};
+  }
+  void Create(int flags) {
+    for (int i = 0; i < flags; ++i) {
+      ASSERT_TRUE(Write("k" + std::to_string(i), CreateFlag{}).status.ok());
+    }
+  }
+  void ExpectStateAt(std::uint64_t sequence) {
+    auto then = OrganizationAt(*log_, "org-a", sequence).value();
+    const OrgState* now = store_->snapshot()->FindOrganization("org-a");
+    ASSERT_NE(now, nullptr);
+    ASSERT_EQ(now->size(), then.size());
+    for (const auto& record : then) {
+      const FlagRecord* current = now->Find(record->flag.flag_key);
+      ASSERT_NE(current, nullptr) << record->flag.flag_key;
+      EXPECT_EQ(current->flag.enabled, record->flag.enabled);
+      EXPECT_EQ(current->flag.rollout_condition, record->flag.rollout_condition);
+      EXPECT_EQ(current->flag.created_at, record->flag.created_at);
+    }
+  }
+};
+
+TEST_F(Restore, IsOneBatchOfRevertsSharingItsId) {
+  Create(200);
+  const std::uint64_t point = log_->last_sequence();
+  for (int i = 0; i < 200; i += 2) {
+    ASSERT_TRUE(Write("k" + std::to_string(i), UpdateFlag{true, std::nullopt}).status.ok());
+  }
+  ASSERT_TRUE(Write("k1", DeleteFlag{}).status.ok());
+  ASSERT_TRUE(Write("new", CreateFlag{}).status.ok());
+  const std::uint64_t before_restore = log_->last_sequence();
+  WriterStats before = store_->stats();
+  WriteOutcome restored = Write(RestoreTo(point));
+  ASSERT_TRUE(restored.status.ok()) << restored.status.detail();
+  WriterStats after = store_->stats();
+  EXPECT_EQ(after.batches - before.batches, 1u);
+  // 100 updates undone, k1 re-created, "new" deleted.
+  EXPECT_EQ(after.events - before.events, 102u);
+  ASSERT_EQ(restored.reverted.size(), 102u);
+  EXPECT_EQ(restored.organization_sequence, before_restore);
+  EventDecoder decoder;
+  std::size_t seen = 0;
+  ASSERT_TRUE(log_->Scan({before_restore, EventRange::kEnd, false},
+                         [&](std::uint64_t sequence, std::string_view json) {
+                           Event event = decoder.Decode(json).value();
+                           EXPECT_EQ(event.type, EventType::kFlagReverted);
+                           EXPECT_EQ(event.restore_id, "rst_test");
+                           EXPECT_EQ(event.reverted_to, (RevertPoint{point, std::nullopt}));
+                           EXPECT_EQ(sequence, restored.reverted[seen].sequence);
+                           EXPECT_EQ(event.flag_key, restored.reverted[seen].flag_key);
+                           ++seen;
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(seen, 102u);
+  ExpectStateAt(point);
+
+  WriteOutcome again = Write(RestoreTo(point));
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_TRUE(again.reverted.empty());
+  EXPECT_EQ(log_->last_sequence(), before_restore + 102) << "a restore to the state it is in";
+}
+
+TEST_F(Restore, InterruptedByAStorageFailureLeavesNoPartOfIt) {
+  Create(50);
+  const std::uint64_t point = log_->last_sequence();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(Write("k" + std::to_string(i), UpdateFlag{true, std::nullopt}).status.ok());
+  }
+  const std::uint64_t before = log_->last_sequence();
+  auto snapshot_before = store_->snapshot();
+  fs_->SetFailing(true);
+  WriteOutcome failed = Write(RestoreTo(point));
+  EXPECT_EQ(failed.status.code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(failed.reverted.empty());
+  EXPECT_EQ(store_->snapshot(), snapshot_before) << "nothing was applied";
+  EXPECT_EQ(log_->last_sequence(), before);
+  fs_->SetFailing(false);
+
+  store_.reset();  // and nothing of it is on disk
+  log_.reset();
+  log_ = EventLog::Open(dir_.path(), EventLogOptions{}).value();
+  store_ = std::make_unique<FlagStore>(*log_, clock_);
+  ASSERT_TRUE(store_->Start().ok());
+  EXPECT_EQ(log_->last_sequence(), before);
+  for (const auto& record : store_->snapshot()->FindOrganization("org-a")->flags()) {
+    EXPECT_TRUE(record->flag.enabled) << record->flag.flag_key;
+  }
+
+  WriteOutcome restored = Write(RestoreTo(point));
+  ASSERT_TRUE(restored.status.ok());
+  EXPECT_EQ(restored.reverted.size(), 50u);
+  ExpectStateAt(point);
+}
+
+TEST_F(Restore, IfMatchNamesTheOrganizationsNewestEvent) {
+  ASSERT_TRUE(Write("x", CreateFlag{}).status.ok());
+  ASSERT_TRUE(Write("y", CreateFlag{}).status.ok());
+  Command stale = RestoreTo(1);
+  stale.if_match = VersionPrecondition{false, {1}};
+  EXPECT_EQ(Write(stale).status.code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(log_->last_sequence(), 2u);
+  Command fresh = RestoreTo(1);
+  fresh.if_match = VersionPrecondition{false, {2}};
+  WriteOutcome restored = Write(fresh);
+  ASSERT_TRUE(restored.status.ok()) << restored.status.detail();
+  ASSERT_EQ(restored.reverted.size(), 1u);
+  EXPECT_EQ(restored.reverted[0].flag_key, "y");
+  EXPECT_EQ(restored.reverted[0].after, nullptr);
+  EXPECT_EQ(restored.reverted[0].sequence, 3u);
 }
 
 }  // namespace

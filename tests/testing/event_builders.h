@@ -77,6 +77,12 @@ inline Event SampleEventOf(EventType type, const std::string& org, const std::st
     case EventType::kTokenCreated:
     case EventType::kTokenRevoked:
       return token(type);
+    case EventType::kFlagReverted: {
+      Event event = with_flag(type);
+      event.changes.enabled = EnabledChange{false, true};
+      event.reverted_to = RevertPoint{1, at};
+      return event;
+    }
   }
   return BareEvent(type, org, key, at);
 }
