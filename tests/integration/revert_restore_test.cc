@@ -3,6 +3,7 @@
 // flag.reverted events; bad points are refused and append nothing.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "tests/testing/server_test.h"
@@ -319,6 +320,39 @@ TEST_F(RevertRestore, ADryRunPlansTheRestoreThatThenAppliesItAtomically) {
   EXPECT_NE(again.body.find(R"("restore_id":null)"), std::string::npos) << again.body;
   EXPECT_NE(again.body.find(R"("data":[]})"), std::string::npos) << again.body;
   EXPECT_EQ(Events(), events + 1 + 4);
+}
+
+// Readers never see a restore half done: every list read while restores run shows the
+// organization wholly at one point or the other.
+TEST_F(RevertRestore, ReadersSeeARestoreWhollyOrNotAtAll) {
+  constexpr int kFlags = 200;
+  for (int i = 0; i < kFlags; ++i) Create(R"({"flag_key":"f)" + std::to_string(i) + "\"}");
+  const std::uint64_t all_off = NewestSequence();
+  for (int i = 0; i < kFlags; ++i) {
+    ASSERT_EQ(Put(Base() + "/f" + std::to_string(i), R"({"enabled":true})").status, 200);
+  }
+  const std::uint64_t all_on = NewestSequence();
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, mixed{0};
+  std::thread reader([&] {
+    HttpClient client(server_->port());
+    while (!done.load()) {
+      std::string page = client.Send("GET", Base() + "?limit=100&page=2").body;
+      std::size_t on = Count(page, "\"enabled\":true"), off = Count(page, "\"enabled\":false");
+      if (on + off != 100 || (on != 0 && off != 0)) ++mixed;
+      ++reads;
+    }
+  });
+  for (int round = 0; round < 6; ++round) {
+    std::uint64_t point = round % 2 == 0 ? all_off : all_on;
+    HttpResult restored = Post(Restore(), "{\"to_event\":" + std::to_string(point) + "}");
+    ASSERT_EQ(restored.status, 200) << restored.body;
+    EXPECT_EQ(Count(restored.body, "\"event_sequence\":"), std::size_t{kFlags});
+  }
+  done = true;
+  reader.join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(mixed.load(), 0) << "of " << reads.load() << " reads";
 }
 
 TEST_F(RevertRestore, ARestoreToTheStartDeletesEveryFlagAndByTimeToo) {
