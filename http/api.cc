@@ -151,6 +151,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     case Route::kLogHead:
       return HandleLogHead(store_, context, respond);
     case Route::kOrgEventStream:
+    case Route::kLogEventStream:
       return HandleEventStream(store_, context, respond);
     case Route::kFlagEvaluation:
       return HandleFlagEvaluation(store_, context, respond);

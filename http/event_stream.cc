@@ -20,19 +20,20 @@ ResponseStream::Part EventStream::Next(std::string& out) {
   range.after = cursor_;
   range.limit = kBatch;
   bool any = false;
-  Status scanned = log_.ScanOrganization(
-      organization_id_, range, [&](std::uint64_t sequence, std::string_view json) {
-        out += "id: ";
-        out += std::to_string(sequence);
-        out += "\nevent: ";
-        out += EventTypeOf(json);
-        out += "\ndata: ";
-        out += json;  // one line: the encoder never writes a raw newline
-        out += "\n\n";
-        cursor_ = sequence;
-        any = true;
-        return true;
-      });
+  auto frame = [&](std::uint64_t sequence, std::string_view json) {
+    out += "id: ";
+    out += std::to_string(sequence);
+    out += "\nevent: ";
+    out += EventTypeOf(json);
+    out += "\ndata: ";
+    out += json;  // one line: the encoder never writes a raw newline
+    out += "\n\n";
+    cursor_ = sequence;
+    any = true;
+    return true;
+  };
+  Status scanned = organization_id_.empty() ? log_.Scan(range, frame)
+                                            : log_.ScanOrganization(organization_id_, range, frame);
   return scanned.ok() && any ? Part::kData : Part::kNothingYet;
 }
 

@@ -1,7 +1,8 @@
-// The body of GET /api/v1/organizations/{org}/events/stream: Server-Sent Events read from the
-// log on demand. Nothing is buffered per client beyond one batch of frames: the server asks
-// for the next batch only when the previous one was written, so a slow client costs memory
-// for one batch, and one that takes longer than the write deadline is disconnected.
+// The body of GET /api/v1/organizations/{org}/events/stream and of the whole log's
+// /api/v1/events/stream: Server-Sent Events read from the log on demand. Nothing is buffered
+// per client beyond one batch of frames: the server asks for the next batch only when the
+// previous one was written, so a slow client costs memory for one batch, and one that takes
+// longer than the write deadline is disconnected.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,8 @@ namespace flagledger {
 
 class EventStream : public ResponseStream {
  public:
-  // Streams the organization's events with sequence > `after`. REQUIRES: `log` outlives it.
+  // Streams the organization's events (every event of the log, token events included, when
+  // `organization_id` is empty) with sequence > `after`. REQUIRES: `log` outlives it.
   EventStream(const EventLog& log, std::string organization_id, std::uint64_t after)
       : log_(log), organization_id_(std::move(organization_id)), cursor_(after) {}
 

@@ -20,6 +20,9 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
   if (s.size() == 4 && s[2] == "events" && s[3] == "head") {
     return RouteMatch{Route::kLogHead, {}, {}};
   }
+  if (s.size() == 4 && s[2] == "events" && s[3] == "stream") {
+    return RouteMatch{Route::kLogEventStream, {}, {}};
+  }
   if (s.size() == 3 && s[2] == "openapi.json") return RouteMatch{Route::kOpenApi, {}, {}};
   if (s.size() < 5 || s.size() > 8 || s[2] != "organizations") return std::nullopt;
   if (s.size() == 5 && s[4] == "events") return RouteMatch{Route::kOrgEvents, s[3], {}};

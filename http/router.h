@@ -37,6 +37,7 @@ enum class RouteAccess : std::uint8_t {
   X(kOrgEvents, "/api/v1/organizations/{org}/events", "GET, HEAD", kOrganization)              \
   X(kAllEvents, "/api/v1/events", "GET, HEAD", kOperator)                                      \
   X(kLogHead, "/api/v1/events/head", "GET, HEAD", kOperator)                                   \
+  X(kLogEventStream, "/api/v1/events/stream", "GET", kOperator)                                \
   X(kFlagEvaluation, "/api/v1/organizations/{org}/feature-flags/{flag_key}/evaluation",        \
     "GET, HEAD", kOrganization)                                                                \
   X(kOrgEventStream, "/api/v1/organizations/{org}/events/stream", "GET", kOrganization)        \

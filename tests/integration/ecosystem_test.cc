@@ -200,6 +200,34 @@ TEST_F(EcosystemTest, TheStreamResumesAfterLastEventIdAndSendsHeartbeats) {
   EXPECT_EQ(Send("POST", kStream).status, 405);
 }
 
+// The whole log's stream (a follower's feed): every organization's events and the token
+// events, in sequence order, resumable like an organization's.
+TEST_F(EcosystemTest, TheWholeLogStreamsEveryEventInOrder) {
+  Start();
+  ASSERT_EQ(Send("POST", kFlags, R"({"flag_key":"a"})").status, 201);
+  ASSERT_EQ(Send("POST", "/api/v1/organizations/org-b/feature-flags", R"({"flag_key":"x"})").status,
+            201);
+  RawConnection stream(server_->port());
+  ASSERT_TRUE(stream.Send("GET /api/v1/events/stream?after=0 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string received = stream.ReadFor(milliseconds(300));
+  EXPECT_NE(received.find("Content-Type: text/event-stream"), std::string::npos) << received;
+  EXPECT_LT(received.find("id: 1\nevent: flag.created\n"), received.find("id: 2\n")) << received;
+  EXPECT_NE(received.find("\"organization_id\":\"org-b\""), std::string::npos);
+
+  CommandResult token = RunFlagledger("token create --data-dir " + server_->data_dir() +
+                                      " --org org-a --role read --name reader");
+  ASSERT_EQ(token.exit_code, 0) << token.out;
+  received = stream.ReadFor(milliseconds(1000));
+  EXPECT_NE(received.find("id: 3\nevent: token.created\n"), std::string::npos) << received;
+
+  // Authentication is on now: the whole log's stream needs an operator (or '*' auditor) token.
+  std::smatch secret;
+  ASSERT_TRUE(std::regex_search(token.out, secret, std::regex("flt_[0-9a-f]{64}")));
+  HeaderList reader = {{"Authorization", "Bearer " + secret.str()}};
+  EXPECT_EQ(Send("GET", "/api/v1/events/stream", "", reader).status, 403);
+  EXPECT_EQ(Send("POST", "/api/v1/events/stream", "", reader).status, 405);
+}
+
 TEST_F(EcosystemTest, AStreamClientTooSlowToKeepUpIsDisconnected) {
   Start({"--request-timeout", "1", "--durability", "async", "--access-log", "off"});
   RawConnection slow(server_->port(), 2048);
