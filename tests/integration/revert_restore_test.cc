@@ -346,8 +346,9 @@ TEST_F(RevertRestore, ReadersSeeARestoreWhollyOrNotAtAll) {
   for (int round = 0; round < 6; ++round) {
     std::uint64_t point = round % 2 == 0 ? all_off : all_on;
     HttpResult restored = Post(Restore(), "{\"to_event\":" + std::to_string(point) + "}");
-    ASSERT_EQ(restored.status, 200) << restored.body;
+    EXPECT_EQ(restored.status, 200) << restored.body;
     EXPECT_EQ(Count(restored.body, "\"event_sequence\":"), std::size_t{kFlags});
+    if (restored.status != 200) break;
   }
   done = true;
   reader.join();
