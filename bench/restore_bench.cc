@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_server.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
@@ -33,10 +34,7 @@ std::uint64_t NewestSequence(HttpClient& client) {
 // A fresh server (fsync durability, the default) with 1,000 flags created off, then all on.
 void StartServer(const benchmark::State&) {
   server_dir = std::make_unique<TempDir>();
-  server = std::make_unique<ServerProcess>(
-      server_dir->Sub("data"),
-      std::vector<std::string>{"--access-log", "off", "--snapshot-every", "0"});
-  server->Start();
+  server = StartBenchServer(*server_dir);
   HttpClient client(server->port());
   for (int i = 0; i < kFlags; ++i) {
     client.Send("POST", kOrganization + "/feature-flags",

@@ -17,6 +17,7 @@
 #include <memory>
 #include <regex>
 
+#include "bench/bench_server.h"
 #include "events/event_codec.h"
 #include "events/log_keys.h"
 #include "tests/testing/http_client.h"
@@ -33,10 +34,7 @@ std::atomic<std::uint64_t> next_key{0};
 
 void StartServer(const benchmark::State&) {
   server_dir = std::make_unique<TempDir>();
-  server = std::make_unique<ServerProcess>(
-      server_dir->Sub("data"),
-      std::vector<std::string>{"--access-log", "off", "--snapshot-every", "0"});
-  server->Start();
+  server = StartBenchServer(*server_dir);
 }
 
 void StopServer(const benchmark::State& state) {
