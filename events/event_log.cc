@@ -477,11 +477,15 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     chain_hash = event.hash;
     put(ColumnFamily::kFlagEvents,
         FlagEventsKey(event.organization_id, event.flag_key, event.sequence), version_value);
-    put(ColumnFamily::kOrgEvents, OrgEventsKey(event.organization_id, event.sequence), {});
+    put(ColumnFamily::kOrgEvents, OrgEventsKey(event.organization_id, event.sequence),
+        OrgEventsValue(event));
     put(ColumnFamily::kTimeIndex, TimeIndexKey(event.recorded_at, event.sequence), {});
     for (std::string& key : AuditKeys(event)) put(ColumnFamily::kAuditIndex, std::move(key), {});
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
+  std::map<std::string, CheckpointCursor, std::less<>> cursors;
+  Status checkpointed = AddCheckpoints(events, batch, written, cursors);
+  if (!checkpointed.ok()) return checkpointed;
   for (const IdempotencyRecord& record : records) {
     written.emplace_back(ColumnFamily::kIdempotency, record.scope_key);
     written.emplace_back(ColumnFamily::kIdempotencyExpiry,
@@ -503,6 +507,9 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     return StorageError("cannot append to the event log", status);
   }
   for (const auto& [prefix, version] : versions) recent_versions_.Remember(prefix, version);
+  for (auto& [organization_id, cursor] : cursors) {
+    checkpoint_cursors_.insert_or_assign(organization_id, cursor);
+  }
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
   chain_hash_ = std::move(chain_hash);

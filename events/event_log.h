@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -23,6 +24,7 @@
 #include "events/event_filter.h"
 #include "events/idempotency_record.h"
 #include "events/log_backup.h"
+#include "events/org_checkpoint.h"
 #include "events/recent_versions.h"
 #include "events/storage_health.h"
 
@@ -31,6 +33,7 @@ class DB;
 class ColumnFamilyHandle;
 class Env;
 class Status;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace flagledger {
@@ -95,7 +98,7 @@ class EventLog {
  public:
   // The on-disk schema this build writes, and the oldest it reads (older ones are upgraded at
   // a writable open; events/log_migrations.h lists them).
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   static constexpr int kOldestReadableSchema = 1;
 
   // Opens or creates the log in DATA_DIR/log. Fails with kUnavailable when RocksDB cannot open
@@ -190,6 +193,12 @@ class EventLog {
   // over the files for the whole batch). kInternal when one is missing.
   Result<std::vector<std::string>> EventsAt(std::span<const std::uint64_t> sequences) const
       EXCLUDES(db_mutex_);
+  // The organization's flag keys live right after event `sequence`, each with the sequence of
+  // its newest event then: the organization's newest checkpoint at or before `sequence` and
+  // its events after that one, at most about max(256, live keys) of them (every event of the
+  // organization in a log of an older schema opened read-only, which keeps no checkpoints).
+  Result<OrgCheckpoint> LiveFlagsAt(std::string_view organization_id, std::uint64_t sequence) const
+      EXCLUDES(db_mutex_);
 
   // Calls `visit` with every flag key the organization ever had an event for that starts with
   // `key_prefix`, ascending bytewise, until it returns false. O(keys x log n).
@@ -212,7 +221,8 @@ class EventLog {
   // Checks every table file's block checksums (all families), then the log against its
   // indexes: every sequence 1..last present and decodable with a matching sequence member,
   // recorded_at never decreasing, versions 1, 2, ... per key, and every index entry matching
-  // an event (and none missing). Calls `problem` for each mismatch
+  // an event (and none missing), every organization checkpoint equal to the organization's
+  // live flags at its event. Calls `problem` for each mismatch
   // (at most `max_problems`); returns the number of events checked.
   Result<std::uint64_t> CheckIntegrity(const std::function<void(const std::string&)>& problem,
                                        std::size_t max_problems = 100) const;
@@ -261,6 +271,32 @@ class EventLog {
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
   Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
 
+  // Where the writer stands with an organization's checkpoints: its newest one, the interval
+  // to the next (CheckpointInterval), and the organization's events since.
+  struct CheckpointCursor {
+    std::uint64_t sequence = 0;
+    std::size_t interval = CheckpointInterval(0);
+    std::size_t events_since = 0;
+  };
+  // The organization's newest stored checkpoint at or before `sequence` (sequence 0: none).
+  Result<OrgCheckpoint> StoredCheckpointAt(std::string_view organization_id,
+                                           std::uint64_t sequence) const REQUIRES_SHARED(db_mutex_);
+  // Folds the organization's stored events in (checkpoint.sequence, through] into `checkpoint`.
+  Status FoldStoredEvents(std::string_view organization_id, std::uint64_t through,
+                          OrgCheckpoint& checkpoint) const REQUIRES_SHARED(db_mutex_);
+  // Every stored checkpoint's position: sequence -> organizations. For CheckIntegrity.
+  Status ListCheckpoints(std::map<std::uint64_t, std::vector<std::string>>& positions) const
+      EXCLUDES(db_mutex_);
+  Result<CheckpointCursor> LoadCheckpointCursor(std::string_view organization_id)
+      REQUIRES_SHARED(db_mutex_);
+  // Adds to `batch` a checkpoint for each organization of `events` (sequenced, not yet
+  // written) that reaches its interval, at its last event there; `written` gets their keys and
+  // `cursors` where each organization of the batch stands once it is written. Writer only.
+  Status AddCheckpoints(const std::vector<Event>& events, rocksdb::WriteBatch& batch,
+                        std::vector<std::pair<internal::ColumnFamily, std::string>>& written,
+                        std::map<std::string, CheckpointCursor, std::less<>>& cursors)
+      REQUIRES_SHARED(db_mutex_);
+
   std::string data_dir_;
   std::string log_id_;
   // The schema of the opened log (kSchemaVersion unless opened read-only before an upgrade);
@@ -297,6 +333,9 @@ class EventLog {
   // The newest event's hash, which the next appended event chains to. Writer only (Append,
   // and LoadTail at open and in Recover).
   std::string chain_hash_{kGenesisHash};
+  // The organizations the writer appended to since the log opened (loaded on their first
+  // append). Writer only; changed only by successful Appends.
+  std::map<std::string, CheckpointCursor, std::less<>> checkpoint_cursors_;
 };
 
 }  // namespace flagledger

@@ -2,12 +2,14 @@
 #include <rocksdb/db.h>
 
 #include <functional>
+#include <map>
 #include <unordered_map>
 
 #include "events/event_codec.h"
 #include "events/event_log.h"
 #include "events/log_keys.h"
 #include "events/log_status.h"
+#include "events/org_checkpoint.h"
 
 namespace flagledger {
 
@@ -18,7 +20,8 @@ namespace {
 // What each index entry must agree with, per sequence (index 0 is sequence 1).
 struct EventFacts {
   std::size_t org_hash = 0;
-  std::size_t flag_hash = 0;  // of org '\0' key
+  std::size_t flag_hash = 0;       // of org '\0' key
+  std::size_t org_value_hash = 0;  // of its org_events value (OrgEventsValue)
   std::uint64_t version = 0;
   Timestamp recorded_at;
   std::size_t actor_hash = 0;
@@ -39,6 +42,22 @@ bool SplitAuditKey(std::string_view key, std::string_view& scope, std::string_vi
 
 }  // namespace
 
+Status EventLog::ListCheckpoints(
+    std::map<std::uint64_t, std::vector<std::string>>& positions) const {
+  ReaderMutexLock shared(db_mutex_);
+  if (!db_) return LogClosed();
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kOrgCheckpoints)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.size() < 9) continue;  // matches no expected key: reported by the check
+    positions[ReadBigEndian(key.substr(key.size() - 8))].emplace_back(
+        key.substr(0, key.size() - 9));
+  }
+  if (!it->status().ok()) return StorageError("cannot read the checkpoints", it->status());
+  return Status::Ok();
+}
+
 Result<std::uint64_t> EventLog::CheckIntegrity(
     const std::function<void(const std::string&)>& problem, std::size_t max_problems) const {
   std::size_t problems = 0;
@@ -52,6 +71,14 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
     if (!db_) return LogClosed();
     rocksdb::Status checksums = db_->VerifyChecksum();
     if (!checksums.ok()) report("table files fail their checksums: " + checksums.ToString());
+  }
+  // Where the checkpoints stand (sequence -> organizations), and what each must hold.
+  std::map<std::uint64_t, std::vector<std::string>> checkpoint_positions;
+  std::map<std::string, std::string> expected_checkpoints;  // key -> encoded state
+  std::unordered_map<std::string, OrgCheckpoint> organizations;
+  if (schema_ >= 5) {
+    Status listed = ListCheckpoints(checkpoint_positions);
+    if (!listed.ok()) return listed;
   }
   std::hash<std::string_view> hash;
   std::vector<EventFacts> facts;
@@ -86,8 +113,25 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
              std::to_string(event->version) + ", expected " + std::to_string(last_version + 1));
     }
     last_version = event->version;
-    facts.back() = EventFacts{hash(event->organization_id), hash(identity),     event->version,
-                              event->recorded_at,           hash(event->actor), event->type};
+    if (!IsTokenEvent(event->type)) {
+      OrgCheckpoint& state = organizations[event->organization_id];
+      state.Apply(event->flag_key, sequence, event->flag.has_value());
+      auto position = checkpoint_positions.find(sequence);
+      if (position != checkpoint_positions.end()) {
+        for (const std::string& organization_id : position->second) {
+          if (organization_id != event->organization_id) continue;  // reported below
+          expected_checkpoints.emplace(OrgEventsKey(organization_id, sequence),
+                                       EncodeOrgCheckpoint(state));
+        }
+      }
+    }
+    facts.back() = EventFacts{hash(event->organization_id),
+                              hash(identity),
+                              hash(OrgEventsValue(*event)),
+                              event->version,
+                              event->recorded_at,
+                              hash(event->actor),
+                              event->type};
     return true;
   });
   if (!scanned.ok()) return scanned;
@@ -132,10 +176,12 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
                            hash(key.substr(0, key.size() - 9)) == fact.flag_hash;
                   });
   if (checked.ok()) {
-    checked = check_index(Family(ColumnFamily::kOrgEvents), "org_events",
-                          [&](std::string_view key, std::string_view, const EventFacts& fact) {
-                            return hash(key.substr(0, key.size() - 9)) == fact.org_hash;
-                          });
+    checked =
+        check_index(Family(ColumnFamily::kOrgEvents), "org_events",
+                    [&](std::string_view key, std::string_view value, const EventFacts& fact) {
+                      return hash(key.substr(0, key.size() - 9)) == fact.org_hash &&
+                             (schema_ < 5 || hash(value) == fact.org_value_hash);
+                    });
   }
   if (checked.ok()) {
     checked = check_index(Family(ColumnFamily::kTimeIndex), "time_index",
@@ -157,6 +203,21 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
                             }
                             return false;
                           });
+  }
+  if (checked.ok() && schema_ >= 5) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kOrgCheckpoints)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto expected = expected_checkpoints.find(it->key().ToString());
+      if (expected == expected_checkpoints.end() ||
+          expected->second != it->value().ToStringView()) {
+        std::string_view key = it->key().ToStringView();
+        report("org_checkpoints entry for event " +
+               std::to_string(key.size() >= 8 ? ReadBigEndian(key.substr(key.size() - 8)) : 0) +
+               " does not match the log");
+      }
+    }
+    if (!it->status().ok()) checked = Status(ErrorCode::kUnavailable, it->status().ToString());
   }
   if (!checked.ok()) return checked;
   return static_cast<std::uint64_t>(facts.size());

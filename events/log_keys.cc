@@ -67,6 +67,13 @@ std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequenc
   return key;
 }
 
+std::string OrgEventsValue(const Event& event) {
+  if (IsTokenEvent(event.type)) return "!";
+  std::string value(1, event.flag ? '+' : '-');
+  value.append(event.flag_key);
+  return value;
+}
+
 std::string AuditPrefix(AuditKind kind, std::string_view scope, std::string_view value) {
   std::string prefix;
   prefix.reserve(scope.size() + value.size() + 11);

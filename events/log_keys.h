@@ -26,9 +26,13 @@ std::string SequenceKey(std::uint64_t sequence);
 std::string FlagEventsPrefix(std::string_view organization_id, std::string_view flag_key);
 std::string FlagEventsKey(std::string_view organization_id, std::string_view flag_key,
                           std::uint64_t sequence);
-// org_events: org '\0' u64 sequence -> "".
+// org_events: org '\0' u64 sequence -> OrgEventsValue (schema 5 on; "" before).
+// org_checkpoints: the same key -> EncodeOrgCheckpoint (events/org_checkpoint.h).
 std::string OrgEventsPrefix(std::string_view organization_id);
 std::string OrgEventsKey(std::string_view organization_id, std::uint64_t sequence);
+// '+' flag_key after an event that leaves the flag live, '-' flag_key after one that deletes
+// it, "!" for a token event: what an organization's checkpoint folds in, without the event.
+std::string OrgEventsValue(const Event& event);
 // time_index: u64 (recorded_at micros + 2^63) u64 sequence -> "".
 std::string TimeIndexKey(Timestamp recorded_at, std::uint64_t sequence);
 Timestamp TimeIndexTime(std::string_view key);

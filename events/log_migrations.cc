@@ -8,6 +8,7 @@
 #include "events/event_chain.h"
 #include "events/event_codec.h"
 #include "events/log_keys.h"
+#include "events/org_checkpoint.h"
 
 namespace flagledger {
 namespace internal {
@@ -102,11 +103,40 @@ Status ChainEvents(rocksdb::DB& db, const FamilyHandles& families, rocksdb::Writ
       });
 }
 
+// Gives every organization index entry its value (OrgEventsValue) and checkpoints every
+// organization's live flag keys (events/org_checkpoint.h) along its whole history, as the
+// writer would have. Idempotent: a second run puts the same.
+Status AddOrgCheckpoints(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
+                         const std::function<Status(rocksdb::WriteBatch&)>& write) {
+  rocksdb::ColumnFamilyHandle* org_events = Handle(families, ColumnFamily::kOrgEvents);
+  rocksdb::ColumnFamilyHandle* checkpoints = Handle(families, ColumnFamily::kOrgCheckpoints);
+  struct Organization {
+    OrgCheckpoint state;
+    std::size_t events_since = 0;
+    std::size_t interval = CheckpointInterval(0);
+  };
+  std::unordered_map<std::string, Organization> organizations;
+  return ForEachStoredEvent(db, families, batch, write, [&](const rocksdb::Slice&, Event& event) {
+    rocksdb::Status status = batch.Put(
+        org_events, OrgEventsKey(event.organization_id, event.sequence), OrgEventsValue(event));
+    if (!status.ok() || IsTokenEvent(event.type)) return status;
+    Organization& organization = organizations[event.organization_id];
+    organization.state.Apply(event.flag_key, event.sequence, event.flag.has_value());
+    if (++organization.events_since < organization.interval) return rocksdb::Status::OK();
+    organization.events_since = 0;
+    organization.interval = CheckpointInterval(organization.state.live.size());
+    return batch.Put(checkpoints, OrgEventsKey(event.organization_id, event.sequence),
+                     EncodeOrgCheckpoint(organization.state));
+  });
+}
+
 constexpr LogMigration kMigrations[] = {
     {1, "adds the log id that names this data directory's history", &AddLogId},
     {2, "adds the index of events by actor and by type, and the flag before each delete",
      &AddAuditIndex},
     {3, "chains every event to the one before it by hash (tamper evidence)", &ChainEvents},
+    {4, "checkpoints each organization's live flags along its history (time travel)",
+     &AddOrgCheckpoints},
 };
 static_assert(std::size(kMigrations) == kCurrentSchema - 1, "one step per schema");
 

@@ -16,6 +16,8 @@
 //   4  chains every event by hash: each ends with "previous_hash" and "hash"
 //      (events/event_chain.h). Its release also adds flag.reverted events, which only builds
 //      that read schema 4 can decode.
+//   5  adds the organizations' checkpoints (events/org_checkpoint.h): each organization's live
+//      flag keys every CheckpointInterval of its events, for reads at a past point.
 #pragma once
 
 #include <rocksdb/db.h>

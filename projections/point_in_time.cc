@@ -23,16 +23,11 @@ Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
 
 Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
     const EventLog& log, std::string_view organization_id, std::uint64_t sequence) {
-  // Each key's newest event at that point first (one walk of the flag index), then those
-  // events in one batch: the log's visitors must not call back into the log.
+  auto live = log.LiveFlagsAt(organization_id, sequence);
+  if (!live.ok()) return live.status();
   std::vector<std::uint64_t> newest;
-  const std::uint64_t points[] = {sequence};
-  Status walked = log.ForEachFlagStreamAt(organization_id, points, "",
-                                          [&](std::string_view, std::span<const std::uint64_t> at) {
-                                            newest.push_back(at[0]);
-                                            return true;
-                                          });
-  if (!walked.ok()) return walked;
+  newest.reserve(live->live.size());
+  for (const auto& [key, at] : live->live) newest.push_back(at);
   auto events = log.EventsAt(newest);
   if (!events.ok()) return events.status();
   std::vector<std::shared_ptr<const FlagRecord>> flags;
@@ -40,7 +35,8 @@ Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
   for (const std::string& json : *events) {
     auto record = RecordAfterEvent(json);
     if (!record.ok()) return record.status();
-    if (*record) flags.push_back(std::move(record).value());
+    if (!*record) return Status(ErrorCode::kInternal, "a checkpoint names a deleted flag as live");
+    flags.push_back(std::move(record).value());
   }
   return flags;
 }

@@ -21,8 +21,9 @@ Result<std::shared_ptr<const FlagRecord>> FlagAt(const EventLog& log,
                                                  std::string_view organization_id,
                                                  std::string_view flag_key, std::uint64_t sequence);
 
-// Every live flag of the organization right after event `sequence`, sorted by key.
-// O(keys the organization ever had x log n). Thread-safe.
+// Every live flag of the organization right after event `sequence`, sorted by key: its
+// nearest checkpoint, at most about max(256, flags) events after it, and one MultiGet of the
+// flags' events (EventLog::LiveFlagsAt). Thread-safe.
 Result<std::vector<std::shared_ptr<const FlagRecord>>> OrganizationAt(
     const EventLog& log, std::string_view organization_id, std::uint64_t sequence);
 

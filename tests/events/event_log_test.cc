@@ -306,14 +306,15 @@ TEST(EventLogSchema, AnOlderSchemaIsUpgradedOnceAtAWritableOpen) {
     upgraded_id = log->log_id();
     EXPECT_EQ(log->last_sequence(), 1u);
   }
-  ASSERT_EQ(steps.size(), 3u);
+  ASSERT_EQ(steps.size(), 4u);
   EXPECT_NE(steps[0].find("from schema 1 to 2"), std::string::npos) << steps[0];
   EXPECT_NE(steps[1].find("from schema 2 to 3"), std::string::npos) << steps[1];
   EXPECT_NE(steps[2].find("from schema 3 to 4"), std::string::npos) << steps[2];
+  EXPECT_NE(steps[3].find("from schema 4 to 5"), std::string::npos) << steps[3];
   EXPECT_EQ(upgraded_id.size(), 32u);
   EXPECT_NE(upgraded_id, created_id);
   EXPECT_EQ(EventLog::Open(dir.path(), options).value()->log_id(), upgraded_id);
-  EXPECT_EQ(steps.size(), 3u) << "nothing to upgrade the second time";
+  EXPECT_EQ(steps.size(), 4u) << "nothing to upgrade the second time";
 }
 
 TEST(EventLogSchema, TheUpgradeToSchema3IndexesActorsAndTypesAndFillsInDeletes) {

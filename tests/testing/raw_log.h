@@ -44,6 +44,17 @@ class RawLog {
   void Delete(const std::string& family, const std::string& key) {
     Check(db_->Delete(rocksdb::WriteOptions(), families_.at(family), key));
   }
+  // Every key and value of `family`, in key order.
+  std::vector<std::pair<std::string, std::string>> Entries(const std::string& family) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), families_.at(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      entries.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    Check(it->status());
+    return entries;
+  }
 
  private:
   static void Check(const rocksdb::Status& status) {
