@@ -21,13 +21,13 @@ enum class ColumnFamily : std::uint8_t {
   kIdempotencyExpiry,  // creation time index of the idempotency records
   kAuditIndex,         // events by actor and by type (schema 3 on)
   kOrgCheckpoints,     // an organization's live flag keys every so many events (schema 5 on)
+  kBatches,            // the appends' boundaries, for replication (schema 5 on)
 };
-inline constexpr std::array<std::string_view, 9> kColumnFamilyNames = {
-    "default",        "events",      "flag_events",        "org_events",
-    "time_index",     "idempotency", "idempotency_expiry", "audit_index",
-    "org_checkpoints"};
-static_assert(kColumnFamilyNames.size() ==
-              static_cast<std::size_t>(ColumnFamily::kOrgCheckpoints) + 1);
+inline constexpr std::array<std::string_view, 10> kColumnFamilyNames = {
+    "default",         "events",      "flag_events",        "org_events",
+    "time_index",      "idempotency", "idempotency_expiry", "audit_index",
+    "org_checkpoints", "batches"};
+static_assert(kColumnFamilyNames.size() == static_cast<std::size_t>(ColumnFamily::kBatches) + 1);
 inline constexpr std::size_t kColumnFamilyCount = kColumnFamilyNames.size();
 
 }  // namespace internal

@@ -437,6 +437,38 @@ Result<std::uint64_t> EventLog::StreamVersion(const std::string& prefix) {
 }
 
 Status EventLog::Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records) {
+  return WriteBatchOf(events, nullptr, records);
+}
+
+Status EventLog::AppendReplicated(const ReplicatedBatch& replicated) {
+  if (replicated.events.empty() || replicated.first != last_sequence() + 1 ||
+      replicated.last != replicated.first + replicated.events.size() - 1) {
+    return Status(ErrorCode::kInternal,
+                  "a replicated batch of events " + std::to_string(replicated.first) + " to " +
+                      std::to_string(replicated.last) + " does not follow event " +
+                      std::to_string(last_sequence()));
+  }
+  std::vector<Event> events;
+  events.reserve(replicated.events.size());
+  EventDecoder decoder;
+  for (const std::string& json : replicated.events) {
+    auto event = decoder.Decode(json);
+    if (!event.ok()) {
+      return Status(ErrorCode::kInternal,
+                    "a replicated event does not decode: " + event.status().detail());
+    }
+    SealedEvent sealed;
+    if (!SplitSealedEvent(json, sealed) || ChainHash(sealed) != sealed.hash) {
+      return Status(ErrorCode::kInternal, "replicated event " + std::to_string(event->sequence) +
+                                              " does not match its hash");
+    }
+    events.push_back(std::move(event).value());
+  }
+  return WriteBatchOf(events, &replicated.events, replicated.records);
+}
+
+Status EventLog::WriteBatchOf(std::vector<Event>& events, const std::vector<std::string>* stored,
+                              const std::vector<IdempotencyRecord>& records) {
   if (options_.secondary) return Status(ErrorCode::kInternal, "a secondary log is read-only");
   Status writable = EnsureWritable();
   if (!writable.ok()) return writable;
@@ -451,7 +483,13 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
   std::uint64_t sequence = last_sequence();
   std::int64_t recorded_at = last_recorded_at_.load(std::memory_order_relaxed);
   std::string chain_hash = chain_hash_;
-  for (Event& event : events) {
+  rocksdb::Status status;
+  auto put = [&](ColumnFamily family, std::string key, const rocksdb::Slice& value) {
+    if (status.ok()) status = batch.Put(handles[static_cast<std::size_t>(family)], key, value);
+    written.emplace_back(family, std::move(key));
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Event& event = events[i];
     std::string prefix = FlagEventsPrefix(event.organization_id, event.flag_key);
     auto known = versions.find(prefix);
     if (known == versions.end()) {
@@ -463,18 +501,26 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
       return Status(ErrorCode::kInternal, "event recorded_at goes back in time");
     }
     recorded_at = event.recorded_at.micros();
-    event.sequence = ++sequence;
-    event.version = ++known->second;
-
+    ++sequence;
+    ++known->second;
+    if (stored) {  // the leader's event: it must be exactly the one this log expects next
+      if (event.sequence != sequence || event.version != known->second ||
+          event.previous_hash != chain_hash) {
+        return Status(ErrorCode::kInternal, "replicated event " + std::to_string(event.sequence) +
+                                                " is not the next event of this log (sequence " +
+                                                std::to_string(sequence) + ", version " +
+                                                std::to_string(known->second) +
+                                                " of its flag, chained to the last)");
+      }
+      put(ColumnFamily::kEvents, SequenceKey(sequence), (*stored)[i]);
+    } else {
+      event.sequence = sequence;
+      event.version = known->second;
+      put(ColumnFamily::kEvents, SequenceKey(sequence), EncodeChainedEvent(event, chain_hash));
+    }
+    chain_hash = event.hash;
     std::string version_value;
     AppendBigEndian(version_value, event.version);
-    rocksdb::Status status;
-    auto put = [&](ColumnFamily family, std::string key, const rocksdb::Slice& value) {
-      if (status.ok()) status = batch.Put(handles[static_cast<std::size_t>(family)], key, value);
-      written.emplace_back(family, std::move(key));
-    };
-    put(ColumnFamily::kEvents, SequenceKey(event.sequence), EncodeChainedEvent(event, chain_hash));
-    chain_hash = event.hash;
     put(ColumnFamily::kFlagEvents,
         FlagEventsKey(event.organization_id, event.flag_key, event.sequence), version_value);
     put(ColumnFamily::kOrgEvents, OrgEventsKey(event.organization_id, event.sequence),
@@ -483,23 +529,22 @@ Status EventLog::Append(std::vector<Event>& events, const std::vector<Idempotenc
     for (std::string& key : AuditKeys(event)) put(ColumnFamily::kAuditIndex, std::move(key), {});
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
+  if (!events.empty()) {
+    put(ColumnFamily::kBatches, SequenceKey(events.front().sequence),
+        BatchesValue(events.back().sequence, records));
+  }
   std::map<std::string, CheckpointCursor, std::less<>> cursors;
   Status checkpointed = AddCheckpoints(events, batch, written, cursors);
   if (!checkpointed.ok()) return checkpointed;
   for (const IdempotencyRecord& record : records) {
-    written.emplace_back(ColumnFamily::kIdempotency, record.scope_key);
-    written.emplace_back(ColumnFamily::kIdempotencyExpiry,
-                         IdempotencyExpiryKey(record.created_at, record.scope_key));
-    rocksdb::Status status = batch.Put(Family(ColumnFamily::kIdempotency), record.scope_key,
-                                       EncodeIdempotencyRecord(record));
-    if (status.ok())
-      status = batch.Put(Family(ColumnFamily::kIdempotencyExpiry), written.back().second,
-                         rocksdb::Slice());
-    if (!status.ok()) return StorageError("cannot build the write batch", status);
+    put(ColumnFamily::kIdempotency, record.scope_key, EncodeIdempotencyRecord(record));
+    put(ColumnFamily::kIdempotencyExpiry, IdempotencyExpiryKey(record.created_at, record.scope_key),
+        rocksdb::Slice());
   }
+  if (!status.ok()) return StorageError("cannot build the write batch", status);
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  rocksdb::Status status = db_->Write(write_options, &batch);
+  status = db_->Write(write_options, &batch);
   if (!status.ok()) {
     write_failed_ = true;
     failed_keys_ = std::move(written);

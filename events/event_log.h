@@ -26,6 +26,7 @@
 #include "events/log_backup.h"
 #include "events/org_checkpoint.h"
 #include "events/recent_versions.h"
+#include "events/replicated_batch.h"
 #include "events/storage_health.h"
 
 namespace rocksdb {
@@ -130,6 +131,18 @@ class EventLog {
   // storage stays broken it keeps answering kUnavailable. (A crash between the failed sync
   // and that recovery can still leave the failed batch in the log: its outcome was unknown.)
   Status Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records = {});
+  // Appends a batch of the log this one follows (its leader's), exactly as stored there, with
+  // its indexes, as Append would: kInternal, appending nothing, unless it starts at
+  // last_sequence() + 1 and each event has the next sequence, the next version of its flag,
+  // chains to the event before it and matches its own hash. Writer only.
+  Status AppendReplicated(const ReplicatedBatch& batch);
+  // Whole batches as the writer appended them (a follower's unit of replication), from the one
+  // that starts at `after` + 1, until they hold at least `max_events` events (at least one
+  // batch); empty when the log ends at `after`. kInvalidQuery when no batch starts there.
+  // The idempotency records are those still stored (expired ones are gone).
+  Result<std::vector<ReplicatedBatch>> ReadBatches(std::uint64_t after,
+                                                   std::size_t max_events) const
+      EXCLUDES(db_mutex_);
 
   // After a failed Append or a read-only open: recovers as described above, or answers
   // kUnavailable while storage stays broken (tried again at most once per
@@ -268,6 +281,10 @@ class EventLog {
   // Refuses a newer schema; upgrades an older one when `writable`; loads the log id.
   Status CheckSchemaAndUpgrade(bool writable) REQUIRES(db_mutex_);
   Status LoadTail() EXCLUDES(db_mutex_);
+  // Append and AppendReplicated: `stored` null assigns sequences, versions and the chain to
+  // `events` and encodes them; otherwise `events` are decoded from `stored` and checked.
+  Status WriteBatchOf(std::vector<Event>& events, const std::vector<std::string>* stored,
+                      const std::vector<IdempotencyRecord>& records);
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
   Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
 

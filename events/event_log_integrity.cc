@@ -219,6 +219,26 @@ Result<std::uint64_t> EventLog::CheckIntegrity(
     }
     if (!it->status().ok()) checked = Status(ErrorCode::kUnavailable, it->status().ToString());
   }
+  if (checked.ok() && schema_ >= 5) {  // the batches partition the log: 1..last, in order
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), Family(ColumnFamily::kBatches)));
+    std::uint64_t expected = 1, last = 0;
+    std::vector<std::string> scope_keys;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::uint64_t first = it->key().size() == 8 ? ReadBigEndian(it->key().ToStringView()) : 0;
+      if (first != expected || !ParseBatchesValue(it->value().ToStringView(), last, scope_keys) ||
+          last < first || last > facts.size()) {
+        report("batches entry at event " + std::to_string(first) + " does not match the log");
+        break;
+      }
+      expected = last + 1;
+    }
+    if (!it->status().ok()) checked = Status(ErrorCode::kUnavailable, it->status().ToString());
+    if (checked.ok() && expected != facts.size() + 1) {
+      report("batches cover the log up to event " + std::to_string(expected - 1) + " of " +
+             std::to_string(facts.size()));
+    }
+  }
   if (!checked.ok()) return checked;
   return static_cast<std::uint64_t>(facts.size());
 }

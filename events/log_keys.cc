@@ -109,6 +109,34 @@ Timestamp TimeIndexTime(std::string_view key) {
   return Timestamp::FromMicros(static_cast<std::int64_t>(ReadBigEndian(key) ^ (1ULL << 63)));
 }
 
+std::string BatchesValue(std::uint64_t last, const std::vector<IdempotencyRecord>& records) {
+  std::string value;
+  AppendBigEndian(value, last);
+  for (const IdempotencyRecord& record : records) {
+    std::string length;
+    AppendBigEndian(length, record.scope_key.size());
+    value.append(length, 4, 4);  // u32: the low half of the big-endian u64
+    value.append(record.scope_key);
+  }
+  return value;
+}
+
+bool ParseBatchesValue(std::string_view value, std::uint64_t& last,
+                       std::vector<std::string>& scope_keys) {
+  if (value.size() < 8) return false;
+  last = ReadBigEndian(value);
+  value.remove_prefix(8);
+  scope_keys.clear();
+  while (!value.empty()) {
+    if (value.size() < 4) return false;
+    std::uint64_t length = ReadBigEndian(std::string(4, '\0') + std::string(value.substr(0, 4)));
+    if (value.size() < 4 + length) return false;
+    scope_keys.emplace_back(value.substr(4, length));
+    value.remove_prefix(4 + length);
+  }
+  return true;
+}
+
 std::string IdempotencyExpiryKey(Timestamp created_at, std::string_view scope_key) {
   std::string key;
   AppendBigEndian(key, static_cast<std::uint64_t>(created_at.micros()) ^ (1ULL << 63));

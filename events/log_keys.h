@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/timestamp.h"
 #include "events/column_family.h"
@@ -46,6 +47,12 @@ std::string AuditKey(AuditKind kind, std::string_view scope, std::string_view va
 
 // The four audit_index keys of `event` (actor and type, in its organization and the log).
 std::array<std::string, 4> AuditKeys(const Event& event);
+
+// batches: u64 first sequence -> BatchesValue: the events and records one Append wrote.
+std::string BatchesValue(std::uint64_t last, const std::vector<IdempotencyRecord>& records);
+// u64 last sequence (u32 length, scope key)*; false when `value` has another shape.
+bool ParseBatchesValue(std::string_view value, std::uint64_t& last,
+                       std::vector<std::string>& scope_keys);
 
 // idempotency_expiry: u64 (created_at micros + 2^63) scope_key -> "".
 std::string IdempotencyExpiryKey(Timestamp created_at, std::string_view scope_key);

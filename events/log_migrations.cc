@@ -103,31 +103,54 @@ Status ChainEvents(rocksdb::DB& db, const FamilyHandles& families, rocksdb::Writ
       });
 }
 
-// Gives every organization index entry its value (OrgEventsValue) and checkpoints every
-// organization's live flag keys (events/org_checkpoint.h) along its whole history, as the
-// writer would have. Idempotent: a second run puts the same.
-Status AddOrgCheckpoints(rocksdb::DB& db, const FamilyHandles& families, rocksdb::WriteBatch& batch,
-                         const std::function<Status(rocksdb::WriteBatch&)>& write) {
+// Gives every organization index entry its value (OrgEventsValue), checkpoints every
+// organization's live flag keys (events/org_checkpoint.h) along its whole history as the
+// writer would have, and records batch boundaries: the events of one restore (sharing a
+// restore_id, consecutive) as one batch, every other event as its own, as they were appended.
+// Idempotent: a second run puts the same.
+Status AddCheckpointsAndBatches(rocksdb::DB& db, const FamilyHandles& families,
+                                rocksdb::WriteBatch& batch,
+                                const std::function<Status(rocksdb::WriteBatch&)>& write) {
   rocksdb::ColumnFamilyHandle* org_events = Handle(families, ColumnFamily::kOrgEvents);
   rocksdb::ColumnFamilyHandle* checkpoints = Handle(families, ColumnFamily::kOrgCheckpoints);
+  rocksdb::ColumnFamilyHandle* batches = Handle(families, ColumnFamily::kBatches);
   struct Organization {
     OrgCheckpoint state;
     std::size_t events_since = 0;
     std::size_t interval = CheckpointInterval(0);
   };
   std::unordered_map<std::string, Organization> organizations;
-  return ForEachStoredEvent(db, families, batch, write, [&](const rocksdb::Slice&, Event& event) {
-    rocksdb::Status status = batch.Put(
-        org_events, OrgEventsKey(event.organization_id, event.sequence), OrgEventsValue(event));
-    if (!status.ok() || IsTokenEvent(event.type)) return status;
-    Organization& organization = organizations[event.organization_id];
-    organization.state.Apply(event.flag_key, event.sequence, event.flag.has_value());
-    if (++organization.events_since < organization.interval) return rocksdb::Status::OK();
-    organization.events_since = 0;
-    organization.interval = CheckpointInterval(organization.state.live.size());
-    return batch.Put(checkpoints, OrgEventsKey(event.organization_id, event.sequence),
-                     EncodeOrgCheckpoint(organization.state));
-  });
+  std::uint64_t first = 0, last = 0;  // the batch being gathered (first 0: none yet)
+  std::string restore_id;
+  auto end_batch = [&]() {
+    if (first == 0) return rocksdb::Status::OK();
+    return batch.Put(batches, SequenceKey(first), BatchesValue(last, {}));
+  };
+  Status walked =
+      ForEachStoredEvent(db, families, batch, write, [&](const rocksdb::Slice&, Event& event) {
+        rocksdb::Status status;
+        if (event.restore_id.empty() || event.restore_id != restore_id) {
+          status = end_batch();
+          first = event.sequence;
+          restore_id = event.restore_id;
+        }
+        last = event.sequence;
+        if (status.ok()) {
+          status = batch.Put(org_events, OrgEventsKey(event.organization_id, event.sequence),
+                             OrgEventsValue(event));
+        }
+        if (!status.ok() || IsTokenEvent(event.type)) return status;
+        Organization& organization = organizations[event.organization_id];
+        organization.state.Apply(event.flag_key, event.sequence, event.flag.has_value());
+        if (++organization.events_since < organization.interval) return rocksdb::Status::OK();
+        organization.events_since = 0;
+        organization.interval = CheckpointInterval(organization.state.live.size());
+        return batch.Put(checkpoints, OrgEventsKey(event.organization_id, event.sequence),
+                         EncodeOrgCheckpoint(organization.state));
+      });
+  if (!walked.ok()) return walked;
+  if (!end_batch().ok()) return Status(ErrorCode::kInternal, "cannot build the upgrade batch");
+  return Status::Ok();
 }
 
 constexpr LogMigration kMigrations[] = {
@@ -135,8 +158,8 @@ constexpr LogMigration kMigrations[] = {
     {2, "adds the index of events by actor and by type, and the flag before each delete",
      &AddAuditIndex},
     {3, "chains every event to the one before it by hash (tamper evidence)", &ChainEvents},
-    {4, "checkpoints each organization's live flags along its history (time travel)",
-     &AddOrgCheckpoints},
+    {4, "checkpoints each organization's live flags along its history, and records batches",
+     &AddCheckpointsAndBatches},
 };
 static_assert(std::size(kMigrations) == kCurrentSchema - 1, "one step per schema");
 

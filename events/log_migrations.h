@@ -17,7 +17,8 @@
 //      (events/event_chain.h). Its release also adds flag.reverted events, which only builds
 //      that read schema 4 can decode.
 //   5  adds the organizations' checkpoints (events/org_checkpoint.h): each organization's live
-//      flag keys every CheckpointInterval of its events, for reads at a past point.
+//      flag keys every CheckpointInterval of its events, for reads at a past point; and the
+//      batch index: which events (and idempotency records) each Append wrote, for followers.
 #pragma once
 
 #include <rocksdb/db.h>

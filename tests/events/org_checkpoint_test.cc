@@ -214,6 +214,7 @@ TEST_F(CheckpointedLog, TheUpgradeToSchema5CheckpointsAnOlderLog) {
       raw.Delete("org_checkpoints", key);
     }
     for (const auto& [key, value] : raw.Entries("org_events")) raw.Put("org_events", key, "");
+    for (const auto& [key, value] : raw.Entries("batches")) raw.Delete("batches", key);
     raw.Put("default", "schema_version", "4");
   }
   EventLogOptions reading;
