@@ -38,6 +38,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "internal";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kReadOnlyReplica:
+      return "read_only_replica";
+    case ErrorCode::kReplicaBehind:
+      return "replica_behind";
   }
   return "internal";
 }
@@ -72,6 +76,8 @@ int ErrorCodeHttpStatus(ErrorCode code) {
     case ErrorCode::kInternal:
       return 500;
     case ErrorCode::kUnavailable:
+    case ErrorCode::kReadOnlyReplica:
+    case ErrorCode::kReplicaBehind:
       return 503;
   }
   return 500;

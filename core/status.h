@@ -29,6 +29,8 @@ enum class ErrorCode {
   kValidationFailed,
   kInternal,
   kUnavailable,
+  kReadOnlyReplica,  // a write reached a follower (it serves reads only)
+  kReplicaBehind,    // a follower had not applied Flagledger-Min-Sequence in time
 };
 
 // The contract's spelling, e.g. "flag_not_found".

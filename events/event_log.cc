@@ -127,11 +127,13 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
     schema_ = kCurrentSchema;
     if (!writable) return Status::Ok();  // an empty log being created elsewhere
     rocksdb::WriteBatch batch;
-    log_id_ = NewLogId();
+    std::string log_id = NewLogId();
     status = batch.Put(meta, kSchemaKey, std::to_string(kCurrentSchema));
-    if (status.ok()) status = batch.Put(meta, kLogIdKey, log_id_);
+    if (status.ok()) status = batch.Put(meta, kLogIdKey, log_id);
     if (status.ok()) status = WriteSynced(*db_, batch);
     if (!status.ok()) return StorageError("cannot write the schema version", status);
+    MutexLock lock(log_id_mutex_);
+    log_id_ = std::move(log_id);
     return Status::Ok();
   }
   if (!status.ok()) return StorageError("cannot read the schema version", status);
@@ -168,6 +170,7 @@ Status EventLog::CheckSchemaAndUpgrade(bool writable) {
   std::string log_id;
   status = db_->Get(rocksdb::ReadOptions(), meta, kLogIdKey, &log_id);
   if (!status.ok() && !status.IsNotFound()) return StorageError("cannot read the log id", status);
+  MutexLock lock(log_id_mutex_);
   log_id_ = log_id;
   return Status::Ok();
 }
@@ -409,6 +412,21 @@ Status EventLog::LoadTail() {
   return Status::Ok();
 }
 
+Status EventLog::AdoptLogId(const std::string& log_id) {
+  if (last_sequence() != 0) {
+    return Status(ErrorCode::kInternal, "a log that holds events keeps its own log id");
+  }
+  ReaderMutexLock shared(db_mutex_);
+  if (!db_) return LogClosed();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status status = batch.Put(Family(ColumnFamily::kMeta), kLogIdKey, log_id);
+  if (status.ok()) status = WriteSynced(*db_, batch);
+  if (!status.ok()) return StorageError("cannot write the log id", status);
+  MutexLock lock(log_id_mutex_);
+  log_id_ = log_id;
+  return Status::Ok();
+}
+
 Result<std::uint64_t> EventLog::LastVersion(std::string_view organization_id,
                                             std::string_view flag_key) {
   std::string prefix = FlagEventsPrefix(organization_id, flag_key);
@@ -437,38 +455,46 @@ Result<std::uint64_t> EventLog::StreamVersion(const std::string& prefix) {
 }
 
 Status EventLog::Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records) {
-  return WriteBatchOf(events, nullptr, records);
+  return WriteBatchOf(events, records, {});
 }
 
-Status EventLog::AppendReplicated(const ReplicatedBatch& replicated) {
-  if (replicated.events.empty() || replicated.first != last_sequence() + 1 ||
-      replicated.last != replicated.first + replicated.events.size() - 1) {
-    return Status(ErrorCode::kInternal,
-                  "a replicated batch of events " + std::to_string(replicated.first) + " to " +
-                      std::to_string(replicated.last) + " does not follow event " +
-                      std::to_string(last_sequence()));
-  }
+Status EventLog::AppendReplicated(std::span<const ReplicatedBatch> batches) {
   std::vector<Event> events;
-  events.reserve(replicated.events.size());
   EventDecoder decoder;
-  for (const std::string& json : replicated.events) {
-    auto event = decoder.Decode(json);
-    if (!event.ok()) {
+  std::uint64_t expected = last_sequence() + 1;
+  for (const ReplicatedBatch& replicated : batches) {
+    if (replicated.events.empty() || replicated.first != expected ||
+        replicated.last != replicated.first + replicated.events.size() - 1) {
       return Status(ErrorCode::kInternal,
-                    "a replicated event does not decode: " + event.status().detail());
+                    "a replicated batch of events " + std::to_string(replicated.first) + " to " +
+                        std::to_string(replicated.last) + " does not follow event " +
+                        std::to_string(expected - 1));
     }
-    SealedEvent sealed;
-    if (!SplitSealedEvent(json, sealed) || ChainHash(sealed) != sealed.hash) {
-      return Status(ErrorCode::kInternal, "replicated event " + std::to_string(event->sequence) +
-                                              " does not match its hash");
+    expected = replicated.last + 1;
+    for (const std::string& json : replicated.events) {
+      auto event = decoder.Decode(json);
+      if (!event.ok()) {
+        return Status(ErrorCode::kInternal,
+                      "a replicated event does not decode: " + event.status().detail());
+      }
+      SealedEvent sealed;
+      if (!SplitSealedEvent(json, sealed) || ChainHash(sealed) != sealed.hash) {
+        return Status(ErrorCode::kInternal, "replicated event " + std::to_string(event->sequence) +
+                                                " does not match its hash");
+      }
+      events.push_back(std::move(event).value());
     }
-    events.push_back(std::move(event).value());
   }
-  return WriteBatchOf(events, &replicated.events, replicated.records);
+  if (events.empty()) return Status::Ok();
+  return WriteBatchOf(events, {}, batches);
 }
 
-Status EventLog::WriteBatchOf(std::vector<Event>& events, const std::vector<std::string>* stored,
-                              const std::vector<IdempotencyRecord>& records) {
+Status EventLog::WriteBatchOf(std::vector<Event>& events,
+                              const std::vector<IdempotencyRecord>& records,
+                              std::span<const ReplicatedBatch> replicated) {
+  const bool stored = !replicated.empty();
+  std::size_t batch_index = 0,
+              in_batch = 0;  // events[i] is replicated[batch_index].events[in_batch]
   if (options_.secondary) return Status(ErrorCode::kInternal, "a secondary log is read-only");
   Status writable = EnsureWritable();
   if (!writable.ok()) return writable;
@@ -512,7 +538,11 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events, const std::vector<std:
                                                 std::to_string(known->second) +
                                                 " of its flag, chained to the last)");
       }
-      put(ColumnFamily::kEvents, SequenceKey(sequence), (*stored)[i]);
+      put(ColumnFamily::kEvents, SequenceKey(sequence), replicated[batch_index].events[in_batch]);
+      if (++in_batch == replicated[batch_index].events.size()) {
+        ++batch_index;
+        in_batch = 0;
+      }
     } else {
       event.sequence = sequence;
       event.version = known->second;
@@ -529,18 +559,25 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events, const std::vector<std:
     for (std::string& key : AuditKeys(event)) put(ColumnFamily::kAuditIndex, std::move(key), {});
     if (!status.ok()) return StorageError("cannot build the write batch", status);
   }
-  if (!events.empty()) {
+  auto put_records = [&](const std::vector<IdempotencyRecord>& stored_records) {
+    for (const IdempotencyRecord& record : stored_records) {
+      put(ColumnFamily::kIdempotency, record.scope_key, EncodeIdempotencyRecord(record));
+      put(ColumnFamily::kIdempotencyExpiry,
+          IdempotencyExpiryKey(record.created_at, record.scope_key), rocksdb::Slice());
+    }
+  };
+  if (!stored && !events.empty()) {
     put(ColumnFamily::kBatches, SequenceKey(events.front().sequence),
         BatchesValue(events.back().sequence, records));
+  }
+  put_records(records);
+  for (const ReplicatedBatch& one : replicated) {
+    put(ColumnFamily::kBatches, SequenceKey(one.first), BatchesValue(one.last, one.records));
+    put_records(one.records);
   }
   std::map<std::string, CheckpointCursor, std::less<>> cursors;
   Status checkpointed = AddCheckpoints(events, batch, written, cursors);
   if (!checkpointed.ok()) return checkpointed;
-  for (const IdempotencyRecord& record : records) {
-    put(ColumnFamily::kIdempotency, record.scope_key, EncodeIdempotencyRecord(record));
-    put(ColumnFamily::kIdempotencyExpiry, IdempotencyExpiryKey(record.created_at, record.scope_key),
-        rocksdb::Slice());
-  }
   if (!status.ok()) return StorageError("cannot build the write batch", status);
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;

@@ -118,7 +118,13 @@ class EventLog {
   const std::string& data_dir() const { return data_dir_; }
   // The id naming this log's history (32 hex digits), given when the log was created or
   // upgraded to schema 2; empty for an older log opened read-only.
-  const std::string& log_id() const { return log_id_; }
+  std::string log_id() const EXCLUDES(log_id_mutex_) {
+    MutexLock lock(log_id_mutex_);
+    return log_id_;
+  }
+  // Makes this log's id `log_id` (a follower's empty log takes its leader's): kInternal when
+  // the log already holds events. Writer only, before any append.
+  Status AdoptLogId(const std::string& log_id);
 
   // Assigns each event the next global sequence and its key's next version, in order, then
   // writes the events, all their index entries and `records` in one atomic WriteBatch.
@@ -135,7 +141,12 @@ class EventLog {
   // its indexes, as Append would: kInternal, appending nothing, unless it starts at
   // last_sequence() + 1 and each event has the next sequence, the next version of its flag,
   // chains to the event before it and matches its own hash. Writer only.
-  Status AppendReplicated(const ReplicatedBatch& batch);
+  // Consecutive batches may go in one call: one WriteBatch (and sync) for all of them, each
+  // recorded as its own batch.
+  Status AppendReplicated(std::span<const ReplicatedBatch> batches);
+  Status AppendReplicated(const ReplicatedBatch& batch) {
+    return AppendReplicated(std::span<const ReplicatedBatch>(&batch, 1));
+  }
   // Whole batches as the writer appended them (a follower's unit of replication), from the one
   // that starts at `after` + 1, until they hold at least `max_events` events (at least one
   // batch); empty when the log ends at `after`. kInvalidQuery when no batch starts there.
@@ -281,10 +292,11 @@ class EventLog {
   // Refuses a newer schema; upgrades an older one when `writable`; loads the log id.
   Status CheckSchemaAndUpgrade(bool writable) REQUIRES(db_mutex_);
   Status LoadTail() EXCLUDES(db_mutex_);
-  // Append and AppendReplicated: `stored` null assigns sequences, versions and the chain to
-  // `events` and encodes them; otherwise `events` are decoded from `stored` and checked.
-  Status WriteBatchOf(std::vector<Event>& events, const std::vector<std::string>* stored,
-                      const std::vector<IdempotencyRecord>& records);
+  // Append and AppendReplicated: with no `replicated` batches, assigns sequences, versions and
+  // the chain to `events`, encodes them and records them as one batch with `records`;
+  // otherwise `events` were decoded from the batches' stored JSON, in order, and are checked.
+  Status WriteBatchOf(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records,
+                      std::span<const ReplicatedBatch> replicated);
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
   Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
 
@@ -315,7 +327,8 @@ class EventLog {
       REQUIRES_SHARED(db_mutex_);
 
   std::string data_dir_;
-  std::string log_id_;
+  mutable Mutex log_id_mutex_;
+  std::string log_id_ GUARDED_BY(log_id_mutex_);
   // The schema of the opened log (kSchemaVersion unless opened read-only before an upgrade);
   // set at Open. Below 3 there is no audit index, so queries filter without it.
   int schema_ = kSchemaVersion;

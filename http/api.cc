@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include <charconv>
+
 #include "core/identifier.h"
 #include "core/json_writer.h"
 #include "http/audit_handlers.h"
@@ -9,12 +11,16 @@
 #include "http/history_handlers.h"
 #include "http/openapi_document.h"
 #include "http/problem.h"
+#include "http/prometheus_text.h"
 #include "http/request_target.h"
 #include "http/revert_handlers.h"
 #include "http/router.h"
 
 namespace flagledger {
 namespace {
+
+// How long a read with Flagledger-Min-Sequence waits on a replica that is behind it.
+constexpr std::chrono::milliseconds kReadYourWritesWait{900};
 
 // Decodes a path segment and checks it against the identifier rules of docs/api.md,
 // "Identifiers".
@@ -118,6 +124,42 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
 
   const std::string_view method = request.method;
   const bool read = method == "GET" || method == "HEAD";
+  // OFREP evaluates with POST: the one POST that reads.
+  if (replica_ && !read && route != Route::kOfrepFlag && route != Route::kOfrepFlags) {
+    HttpResponse response =
+        ProblemResponse(Status(ErrorCode::kReadOnlyReplica, "this server is a read replica of " +
+                                                                replica_->options().leader_url +
+                                                                "; send writes to the leader"));
+    response.headers.emplace_back("Flagledger-Leader", replica_->options().leader_url);
+    return respond(std::move(response));
+  }
+  if (!request.min_sequence.empty()) {
+    std::uint64_t wanted = 0;
+    auto [end, error] =
+        std::from_chars(request.min_sequence.data(),
+                        request.min_sequence.data() + request.min_sequence.size(), wanted);
+    if (error != std::errc() || end != request.min_sequence.data() + request.min_sequence.size()) {
+      return fail(Status(ErrorCode::kInvalidQuery,
+                         "Flagledger-Min-Sequence must be the sequence a write answered, e.g. 42"));
+    }
+    // A replica behind it answers once it has applied it; a leader has applied every
+    // sequence it answered.
+    if (replica_ && store_.snapshot()->sequence < wanted) {
+      replica_->WhenApplied(wanted, kReadYourWritesWait,
+                            [this, &request, target, match, respond, wanted](bool applied) mutable {
+                              if (!applied) {
+                                return respond(ProblemResponse(Status(
+                                    ErrorCode::kReplicaBehind,
+                                    "this replica had not applied event " + std::to_string(wanted) +
+                                        " within " + std::to_string(kReadYourWritesWait.count()) +
+                                        " ms; retry, or read from the leader")));
+                              }
+                              std::int64_t token_index = -1;
+                              Dispatch(request, target, match, std::move(respond), token_index);
+                            });
+      return;
+    }
+  }
   switch (route) {
     case Route::kHealth:
       return respond(JsonResponse(200, "{\"status\":\"ok\"}"));
@@ -128,6 +170,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     case Route::kMetrics: {
       HttpResponse response =
           JsonResponse(200, metrics_ ? metrics_->Render(store_, list_pages_.kept_bytes()) : "");
+      if (metrics_ && replica_) AppendReplicaMetrics(response.body, replica_->state());
       response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }
@@ -181,6 +224,26 @@ void Api::HandleReady(const Responder& respond) const {
     return respond(ProblemResponse(
         Status(ErrorCode::kUnavailable,
                ready ? "the server is shutting down" : "the projection is being rebuilt")));
+  }
+  if (replica_) {
+    FollowerState state = replica_->state();
+    std::string lag = "\"applied\":" + std::to_string(state.applied) +
+                      ",\"leader_head\":" + std::to_string(state.leader_head) +
+                      ",\"lag_events\":" + std::to_string(state.lag_events()) + ",\"lag_seconds\":";
+    AppendNumber(lag, state.lag_seconds);
+    if (!replica_->ready()) {
+      std::string why = state.stopped || !state.problem.empty()
+                            ? state.problem
+                            : "more than the allowed lag behind the leader, or not heard from it";
+      std::string seconds;
+      AppendNumber(seconds, std::max(state.lag_seconds, state.silent_seconds));
+      return respond(ProblemResponse(Status(
+          ErrorCode::kUnavailable, "this replica is not ready: " + why + "; it has applied " +
+                                       std::to_string(state.applied) + " of the leader's " +
+                                       std::to_string(state.leader_head) + " events known, " +
+                                       seconds + " s behind or unheard")));
+    }
+    return respond(JsonResponse(200, "{\"status\":\"ready\",\"role\":\"replica\"," + lag + "}"));
   }
   StorageHealth health = store_.log().health();
   if (health.writable) return respond(JsonResponse(200, "{\"status\":\"ready\"}"));

@@ -9,6 +9,7 @@
 #include "http/http_message.h"
 #include "http/list_page_cache.h"
 #include "http/metrics.h"
+#include "http/replica_follower.h"
 #include "http/router.h"
 #include "projections/flag_store.h"
 
@@ -27,9 +28,16 @@ class Api {
  public:
   // REQUIRES: `store` (and `metrics`, when given) outlive the Api. Current list pages are kept
   // within `list_page_cache_bytes` (0: none; see ListPageCache).
+  // `replica`, when given, makes this server a read replica: writes answer 503
+  // read_only_replica naming the leader, and /readyz and the metrics tell its lag.
   explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr,
-               std::size_t list_page_cache_bytes = ListPageCache::kDefaultBudgetBytes)
-      : store_(store), auth_(auth), metrics_(metrics), list_pages_(list_page_cache_bytes) {}
+               std::size_t list_page_cache_bytes = ListPageCache::kDefaultBudgetBytes,
+               ReplicaFollower* replica = nullptr)
+      : store_(store),
+        auth_(auth),
+        metrics_(metrics),
+        list_pages_(list_page_cache_bytes),
+        replica_(replica) {}
 
   // Answers `request` through `respond`, exactly once. Never throws. Returns the route the
   // request matched and the token it was authenticated with.
@@ -54,6 +62,7 @@ class Api {
   const AuthMode auth_;
   const Metrics* const metrics_;
   ListPageCache list_pages_;
+  ReplicaFollower* const replica_;
   std::atomic<bool> shutting_down_{false};
 };
 

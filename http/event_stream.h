@@ -28,9 +28,6 @@ class EventStream : public ResponseStream {
 
   static constexpr std::size_t kBatch = 256;  // events per frame write
 
-  // The frame sent when nothing happened for a while: an SSE comment.
-  static constexpr std::string_view kHeartbeat = ": heartbeat\n\n";
-
   std::uint64_t cursor() const { return cursor_; }
 
  private:

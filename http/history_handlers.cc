@@ -7,6 +7,7 @@
 #include <span>
 
 #include "core/json_writer.h"
+#include "http/batch_stream.h"
 #include "http/event_stream.h"
 #include "http/history_export.h"
 #include "http/history_query.h"
@@ -141,8 +142,17 @@ void HandleHistory(FlagStore& store, const RequestContext& context, Route route,
 
 void HandleEventStream(FlagStore& store, const RequestContext& context, const Responder& respond) {
   auto fail = [&](const Status& status) { respond(ProblemResponse(status)); };
-  Status names = CheckQueryNames(context.target, {"after"});
+  const bool whole_log = context.organization_id.empty();
+  Status names = whole_log ? CheckQueryNames(context.target, {"after", "batches"})
+                           : CheckQueryNames(context.target, {"after"});
   if (!names.ok()) return fail(names);
+  bool batches = false;
+  if (auto value = QueryValue(context.target, "batches")) {
+    if (*value != "true" && *value != "false") {
+      return fail(Status(ErrorCode::kInvalidQuery, "batches must be true or false"));
+    }
+    batches = *value == "true";
+  }
   // Where to start: Last-Event-ID (a reconnecting EventSource sends it) wins over ?after=;
   // without either, only events appended from now on.
   // A malformed ?after= is refused even where Last-Event-ID decides.
@@ -163,7 +173,13 @@ void HandleEventStream(FlagStore& store, const RequestContext& context, const Re
   response.content_type = MediaType::kEventStream;
   response.headers.emplace_back("Cache-Control", "no-cache");
   response.headers.emplace_back("X-Accel-Buffering", "no");
-  response.stream = std::make_shared<EventStream>(store.log(), context.organization_id, after);
+  if (batches) {
+    Status start = BatchStream::CheckStart(store.log(), after);
+    if (!start.ok()) return fail(start);
+    response.stream = std::make_shared<BatchStream>(store.log(), store.clock(), after);
+  } else {
+    response.stream = std::make_shared<EventStream>(store.log(), context.organization_id, after);
+  }
   respond(std::move(response));
 }
 

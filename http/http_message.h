@@ -26,6 +26,7 @@ struct HttpRequest {
   bool change_reason_sent = false;    // the header was present, even if empty
   std::string_view authorization;
   std::string_view last_event_id;  // Server-Sent Events resumption
+  std::string_view min_sequence;   // Flagledger-Min-Sequence (docs/api.md, "Read replicas")
   std::string_view accept;
   std::string_view body;
   std::string request_id;  // the client's X-Request-Id when valid, else a generated one

@@ -2,7 +2,9 @@
 // follows the log, or a finite export that ends.
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <string_view>
 
 namespace flagledger {
 
@@ -20,6 +22,14 @@ class ResponseStream {
   virtual Part Next(std::string& out) = 0;
   // True for a change stream: it never ends, waits for new events, and sends heartbeats.
   virtual bool live() const = 0;
+  // What a live stream sends after `HeartbeatInterval` without news: an SSE comment, unless
+  // the stream says more.
+  virtual std::string Heartbeat() { return std::string(kHeartbeatComment); }
+  virtual std::chrono::milliseconds HeartbeatInterval(std::chrono::milliseconds configured) const {
+    return configured;
+  }
+
+  static constexpr std::string_view kHeartbeatComment = ": heartbeat\n\n";
 };
 
 }  // namespace flagledger

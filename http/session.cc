@@ -191,6 +191,7 @@ void Session::OnRequest() {
       request_.change_reason_sent ? std::string_view(change_reason->value()) : std::string_view();
   request_.authorization = message[http::field::authorization];
   request_.last_event_id = message["Last-Event-ID"];
+  request_.min_sequence = message["Flagledger-Min-Sequence"];
   request_.accept = message[beast::http::field::accept];
   request_.body = message.body();
   keep_alive_ = message.keep_alive();

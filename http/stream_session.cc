@@ -101,7 +101,7 @@ void StreamSession::Pump() {
 
 void StreamSession::ArmHeartbeat() {
   heartbeat_armed_ = true;
-  heartbeat_.expires_after(listener_.options().heartbeat_interval);
+  heartbeat_.expires_after(source_->HeartbeatInterval(listener_.options().heartbeat_interval));
   heartbeat_.async_wait(OnStrand([weak = weak_from_this()](error_code error) {
     auto self = weak.lock();
     if (!self) return;
@@ -110,7 +110,7 @@ void StreamSession::ArmHeartbeat() {
     if (error || !self->source_ || self->writing_) return;
     self->frame_.clear();
     if (self->source_->Next(self->frame_) != ResponseStream::Part::kData) {
-      self->frame_.assign(EventStream::kHeartbeat);
+      self->frame_ = self->source_->Heartbeat();
     }
     self->WriteFrame();
   }));

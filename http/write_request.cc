@@ -70,7 +70,12 @@ void SubmitWrite(FlagStore& store, const RequestContext& context, Command comman
   }
   auto render = [renderer = std::move(renderer)](const WriteOutcome& outcome) {
     if (!outcome.status.ok()) return ProblemResponse(outcome.status);
-    return renderer(outcome);
+    HttpResponse response = renderer(outcome);
+    // For read-your-writes: a read with Flagledger-Min-Sequence of it sees this write.
+    if (outcome.sequence != 0) {
+      response.headers.emplace_back("Flagledger-Event-Sequence", std::to_string(outcome.sequence));
+    }
+    return response;
   };
   if (request.idempotency_key_sent) {
     if (!IsValidIdempotencyKey(request.idempotency_key)) {

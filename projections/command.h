@@ -116,6 +116,9 @@ struct WriteOutcome {
   std::vector<RevertedFlag> reverted;
   // Restore only: the organization's sequence before the command (its newest event's).
   std::uint64_t organization_sequence = 0;
+  // The log position the answer reflects: the command's last event, or for a command that
+  // appended nothing the newest event when it was answered (0 only on failures and replays).
+  std::uint64_t sequence = 0;
 };
 
 // An Idempotency-Key sent with a write.

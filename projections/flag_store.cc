@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "events/event_codec.h"
 #include "projections/decide.h"
 #include "projections/point_in_time.h"
 #include "projections/projection_builder.h"
@@ -108,7 +109,10 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
   bool wake_writer = false;
   {
     MutexLock lock(mutex_);
-    if (stopping_ || !ready()) {
+    if (options_.follower) {
+      refused = Status(ErrorCode::kReadOnlyReplica,
+                       "this server is a read replica; send writes to its leader");
+    } else if (stopping_ || !ready()) {
       refused = Unavailable(stopping_ ? "the server is shutting down"
                                       : "the server is still loading its data");
     } else if (queue_.size() >= options_.max_queued) {
@@ -127,6 +131,39 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
     return;
   }
   if (wake_writer) queue_changed_.notify_one();
+}
+
+Status FlagStore::ApplyReplicated(std::span<const ReplicatedBatch> batches) {
+  if (!ready()) return Unavailable("the server is still loading its data");
+  auto append_started = std::chrono::steady_clock::now();
+  Status appended = log_.AppendReplicated(batches);
+  append_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count());
+  if (!appended.ok()) return appended;
+  thread_local EventDecoder decoder;
+  ProjectionBuilder builder(snapshot());
+  std::shared_ptr<TokenTable> tokens;
+  std::size_t events = 0;
+  for (const ReplicatedBatch& batch : batches) {
+    batch_events_.Observe(static_cast<double>(batch.events.size()));
+    events += batch.events.size();
+    for (const std::string& json : batch.events) {
+      auto event = decoder.Decode(json);
+      if (!event.ok()) return event.status();  // AppendReplicated decoded it already
+      if (IsTokenEvent(event->type)) {
+        if (!tokens) tokens = std::make_shared<TokenTable>(*this->tokens());
+        tokens->Apply(*event);
+      } else {
+        builder.Apply(*event);
+      }
+    }
+  }
+  if (tokens) PublishTokens(std::move(tokens));
+  Publish(builder.Build());
+  batches_.fetch_add(batches.size(), std::memory_order_relaxed);
+  events_.fetch_add(events, std::memory_order_relaxed);
+  if (options_.on_published) options_.on_published();
+  return Status::Ok();
 }
 
 void FlagStore::Stop() {
@@ -210,11 +247,14 @@ void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
       continue;
     } else if (IsTokenCommand(command)) {
       DecideTokenCommand(batch[i], draft, outcome);
-    } else if (std::holds_alternative<RestoreOrganization>(command.action)) {
-      storage = DecideRestoreCommand(batch[i], draft, outcome);
-      if (storage.ok()) StoreResponse(command, draft, outcome);
     } else {
-      storage = DecideFlagCommand(batch[i], draft, outcome);
+      storage = std::holds_alternative<RestoreOrganization>(command.action)
+                    ? DecideRestoreCommand(batch[i], draft, outcome)
+                    : DecideFlagCommand(batch[i], draft, outcome);
+      // A command that appended nothing reflects the state it was decided against.
+      if (outcome.status.ok() && outcome.sequence == 0) {
+        outcome.sequence = draft.first_sequence + draft.events.size() - 1;
+      }
       if (storage.ok()) StoreResponse(command, draft, outcome);
     }
   }
@@ -287,6 +327,7 @@ void FlagStore::AddEvent(BatchDraft& draft, FlagDraft& flag, Event event, WriteO
   flag.version = event.version;
   flag.record = event.flag ? MakeFlagRecord(*event.flag, event.version) : nullptr;
   outcome.record = flag.record;
+  outcome.sequence = draft.first_sequence + draft.events.size();
   if (event.type == EventType::kFlagReverted) {
     outcome.reverted.push_back({event.flag_key, std::move(before), flag.record,
                                 draft.first_sequence + draft.events.size()});

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct FlagStoreOptions {
   // Called on the writer thread after each batch that appended events was published (live
   // change streams wake up on it). Must not block. May be empty.
   std::function<void()> on_published;
+  // A read replica: Submit refuses every command with kReadOnlyReplica, and the state changes
+  // only through ApplyReplicated (the leader's batches).
+  bool follower = false;
 };
 
 // One writer thread gathers queued commands into batches (group commit): each command is
@@ -105,6 +109,14 @@ class FlagStore {
   // ready, stopping, or full. A 503 outcome means nothing of the command was applied.
   void Submit(Command command, CommandContext context, WriteCallback done) EXCLUDES(mutex_);
 
+  // A follower's write path: appends its leader's batch exactly as stored (nothing when it
+  // does not follow the log: kInternal), then folds and publishes it as the writer does its
+  // own, tokens included, and calls on_published. Call from one thread, after Start, only on
+  // a store whose options say `follower` (its writer thread then never writes).
+  // Consecutive batches may come together: one append and one publish for all.
+  Status ApplyReplicated(std::span<const ReplicatedBatch> batches);
+  // A follower's empty log takes its leader's log id (EventLog::AdoptLogId).
+  Status AdoptLogId(const std::string& log_id) { return log_.AdoptLogId(log_id); }
   // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
   void Stop() EXCLUDES(mutex_);
 

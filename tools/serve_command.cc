@@ -3,15 +3,19 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "events/event_log.h"
 #include "http/access_log.h"
+#include "http/replica_follower.h"
 #include "http/server.h"
 #include "projections/flag_store.h"
 #include "projections/snapshot_store.h"
@@ -113,9 +117,27 @@ int RunServe(const std::vector<std::string>& args) {
   };
   ChangeNotifier notifier;  // wakes the change streams
   store_options.on_published = [&notifier] { notifier.Notify(); };
+  const bool follower = !config->follow_url.empty();
+  store_options.follower = follower;
   FlagStore store(**log, clock, std::move(store_options));
+  // A follower that cannot go on (another log, a batch that does not follow) stops the
+  // process: a replica that silently serves a diverged history is worse than none.
+  std::atomic<int> exit_code{0};
+  std::optional<ReplicaFollower> replica;
+  if (follower) {
+    FollowerOptions follow;
+    follow.leader_url = config->follow_url;
+    follow.token = config->follow_token;
+    follow.max_lag = std::chrono::milliseconds(config->max_lag_ms);
+    follow.on_stopped = [&exit_code](const std::string&) {
+      exit_code.store(1);
+      ::kill(::getpid(), SIGTERM);
+    };
+    replica.emplace(store, std::move(follow));
+  }
   Metrics metrics;
-  Api api(store, config->auth, &metrics, static_cast<std::size_t>(config->page_cache_mb) << 20);
+  Api api(store, config->auth, &metrics, static_cast<std::size_t>(config->page_cache_mb) << 20,
+          replica ? &*replica : nullptr);
   FitConnectionsToDescriptors(config->server, log_options);
   config->server.notifier = &notifier;
   config->server.metrics = &metrics;
@@ -142,7 +164,15 @@ int RunServe(const std::vector<std::string>& args) {
                             [](std::string_view what, const std::string& detail) {
                               LogEvent("warn", what, JsonMember("error", detail));
                             });
-  token_spool.Start();
+  // A follower's tokens are its leader's: they arrive with the leader's token events.
+  if (!follower) token_spool.Start();
+  if (replica) {
+    replica->Start();
+    LogEvent("info", "following",
+             JsonMember("leader", config->follow_url) +
+                 ",\"applied\":" + std::to_string(store.log().last_sequence()) +
+                 ",\"max_lag_ms\":" + std::to_string(config->max_lag_ms));
+  }
   bool tokens_exist = !store.tokens()->empty();
   std::string_view auth = config->auth == AuthMode::kOff ? "off"
                           : config->auth == AuthMode::kOn || tokens_exist
@@ -169,6 +199,7 @@ int RunServe(const std::vector<std::string>& args) {
   LogEvent("info", "shutting down",
            JsonMember("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   api.BeginShutdown();
+  if (replica) replica->Stop();
   server.Shutdown();
   token_spool.Stop();
   store.Stop();
@@ -177,7 +208,7 @@ int RunServe(const std::vector<std::string>& args) {
            "\"write_batches\":" + std::to_string(stats.batches) +
                ",\"write_commands\":" + std::to_string(stats.commands) +
                ",\"events_appended\":" + std::to_string(stats.events));
-  return 0;
+  return exit_code.load();
 }
 
 }  // namespace flagledger

@@ -42,6 +42,16 @@ Options (each also read from the environment variable in brackets; flags win):
                             only the tail; 0 turns snapshots off (default 50000)
                                                                       [FLAGLEDGER_SNAPSHOT_EVERY]
 
+Read replicas (see the README's "Scaling reads"):
+  --follow URL              serve as a read replica of the leader at URL (http://HOST:PORT):
+                            follow its log into this data directory and serve every read;
+                            writes answer 503 read_only_replica          [FLAGLEDGER_FOLLOW]
+  --follow-token TOKEN      bearer token for the leader's feed (an admin, auditor or replica
+                            token); needed when the leader has tokens [FLAGLEDGER_FOLLOW_TOKEN]
+  --max-lag-ms N            /readyz answers 503 while this follower is more than N ms behind
+                            its leader or has not heard from it for N ms (default 1000)
+                                                                      [FLAGLEDGER_MAX_LAG_MS]
+
 Security and limits (see the README's security section):
   --auth on|off             on: every API request needs a bearer token (`flagledger token`);
                             default: on, except on a loopback address while no token exists
@@ -162,6 +172,13 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     return ApplyBounded("--cache-mb", value, 8, 1 << 20, "MiB", config.cache_mb);
   } else if (name == "page-cache-mb") {
     return ApplyBounded("--page-cache-mb", value, 0, 1 << 20, "MiB", config.page_cache_mb);
+  } else if (name == "follow") {
+    if (!value.starts_with("http://")) return Bad("--follow", "must be http://HOST:PORT");
+    config.follow_url = value;
+  } else if (name == "follow-token") {
+    config.follow_token = value;
+  } else if (name == "max-lag-ms") {
+    return ApplyBounded("--max-lag-ms", value, 10, 3'600'000, "milliseconds", config.max_lag_ms);
   } else if (name == "access-log") {
     if (value != "on" && value != "off") return Bad("--access-log", "must be on or off");
     config.server.access_log = value == "on";
@@ -206,6 +223,9 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_REQUEST_TIMEOUT", "request-timeout"},
       {"FLAGLEDGER_IDLE_TIMEOUT", "idle-timeout"},
       {"FLAGLEDGER_STREAM_HEARTBEAT", "stream-heartbeat"},
+      {"FLAGLEDGER_FOLLOW", "follow"},
+      {"FLAGLEDGER_FOLLOW_TOKEN", "follow-token"},
+      {"FLAGLEDGER_MAX_LAG_MS", "max-lag-ms"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);

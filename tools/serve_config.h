@@ -22,6 +22,10 @@ struct ServeConfig {
   // Resolved by ParseServeConfig: --auth, or kAuto on loopback and kOn elsewhere.
   AuthMode auth = AuthMode::kAuto;
   bool insecure = false;  // allows --auth off on a non-loopback address
+  // A read replica of the leader at this URL (http://HOST:PORT); empty: a leader.
+  std::string follow_url;
+  std::string follow_token;         // the bearer token the follower presents to its leader
+  std::uint64_t max_lag_ms = 1000;  // a follower further behind is not ready
   bool show_help = false;
 };
 

@@ -59,7 +59,7 @@ std::string ServerProcess::Log() const {
   return text.str();
 }
 
-void ServerProcess::Start() {
+void ServerProcess::Start(bool until_ready) {
   std::vector<std::string> args = {FlagledgerBinary(), "serve",       "--data-dir", data_dir_,
                                    "--listen",         "127.0.0.1:0", "--threads",  "2"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
@@ -94,6 +94,7 @@ void ServerProcess::Start() {
     }
     // Ready once it logged so (the start-up lines are complete) and /readyz agrees.
     if (port_ != 0 && log.find("\"msg\":\"ready\"") != std::string::npos) {
+      if (!until_ready) return;
       try {
         if (HttpClient(port_).Send("GET", "/readyz").status == 200) return;
       } catch (const std::exception&) {

@@ -20,7 +20,9 @@ class ServerProcess {
   // Starts `flagledger serve --listen 127.0.0.1:0` and waits until it logged "ready" (so the
   // start-up log lines are all written) and /readyz answers 200.
   // Throws std::runtime_error (with the server's log) when it does not come up in 20 s.
-  void Start();
+  // With `until_ready` false, returns once it logged "ready" (a follower that cannot reach
+  // its leader stays unready).
+  void Start(bool until_ready = true);
   // SIGTERM, then waits; returns the exit status (or -1 when it had to be killed).
   int Stop();
   // SIGKILL, then waits: a crash.

@@ -1,0 +1,312 @@
+// Read replicas against real binaries: a leader and followers on loopback, each with its own
+// data directory (docs/api.md, "Read replicas"; README, "Scaling reads").
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "events/event_log.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/server_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+const std::string kFlags = "/api/v1/organizations/acme/feature-flags";
+
+std::string Url(const ServerProcess& server) {
+  return "http://127.0.0.1:" + std::to_string(server.port());
+}
+
+std::vector<std::string> FollowArgs(const ServerProcess& leader,
+                                    std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--follow", Url(leader)};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::uint64_t Sequence(const HttpResult& result) {
+  return std::stoull("0" + result.Header("Flagledger-Event-Sequence"));
+}
+
+// Waits up to 10 s until the follower on `port` has applied `sequence`; true if it did.
+bool WaitForApplied(std::uint16_t port, std::uint64_t sequence) {
+  HttpClient client(port);
+  for (int i = 0; i < 1000; ++i) {
+    HttpResult ready = client.Send("GET", "/readyz");
+    std::smatch match;
+    static const std::regex kApplied("\"applied\":([0-9]+)");
+    if (std::regex_search(ready.body, match, kApplied) && std::stoull(match[1]) >= sequence) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// The whole log as the offline history command prints it (NDJSON, byte for byte).
+std::string HistoryOf(const std::string& data_dir) {
+  CommandResult history = RunFlagledger("history --data-dir " + data_dir + " --format ndjson");
+  EXPECT_EQ(history.exit_code, 0) << history.out;
+  return history.out;
+}
+
+class Replica : public ::testing::Test {
+ protected:
+  HttpResult Write(const std::string& method, const std::string& target, const std::string& body,
+                   const HeaderList& headers = {}) {
+    HttpResult result = HttpClient(leader_.port()).Send(method, target, body, headers);
+    EXPECT_LT(result.status, 300) << method << " " << target << ": " << result.body;
+    return result;
+  }
+
+  TempDir dir_;
+  ServerProcess leader_{dir_.Sub("leader")};
+};
+
+TEST_F(Replica, FollowersAnswerEveryReadAsTheLeaderDoes) {
+  leader_.Start();
+  Write("POST", kFlags, R"({"flag_key":"checkout","enabled":false})");
+  Write("POST", kFlags, R"({"flag_key":"banner","enabled":true})",
+        {{"Idempotency-Key", "create-banner"}});
+  Write("PUT", kFlags + "/checkout",
+        R"({"enabled":true,"rollout_condition":{"min_version":"2.1.0"}})");
+  std::uint64_t before_delete = Sequence(HttpClient(leader_.port()).Send("GET", kFlags));
+  Write("DELETE", kFlags + "/banner", "");
+  Write("POST", kFlags, R"({"flag_key":"search","enabled":true})");
+  // A restore: several events in one batch, which followers apply whole.
+  Write("POST", "/api/v1/organizations/acme/restore",
+        R"({"to_event":)" + std::to_string(before_delete) + "}");
+  std::uint64_t head = Sequence(HttpClient(leader_.port()).Send("GET", kFlags));
+
+  // One follower of the leader, and one of the follower (a chain).
+  ServerProcess first(dir_.Sub("first"), FollowArgs(leader_));
+  first.Start();
+  ServerProcess second(dir_.Sub("second"), FollowArgs(first));
+  second.Start();
+  ASSERT_TRUE(WaitForApplied(first.port(), head));
+  ASSERT_TRUE(WaitForApplied(second.port(), head));
+
+  const std::vector<std::pair<std::string, std::string>> reads = {
+      {"GET", kFlags},
+      {"GET", kFlags + "/checkout"},
+      {"GET", kFlags + "/checkout/history"},
+      {"GET", kFlags + "?as_of_event=3"},
+      {"GET", kFlags + "/banner"},
+      {"GET", "/api/v1/organizations/acme/events?limit=3"},
+      {"GET", "/api/v1/organizations/acme/evaluation?version=2.2.0&at=2099-01-01T00:00:00Z"},
+      {"GET", "/api/v1/organizations/acme/diff?from_event=1&to_event=" + std::to_string(head)},
+      {"GET", "/api/v1/events?limit=100"},
+      {"GET", "/api/v1/events/head"},
+      {"POST", "/ofrep/v1/evaluate/flags/checkout"},
+  };
+  for (const auto& [method, target] : reads) {
+    std::string body =
+        method == "POST"
+            ? R"({"context":{"targetingKey":"u1","organization_id":"acme","version":"2.2.0"}})"
+            : "";
+    HttpResult expected = HttpClient(leader_.port()).Send(method, target, body);
+    for (const ServerProcess* follower : {&first, &second}) {
+      HttpResult got = HttpClient(follower->port()).Send(method, target, body);
+      EXPECT_EQ(got.status, expected.status) << target;
+      EXPECT_EQ(got.body, expected.body) << target;
+      for (const char* header : {"ETag", "Flagledger-Event-Sequence", "Content-Type"}) {
+        EXPECT_EQ(got.Header(header), expected.Header(header)) << target << " " << header;
+      }
+    }
+  }
+
+  // Writes reach a follower only to be sent to the leader: nothing is appended there.
+  for (const ServerProcess* follower : {&first, &second}) {
+    HttpClient client(follower->port());
+    HttpResult refused = client.Send("PUT", kFlags + "/checkout", R"({"enabled":false})");
+    EXPECT_EQ(refused.status, 503);
+    EXPECT_NE(refused.body.find("\"code\":\"read_only_replica\""), std::string::npos)
+        << refused.body;
+    EXPECT_FALSE(refused.Header("Flagledger-Leader").empty());
+    EXPECT_EQ(client.Send("DELETE", kFlags + "/checkout").status, 503);
+    EXPECT_EQ(Sequence(client.Send("GET", kFlags)), head) << "nothing appended";
+  }
+  EXPECT_EQ(first.Stop(), 0);
+  EXPECT_EQ(second.Stop(), 0);
+  EXPECT_EQ(leader_.Stop(), 0);
+  std::string leader_history = HistoryOf(leader_.data_dir());
+  EXPECT_EQ(HistoryOf(first.data_dir()), leader_history);
+  EXPECT_EQ(HistoryOf(second.data_dir()), leader_history);
+  // The stored answer of the Idempotency-Key reached the followers too.
+  for (const ServerProcess* follower : {&first, &second}) {
+    auto log = EventLog::Open(follower->data_dir(), EventLogOptions{}).value();
+    auto record = log->FindIdempotencyRecord(std::string("acme\0create-banner", 18));
+    ASSERT_TRUE(record.ok() && record->has_value()) << follower->data_dir();
+    EXPECT_NE((*record)->response.find("banner"), std::string::npos);
+  }
+}
+
+TEST_F(Replica, AFollowerKilledUnderWritesCatchesUpWithNoGapOrDuplicate) {
+  leader_.Start();
+  ServerProcess follower(dir_.Sub("follower"), FollowArgs(leader_));
+  follower.Start();
+  std::atomic<bool> writing{true};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    HttpClient client(leader_.port());
+    for (int i = 0; writing.load(); ++i) {
+      std::string key = "flag-" + std::to_string(i % 50);
+      HttpResult result =
+          i < 50 ? client.Send("POST", kFlags, R"({"flag_key":")" + key + R"(","enabled":true})")
+                 : client.Send("PUT", kFlags + "/" + key,
+                               std::string(R"({"enabled":)") + (i % 2 ? "true" : "false") + "}");
+      if (result.status < 300) ++written;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  follower.Kill();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  follower.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  writing = false;
+  writer.join();
+  EXPECT_GT(written.load(), 50);
+  std::uint64_t head = Sequence(HttpClient(leader_.port()).Send("GET", kFlags));
+  ASSERT_TRUE(WaitForApplied(follower.port(), head));
+  EXPECT_EQ(follower.Stop(), 0);
+  EXPECT_EQ(leader_.Stop(), 0);
+  CommandResult verified = RunFlagledger("verify --data-dir " + follower.data_dir());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_EQ(HistoryOf(follower.data_dir()), HistoryOf(leader_.data_dir()));
+}
+
+TEST_F(Replica, AFollowerCutFromItsLeaderTurnsUnreadyAndBack) {
+  leader_.Start();
+  Write("POST", kFlags, R"({"flag_key":"checkout","enabled":true})");
+  ServerProcess follower(dir_.Sub("follower"), FollowArgs(leader_, {"--max-lag-ms", "300"}));
+  follower.Start();
+  HttpClient client(follower.port());
+  auto ready_status = [&] { return client.Send("GET", "/readyz").status; };
+  EXPECT_EQ(ready_status(), 200);
+  // A leader that stops answering (paused) leaves the feed open and silent.
+  ASSERT_EQ(::kill(leader_.pid(), SIGSTOP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  HttpResult unready = client.Send("GET", "/readyz");
+  EXPECT_EQ(unready.status, 503) << unready.body;
+  EXPECT_EQ(client.Send("GET", kFlags + "/checkout").status, 200) << "reads go on";
+  ASSERT_EQ(::kill(leader_.pid(), SIGCONT), 0);
+  bool back = false;
+  for (int i = 0; i < 300 && !back; ++i) {
+    back = ready_status() == 200;
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(back) << "ready again once the leader is heard";
+  HttpResult metrics = client.Send("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("flagledger_replica_lag_events 0"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("flagledger_replica_applied_sequence 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("flagledger_replica_lag_seconds"), std::string::npos);
+  // A leader gone for good: unready, and back once a leader is there again.
+  EXPECT_EQ(leader_.Stop(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_EQ(ready_status(), 503);
+}
+
+TEST_F(Replica, TokensAndRevocationsReachFollowers) {
+  leader_.Start();
+  std::regex secret_pattern("flt_[0-9a-f]{64}");
+  auto create = [&](const std::string& org, const std::string& role, const std::string& name) {
+    CommandResult created =
+        RunFlagledger("token create --data-dir " + leader_.data_dir() + " --org '" + org +
+                      "' --role " + role + " --name " + name);
+    std::smatch match;
+    EXPECT_TRUE(std::regex_search(created.out, match, secret_pattern)) << created.out;
+    return match.str();
+  };
+  std::string replica_token = create("*", "auditor", "replica");
+  std::string reader = create("acme", "read", "reader");
+  ServerProcess follower(dir_.Sub("follower"),
+                         FollowArgs(leader_, {"--follow-token", replica_token}));
+  follower.Start();
+  HeaderList as_reader = {{"Authorization", "Bearer " + reader}};
+  ASSERT_TRUE(WaitForApplied(
+      follower.port(), Sequence(HttpClient(leader_.port()).Send("GET", kFlags, "", as_reader))));
+  HttpClient client(follower.port());
+  EXPECT_EQ(client.Send("GET", kFlags, "", as_reader).status, 200);
+  EXPECT_EQ(client.Send("GET", kFlags).status, 401) << "the leader's tokens guard the follower";
+  std::smatch id;
+  std::string list = RunFlagledger("token list --json --data-dir " + leader_.data_dir()).out;
+  ASSERT_TRUE(std::regex_search(list, id, std::regex("\\{\"id\":\"([^\"]+)\",\"name\":\"reader\"")))
+      << list;
+  CommandResult revoked =
+      RunFlagledger("token revoke --data-dir " + leader_.data_dir() + " --id " + id[1].str());
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.out;
+  bool refused = false;
+  for (int i = 0; i < 300 && !refused; ++i) {
+    refused = client.Send("GET", kFlags, "", as_reader).status == 401;
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(refused) << "a revocation on the leader reaches the follower";
+  // Without a token the leader refuses the feed: the follower stays unready, and says why.
+  ServerProcess tokenless(dir_.Sub("tokenless"), FollowArgs(leader_));
+  tokenless.Start(/*until_ready=*/false);
+  HttpResult unready;
+  for (int i = 0; i < 300; ++i) {
+    unready = HttpClient(tokenless.port()).Send("GET", "/readyz");
+    if (unready.body.find("status 401") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(unready.status, 503);
+  EXPECT_NE(unready.body.find("the leader refused the feed with status 401"), std::string::npos)
+      << unready.body;
+}
+
+TEST_F(Replica, AReadWithMinSequenceSeesTheWriteItNames) {
+  leader_.Start();
+  Write("POST", kFlags, R"({"flag_key":"checkout","enabled":false})");
+  ServerProcess follower(dir_.Sub("follower"), FollowArgs(leader_));
+  follower.Start();
+  HttpClient on_follower(follower.port());
+  for (int i = 0; i < 20; ++i) {
+    bool enabled = i % 2 == 0;
+    HttpResult written = Write("PUT", kFlags + "/checkout",
+                               std::string(R"({"enabled":)") + (enabled ? "true" : "false") + "}");
+    std::string sequence = written.Header("Flagledger-Event-Sequence");
+    ASSERT_FALSE(sequence.empty());
+    HttpResult read =
+        on_follower.Send("GET", kFlags + "/checkout", "", {{"Flagledger-Min-Sequence", sequence}});
+    ASSERT_EQ(read.status, 200) << read.body;
+    EXPECT_GE(Sequence(read), std::stoull(sequence));
+    EXPECT_NE(read.body.find(enabled ? "\"enabled\":true" : "\"enabled\":false"), std::string::npos)
+        << read.body;
+  }
+  std::uint64_t head = Sequence(HttpClient(leader_.port()).Send("GET", kFlags));
+  auto started = std::chrono::steady_clock::now();
+  HttpResult behind =
+      on_follower.Send("GET", kFlags, "", {{"Flagledger-Min-Sequence", std::to_string(head + 5)}});
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(behind.status, 503);
+  EXPECT_NE(behind.body.find("\"code\":\"replica_behind\""), std::string::npos) << behind.body;
+  EXPECT_GE(waited, std::chrono::milliseconds(800)) << "it waited for the event first";
+  EXPECT_EQ(on_follower.Send("GET", kFlags, "", {{"Flagledger-Min-Sequence", "x1"}}).status, 400);
+  EXPECT_EQ(HttpClient(leader_.port())
+                .Send("GET", kFlags, "", {{"Flagledger-Min-Sequence", std::to_string(head)}})
+                .status,
+            200)
+      << "a leader has applied what it answered";
+}
+
+TEST_F(Replica, AFollowerOfAnotherLogRefusesToGoOn) {
+  leader_.Start();
+  Write("POST", kFlags, R"({"flag_key":"checkout","enabled":true})");
+  ServerProcess other(dir_.Sub("other"));
+  other.Start();
+  HttpClient(other.port()).Send("POST", kFlags, R"({"flag_key":"own","enabled":true})");
+  EXPECT_EQ(other.Stop(), 0);
+  ServerProcess follower(dir_.Sub("other"), FollowArgs(leader_));
+  EXPECT_THROW(follower.Start(), std::runtime_error);
+  EXPECT_NE(follower.Log().find("holds another log"), std::string::npos) << follower.Log();
+}
+
+}  // namespace
+}  // namespace flagledger
