@@ -367,6 +367,14 @@ std::string ReplicaFollower::Feed::HandleFrame(ReplicaFollower& follower, std::s
       }
       verified = true;
     }
+    // A leader whose log ends before this replica's (restored from an older backup, say) has
+    // another history from here on: never serve it as the leader's.
+    if (head < follower.store_.log().last_sequence()) {
+      follower.StopApplying("the leader's log ends at event " + std::to_string(head) +
+                            ", before this replica's last event " +
+                            std::to_string(follower.store_.log().last_sequence()));
+      return "the leader is behind this replica";
+    }
     std::string problem = ApplyReady(follower, ready);
     follower.Heard(head);
     return problem;

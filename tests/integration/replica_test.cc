@@ -1,10 +1,14 @@
 // Read replicas against real binaries: a leader and followers on loopback, each with its own
 // data directory (docs/api.md, "Read replicas"; README, "Scaling reads").
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -27,6 +31,19 @@ std::vector<std::string> FollowArgs(const ServerProcess& leader,
   std::vector<std::string> args = {"--follow", Url(leader)};
   args.insert(args.end(), more.begin(), more.end());
   return args;
+}
+
+// A loopback port free now (the kernel's pick), for a server that must come back on it.
+std::uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
 }
 
 std::uint64_t Sequence(const HttpResult& result) {
@@ -294,6 +311,32 @@ TEST_F(Replica, AReadWithMinSequenceSeesTheWriteItNames) {
                 .status,
             200)
       << "a leader has applied what it answered";
+}
+
+TEST_F(Replica, AFollowerAheadOfItsLeaderStopsRatherThanDiverge) {
+  // The leader comes back from an older copy of its own data directory (same log id).
+  std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  ServerProcess leader(dir_.Sub("leader-fixed"), {"--listen", listen});
+  leader.Start();
+  HttpClient(leader.port()).Send("POST", kFlags, R"({"flag_key":"one","enabled":true})");
+  EXPECT_EQ(leader.Stop(), 0);
+  std::filesystem::copy(leader.data_dir(), dir_.Sub("older-copy"),
+                        std::filesystem::copy_options::recursive);
+  leader.Start();
+  HttpClient(leader.port()).Send("POST", kFlags, R"({"flag_key":"two","enabled":true})");
+  ServerProcess follower(dir_.Sub("follower"), {"--follow", "http://" + listen});
+  follower.Start();
+  ASSERT_TRUE(WaitForApplied(follower.port(), 2));
+  EXPECT_EQ(leader.Stop(), 0);
+  std::filesystem::remove_all(leader.data_dir());
+  std::filesystem::rename(dir_.Sub("older-copy"), leader.data_dir());
+  leader.Start();
+  bool exited = false;
+  for (int i = 0; i < 500 && !exited; ++i) {
+    exited = follower.Log().find("before this replica's last event 2") != std::string::npos;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(exited) << follower.Log();
 }
 
 TEST_F(Replica, AFollowerOfAnotherLogRefusesToGoOn) {
