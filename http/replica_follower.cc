@@ -29,7 +29,7 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::chrono::milliseconds kReconnectPause{200};
-constexpr std::size_t kReadChunk = 1 << 16;
+constexpr std::size_t kReadChunk = std::size_t{1} << 20;
 
 struct LeaderAddress {
   std::string host, port;
@@ -311,7 +311,8 @@ net::awaitable<std::string> ReplicaFollower::Feed::FollowOnce(ReplicaFollower& f
     co_return problem;
   }
   follower.SetConnected(true, "");
-  std::string pending;
+  std::string pending;      // bytes after the last complete frame
+  std::size_t scanned = 0;  // of `pending`, known to hold no frame end
   std::vector<char> chunk(kReadChunk);
   bool verified = false;
   std::vector<ReplicatedBatch> ready;
@@ -324,13 +325,15 @@ net::awaitable<std::string> ReplicaFollower::Feed::FollowOnce(ReplicaFollower& f
     if (error) co_return "the leader's feed broke: " + error.message();
     pending.append(chunk.data(), chunk.size() - parser.get().body().size);
     std::size_t start = 0;
-    for (std::size_t end; (end = pending.find("\n\n", start)) != std::string::npos;
+    for (std::size_t end;
+         (end = pending.find("\n\n", std::max(start, scanned))) != std::string::npos;
          start = end + 2) {
       std::string problem = HandleFrame(
           follower, std::string_view(pending).substr(start, end - start), verified, ready);
       if (!problem.empty()) co_return problem;
     }
     pending.erase(0, start);
+    scanned = pending.empty() ? 0 : pending.size() - 1;  // "\n\n" may straddle two reads
     // The frames of one read go in one append: a follower far behind catches up in large
     // writes, one sync each, each batch still recorded and made visible whole.
     std::string problem = ApplyReady(follower, ready);
