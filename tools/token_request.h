@@ -26,7 +26,7 @@ struct TokenRequest {
   std::string request_id;
 
   Command ToCommand() const;
-  CommandContext Context() const { return {actor, request_id}; }
+  CommandContext Context() const { return {actor, request_id, {}, {}}; }
 };
 
 // Checks every member (identifiers, the '*' rule, the hash's shape). kValidationFailed.
