@@ -455,11 +455,13 @@ Result<std::uint64_t> EventLog::StreamVersion(const std::string& prefix) {
 }
 
 Status EventLog::Append(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records) {
-  return WriteBatchOf(events, records, {});
+  return WriteBatchOf(events, records, {}, {});
 }
 
-Status EventLog::AppendReplicated(std::span<const ReplicatedBatch> batches) {
+Status EventLog::AppendReplicated(std::span<const ReplicatedBatch> batches,
+                                  std::vector<Event>* decoded) {
   std::vector<Event> events;
+  std::vector<std::string_view> stored;
   EventDecoder decoder;
   std::uint64_t expected = last_sequence() + 1;
   for (const ReplicatedBatch& replicated : batches) {
@@ -483,18 +485,19 @@ Status EventLog::AppendReplicated(std::span<const ReplicatedBatch> batches) {
                                                 " does not match its hash");
       }
       events.push_back(std::move(event).value());
+      stored.push_back(json);
     }
   }
   if (events.empty()) return Status::Ok();
-  return WriteBatchOf(events, {}, batches);
+  Status written = WriteBatchOf(events, {}, batches, stored);
+  if (written.ok() && decoded) *decoded = std::move(events);
+  return written;
 }
 
 Status EventLog::WriteBatchOf(std::vector<Event>& events,
                               const std::vector<IdempotencyRecord>& records,
-                              std::span<const ReplicatedBatch> replicated) {
-  const bool stored = !replicated.empty();
-  std::size_t batch_index = 0,
-              in_batch = 0;  // events[i] is replicated[batch_index].events[in_batch]
+                              std::span<const ReplicatedBatch> replicated,
+                              std::span<const std::string_view> stored) {
   if (options_.secondary) return Status(ErrorCode::kInternal, "a secondary log is read-only");
   Status writable = EnsureWritable();
   if (!writable.ok()) return writable;
@@ -529,7 +532,7 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
     recorded_at = event.recorded_at.micros();
     ++sequence;
     ++known->second;
-    if (stored) {  // the leader's event: it must be exactly the one this log expects next
+    if (!stored.empty()) {  // the leader's event: exactly the one this log expects next
       if (event.sequence != sequence || event.version != known->second ||
           event.previous_hash != chain_hash) {
         return Status(ErrorCode::kInternal, "replicated event " + std::to_string(event.sequence) +
@@ -538,11 +541,7 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
                                                 std::to_string(known->second) +
                                                 " of its flag, chained to the last)");
       }
-      put(ColumnFamily::kEvents, SequenceKey(sequence), replicated[batch_index].events[in_batch]);
-      if (++in_batch == replicated[batch_index].events.size()) {
-        ++batch_index;
-        in_batch = 0;
-      }
+      put(ColumnFamily::kEvents, SequenceKey(sequence), rocksdb::Slice(stored[i]));
     } else {
       event.sequence = sequence;
       event.version = known->second;
@@ -566,7 +565,7 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
           IdempotencyExpiryKey(record.created_at, record.scope_key), rocksdb::Slice());
     }
   };
-  if (!stored && !events.empty()) {
+  if (replicated.empty() && !events.empty()) {
     put(ColumnFamily::kBatches, SequenceKey(events.front().sequence),
         BatchesValue(events.back().sequence, records));
   }

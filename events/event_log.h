@@ -142,8 +142,10 @@ class EventLog {
   // last_sequence() + 1 and each event has the next sequence, the next version of its flag,
   // chains to the event before it and matches its own hash. Writer only.
   // Consecutive batches may go in one call: one WriteBatch (and sync) for all of them, each
-  // recorded as its own batch.
-  Status AppendReplicated(std::span<const ReplicatedBatch> batches);
+  // recorded as its own batch. `decoded`, when given, receives the appended events (for the
+  // caller to fold without decoding them again); it is left empty on failure.
+  Status AppendReplicated(std::span<const ReplicatedBatch> batches,
+                          std::vector<Event>* decoded = nullptr);
   Status AppendReplicated(const ReplicatedBatch& batch) {
     return AppendReplicated(std::span<const ReplicatedBatch>(&batch, 1));
   }
@@ -246,8 +248,8 @@ class EventLog {
   // indexes: every sequence 1..last present and decodable with a matching sequence member,
   // recorded_at never decreasing, versions 1, 2, ... per key, and every index entry matching
   // an event (and none missing), every organization checkpoint equal to the organization's
-  // live flags at its event. Calls `problem` for each mismatch
-  // (at most `max_problems`); returns the number of events checked.
+  // live flags at its event, and the batch index partitioning 1..last. Calls `problem` for each
+  // mismatch (at most `max_problems`); returns the number of events checked.
   Result<std::uint64_t> CheckIntegrity(const std::function<void(const std::string&)>& problem,
                                        std::size_t max_problems = 100) const;
 
@@ -294,9 +296,11 @@ class EventLog {
   Status LoadTail() EXCLUDES(db_mutex_);
   // Append and AppendReplicated: with no `replicated` batches, assigns sequences, versions and
   // the chain to `events`, encodes them and records them as one batch with `records`;
-  // otherwise `events` were decoded from the batches' stored JSON, in order, and are checked.
+  // otherwise events[i] was decoded from stored[i], the batches' stored JSON in order, and is
+  // checked and written as stored.
   Status WriteBatchOf(std::vector<Event>& events, const std::vector<IdempotencyRecord>& records,
-                      std::span<const ReplicatedBatch> replicated);
+                      std::span<const ReplicatedBatch> replicated,
+                      std::span<const std::string_view> stored);
   // LastVersion of the stream whose flag_events keys start with `prefix` (FlagEventsPrefix).
   Result<std::uint64_t> StreamVersion(const std::string& prefix) REQUIRES_SHARED(db_mutex_);
 

@@ -66,7 +66,9 @@ Result<std::vector<ReplicatedBatch>> EventLog::ReadBatches(std::uint64_t after,
     batches.push_back(std::move(batch));
   }
   if (!it->status().ok()) return StorageError("cannot read the batch index", it->status());
-  if (batches.empty() && events == 0 && after < last) {
+  // Events follow `after`, yet no batch index entry does: event after + 1 is inside the last
+  // batch. (A batch becomes visible whole, so one past `last` never starts at after + 1.)
+  if (batches.empty()) {
     return Status(ErrorCode::kInvalidQuery,
                   "no batch starts at event " + std::to_string(after + 1));
   }

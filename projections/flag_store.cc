@@ -136,32 +136,29 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
 Status FlagStore::ApplyReplicated(std::span<const ReplicatedBatch> batches) {
   if (!ready()) return Unavailable("the server is still loading its data");
   auto append_started = std::chrono::steady_clock::now();
-  Status appended = log_.AppendReplicated(batches);
+  std::vector<Event> events;
+  Status appended = log_.AppendReplicated(batches, &events);
   append_seconds_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started).count());
   if (!appended.ok()) return appended;
-  thread_local EventDecoder decoder;
-  ProjectionBuilder builder(snapshot());
-  std::shared_ptr<TokenTable> tokens;
-  std::size_t events = 0;
   for (const ReplicatedBatch& batch : batches) {
     batch_events_.Observe(static_cast<double>(batch.events.size()));
-    events += batch.events.size();
-    for (const std::string& json : batch.events) {
-      auto event = decoder.Decode(json);
-      if (!event.ok()) return event.status();  // AppendReplicated decoded it already
-      if (IsTokenEvent(event->type)) {
-        if (!tokens) tokens = std::make_shared<TokenTable>(*this->tokens());
-        tokens->Apply(*event);
-      } else {
-        builder.Apply(*event);
-      }
+  }
+  const std::size_t appended_events = events.size();
+  // The bulk fold: a flag changed several times in these batches is rendered once, in Build.
+  ProjectionBuilder builder(snapshot());
+  std::shared_ptr<TokenTable> tokens;
+  for (Event& event : events) {
+    if (IsTokenEvent(event.type)) {
+      if (!tokens) tokens = std::make_shared<TokenTable>(*this->tokens());
+      tokens->Apply(event);
     }
+    builder.Fold(std::move(event));  // a token event too: the snapshot's sequence moves on
   }
   if (tokens) PublishTokens(std::move(tokens));
   Publish(builder.Build());
   batches_.fetch_add(batches.size(), std::memory_order_relaxed);
-  events_.fetch_add(events, std::memory_order_relaxed);
+  events_.fetch_add(appended_events, std::memory_order_relaxed);
   if (options_.on_published) options_.on_published();
   return Status::Ok();
 }

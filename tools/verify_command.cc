@@ -24,7 +24,8 @@ Checks a data directory and prints a summary:
     event SEQ exists and carries HASH, so the log was neither truncated below SEQ nor
     rewritten up to it;
   - the indexes: every entry matches its event, and no event lacks one; every organization
-    checkpoint lists exactly the flags live at its event;
+    checkpoint lists exactly the flags live at its event, and the recorded batches partition
+    the log;
   - the snapshots: each reads back intact and equals a replay of the log up to its sequence;
   - the projection the server would start from (newest snapshot + the log after it) equals a
     fresh replay of the whole log.
@@ -64,7 +65,7 @@ int RunVerify(const std::vector<std::string>& args) {
     std::fprintf(stderr, "flagledger verify: %s\n", check.status().detail().c_str());
     return 1;
   }
-  std::printf("log: %llu events checked against 4 indexes and the checkpoints\n",
+  std::printf("log: %llu events checked against 4 indexes, the checkpoints and the batches\n",
               static_cast<unsigned long long>(check->events));
   std::size_t chain_problems = 0;
   bool first_unchained = false;

@@ -108,6 +108,17 @@ TEST_F(Replication, AFollowerHoldsTheLeadersBytesIndexesAndRecords) {
   EXPECT_EQ(StoredEvents(*follower_), StoredEvents(*leader_));
 }
 
+TEST_F(Replication, VerifyFindsABatchIndexThatDoesNotPartitionTheLog) {
+  leader_.reset();
+  RawLog(leader_dir_.path()).Delete("batches", internal::SequenceKey(2));
+  leader_ = EventLog::Open(leader_dir_.path(), EventLogOptions{}).value();
+  std::vector<std::string> problems;
+  ASSERT_TRUE(leader_->CheckIntegrity([&](const std::string& p) { problems.push_back(p); }).ok());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("batches entry at event 5 does not match the log"), std::string::npos)
+      << problems[0];
+}
+
 TEST_F(Replication, ABatchThatDoesNotFollowIsRefusedWhole) {
   auto batches = leader_->ReadBatches(0, 100).value();
   EXPECT_EQ(follower_->AppendReplicated(batches[1]).code(), ErrorCode::kInternal) << "a gap";

@@ -94,8 +94,9 @@ TEST_F(OfflineCommands, CommandsExplainBadUsage) {
 TEST_F(OfflineCommands, VerifyPassesOnAHealthyDirectory) {
   CommandResult result = RunFlagledger("verify --data-dir " + DataDir());
   EXPECT_EQ(result.exit_code, 0) << result.out;
-  EXPECT_NE(result.out.find("log: 6 events checked against 4 indexes and the checkpoints"),
-            std::string::npos)
+  EXPECT_NE(
+      result.out.find("log: 6 events checked against 4 indexes, the checkpoints and the batches"),
+      std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("snapshots: 2 of 2 equal the replay"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("OK: 0 problems"), std::string::npos);

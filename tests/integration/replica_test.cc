@@ -264,6 +264,10 @@ TEST_F(Replica, TokensAndRevocationsReachFollowers) {
     if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(refused) << "a revocation on the leader reaches the follower";
+  // Token events move the replica's position as the leader's: reads name the same sequence.
+  HeaderList as_replica = {{"Authorization", "Bearer " + replica_token}};
+  EXPECT_EQ(Sequence(client.Send("GET", kFlags, "", as_replica)),
+            Sequence(HttpClient(leader_.port()).Send("GET", kFlags, "", as_replica)));
   // Without a token the leader refuses the feed: the follower stays unready, and says why.
   ServerProcess tokenless(dir_.Sub("tokenless"), FollowArgs(leader_));
   tokenless.Start(/*until_ready=*/false);
@@ -298,6 +302,9 @@ TEST_F(Replica, AReadWithMinSequenceSeesTheWriteItNames) {
         << read.body;
   }
   std::uint64_t head = Sequence(HttpClient(leader_.port()).Send("GET", kFlags));
+  // A write that changes nothing names the state it was decided against.
+  HttpResult unchanged = Write("PUT", kFlags + "/checkout", R"({"enabled":false})");
+  EXPECT_EQ(unchanged.Header("Flagledger-Event-Sequence"), std::to_string(head));
   auto started = std::chrono::steady_clock::now();
   HttpResult behind =
       on_follower.Send("GET", kFlags, "", {{"Flagledger-Min-Sequence", std::to_string(head + 5)}});
@@ -337,6 +344,27 @@ TEST_F(Replica, AFollowerAheadOfItsLeaderStopsRatherThanDiverge) {
     if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(exited) << follower.Log();
+}
+
+TEST_F(Replica, TheFeedRefusesWhatItCannotServe) {
+  leader_.Start();
+  Write("POST", kFlags, R"({"flag_key":"one","enabled":true})");
+  Write("POST", kFlags, R"({"flag_key":"two","enabled":true})");
+  // A restore of both: one batch of two events, 3 and 4.
+  Write("POST", "/api/v1/organizations/acme/restore", R"({"to_event":0})");
+  HttpClient client(leader_.port());
+  std::uint64_t before = Sequence(client.Send("GET", kFlags));
+  HttpResult inside = client.Send("GET", "/api/v1/events/stream?batches=true&after=3");
+  EXPECT_EQ(inside.status, 400);
+  EXPECT_NE(inside.body.find("no batch starts at event 4"), std::string::npos) << inside.body;
+  HttpResult maybe = client.Send("GET", "/api/v1/events/stream?batches=maybe&after=0");
+  EXPECT_EQ(maybe.status, 400);
+  EXPECT_NE(maybe.body.find("batches must be true or false"), std::string::npos) << maybe.body;
+  EXPECT_EQ(
+      client.Send("GET", "/api/v1/organizations/acme/events/stream?batches=true&after=0").status,
+      400)
+      << "only the whole log's stream has batches";
+  EXPECT_EQ(Sequence(client.Send("GET", kFlags)), before) << "nothing appended";
 }
 
 TEST_F(Replica, AFollowerOfAnotherLogRefusesToGoOn) {
