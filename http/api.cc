@@ -1,7 +1,5 @@
 #include "http/api.h"
 
-#include <charconv>
-
 #include "core/identifier.h"
 #include "core/json_writer.h"
 #include "http/audit_handlers.h"
@@ -12,6 +10,7 @@
 #include "http/openapi_document.h"
 #include "http/problem.h"
 #include "http/prometheus_text.h"
+#include "http/query_params.h"
 #include "http/request_target.h"
 #include "http/revert_handlers.h"
 #include "http/router.h"
@@ -134,14 +133,12 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     return respond(std::move(response));
   }
   if (!request.min_sequence.empty()) {
-    std::uint64_t wanted = 0;
-    auto [end, error] =
-        std::from_chars(request.min_sequence.data(),
-                        request.min_sequence.data() + request.min_sequence.size(), wanted);
-    if (error != std::errc() || end != request.min_sequence.data() + request.min_sequence.size()) {
+    auto parsed = ParseDecimal(request.min_sequence);
+    if (!parsed) {
       return fail(Status(ErrorCode::kInvalidQuery,
                          "Flagledger-Min-Sequence must be the sequence a write answered, e.g. 42"));
     }
+    const std::uint64_t wanted = *parsed;
     // A replica behind it answers once it has applied it; a leader has applied every
     // sequence it answered.
     if (replica_ && store_.snapshot()->sequence < wanted) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <optional>
 #include <span>
 
@@ -162,12 +161,12 @@ void HandleEventStream(FlagStore& store, const RequestContext& context, const Re
   std::uint64_t after = *from;
   std::string_view last_event_id = context.request.last_event_id;
   if (!last_event_id.empty()) {
-    auto [end, error] =
-        std::from_chars(last_event_id.data(), last_event_id.data() + last_event_id.size(), after);
-    if (error != std::errc() || end != last_event_id.data() + last_event_id.size()) {
+    auto resumed = ParseDecimal(last_event_id);
+    if (!resumed) {
       return fail(Status(ErrorCode::kInvalidQuery,
                          "Last-Event-ID must be the sequence of an event, e.g. 42"));
     }
+    after = *resumed;
   }
   HttpResponse response;
   response.content_type = MediaType::kEventStream;

@@ -1,5 +1,7 @@
 #include "http/query_params.h"
 
+#include <charconv>
+
 #include "core/semver.h"
 #include "http/history_query.h"
 #include "http/problem.h"
@@ -53,6 +55,13 @@ std::optional<std::string_view> QueryValue(const RequestTarget& target, std::str
 // `flagledger history` shares.
 ParamLookup LookupIn(const RequestTarget& target) {
   return [&target](std::string_view name) { return QueryValue(target, name); };
+}
+
+std::optional<std::uint64_t> ParseDecimal(std::string_view text) {
+  std::uint64_t number = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return number;
 }
 
 Result<std::uint64_t> QueryInteger(const RequestTarget& target, std::string_view name,

@@ -26,6 +26,9 @@ inline Status CheckQueryNames(const RequestTarget& target,
 // The parameter's decoded value, or nullopt when absent.
 std::optional<std::string_view> QueryValue(const RequestTarget& target, std::string_view name);
 
+// `text` as a whole as an unsigned decimal number (digits only); nullopt otherwise.
+std::optional<std::uint64_t> ParseDecimal(std::string_view text);
+
 // The integer value of parameter `name` in [min, max], or `fallback` when absent.
 Result<std::uint64_t> QueryInteger(const RequestTarget& target, std::string_view name,
                                    std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
