@@ -14,12 +14,14 @@ std::string_view RoleName(Role role) {
       return "admin";
     case Role::kAuditor:
       return "auditor";
+    case Role::kReplica:
+      return "replica";
   }
   return "read";
 }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (Role role : {Role::kRead, Role::kWrite, Role::kAdmin, Role::kAuditor}) {
+  for (Role role : {Role::kRead, Role::kWrite, Role::kAdmin, Role::kAuditor, Role::kReplica}) {
     if (RoleName(role) == name) return role;
   }
   return std::nullopt;
@@ -30,6 +32,11 @@ bool Grants(const ApiToken& token, const Access& access) {
       token.organization_id == kAllOrganizations ||
       (!access.organization_id.empty() && token.organization_id == access.organization_id);
   if (!token.active() || !covers) return false;
+  if (access.role == Role::kReplica) {
+    return token.role == Role::kReplica || token.role == Role::kAdmin ||
+           token.role == Role::kAuditor;
+  }
+  if (token.role == Role::kReplica) return false;
   if (token.role == Role::kAuditor) {
     return access.role == Role::kRead || access.role == Role::kAuditor;
   }

@@ -12,14 +12,16 @@ namespace flagledger {
 
 // read < write < admin: each includes the ones before it. auditor is apart: it reads what read
 // does and, beside it, the audit trail of who was given access (the token events of the
-// organizations it covers, and with '*' the whole log), and writes nothing.
-enum class Role { kRead, kWrite, kAdmin, kAuditor };
+// organizations it covers, and with '*' the whole log), and writes nothing. replica is apart
+// too: with '*' only, it reads the replication feed and checkpoint (what a read replica needs
+// of its leader) and nothing else.
+enum class Role { kRead, kWrite, kAdmin, kAuditor, kReplica };
 
-std::string_view RoleName(Role role);  // "read", "write", "admin", "auditor"
+std::string_view RoleName(Role role);  // "read", "write", "admin", "auditor", "replica"
 std::optional<Role> ParseRole(std::string_view name);
 
 // The scope of an operator token: every organization and the whole log. Only with kAdmin or
-// kAuditor (a read-only operator).
+// kAuditor (a read-only operator), or kReplica (a read replica's feed).
 inline constexpr std::string_view kAllOrganizations = "*";
 // The organization id under which token events are logged. Not a valid organization id
 // (core/identifier.h), so no client can read or write it as one.
@@ -48,7 +50,8 @@ inline constexpr std::size_t kMaxTokenNameCharacters = 128;
 std::string TokenNameProblem(std::string_view name);
 
 // What a request needs: `role` on `organization_id`, or on the whole log when that is empty.
-// kAuditor here means the audit trail: an admin or an auditor token.
+// kAuditor here means the audit trail: an admin or an auditor token; kReplica the replication
+// feed: an admin, auditor or replica token.
 struct Access {
   std::string_view organization_id;
   Role role = Role::kRead;
@@ -56,7 +59,8 @@ struct Access {
 
 // True when the active `token` allows `access`. An organization's token never reaches the
 // whole log; an operator token (kAllOrganizations) reaches every organization, and the whole
-// log. An auditor is granted reads (kRead) and the audit trail (kAuditor) only.
+// log. An auditor is granted reads (kRead), the audit trail (kAuditor) and the replication
+// feed (kReplica) only; a replica token the replication feed only.
 bool Grants(const ApiToken& token, const Access& access);
 
 // The secret's shape: "flt_" and 64 lowercase hex digits (256 random bits).

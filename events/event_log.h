@@ -169,6 +169,12 @@ class EventLog {
   Result<LogBackupInfo> CreateBackup(const std::string& backup_dir,
                                      const std::string& metadata) const EXCLUDES(db_mutex_);
 
+  // Writes an openable copy of the log (a DATA_DIR/log of its own) into `checkpoint_dir`, which
+  // must not exist and should be on the log's file system (table files are then hard links).
+  // Thread-safe; appends go on meanwhile, and the copy holds at least every event appended
+  // before the call, with the indexes, checkpoints and batches that go with them.
+  Status CreateCheckpoint(const std::string& checkpoint_dir) const EXCLUDES(db_mutex_);
+
   // RocksDB's memory now. Thread-safe.
   LogMemory memory() const EXCLUDES(db_mutex_);
 

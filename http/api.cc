@@ -11,6 +11,7 @@
 #include "http/problem.h"
 #include "http/prometheus_text.h"
 #include "http/query_params.h"
+#include "http/replication_handlers.h"
 #include "http/request_target.h"
 #include "http/revert_handlers.h"
 #include "http/router.h"
@@ -118,6 +119,10 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
             Authorize(principal, RequiredAccess(route, request.method, context.organization_id));
       }
       if (!checked.ok()) return fail(checked);
+    } else if (principal.token && principal.token->role == Role::kReplica) {
+      return fail(Status(ErrorCode::kForbidden, "token '" + principal.token->name +
+                                                    "' has the role 'replica', which reads the "
+                                                    "replication feed only"));
     }
   }
 
@@ -208,6 +213,8 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     case Route::kOfrepFlag:
     case Route::kOfrepFlags:
       return HandleOfrep(store_, context, route, match.flag_key, respond);
+    case Route::kReplicationCheckpoint:
+      return HandleReplicationCheckpoint(store_, context, respond);
   }
   // A method the route table allows but no case above serves: a server defect, which
   // ApiTest.EveryRouteAndMethodHasAHandler catches.

@@ -43,6 +43,7 @@ Access RequiredAccess(Route route, std::string_view method, std::string_view org
   if (InfoOf(route).access == RouteAccess::kOperator) {
     return {{}, reads ? Role::kAuditor : Role::kAdmin};
   }
+  if (InfoOf(route).access == RouteAccess::kReplication) return {{}, Role::kReplica};
   if (route == Route::kOrgTokenEvents) return {organization_id, Role::kAuditor};
   return {organization_id, reads ? Role::kRead : Role::kWrite};
 }
@@ -75,11 +76,17 @@ Result<Principal> Authenticate(const TokenTable& tokens, std::string_view author
 Status Authorize(const Principal& principal, const Access& access) {
   if (!principal.token || Grants(*principal.token, access)) return Status::Ok();
   const ApiToken& token = *principal.token;
-  if (access.organization_id.empty()) {
+  if (token.role == Role::kReplica) {
     return Status(ErrorCode::kForbidden, "token '" + token.name +
-                                             "' may not read the whole log; that needs an "
-                                             "operator token (organization '*', role admin or "
-                                             "auditor)");
+                                             "' has the role 'replica', which reads the "
+                                             "replication feed only");
+  }
+  if (access.organization_id.empty()) {
+    return Status(ErrorCode::kForbidden,
+                  "token '" + token.name +
+                      "' may not read the whole log; that needs an operator token (organization "
+                      "'*', role admin or auditor" +
+                      (access.role == Role::kReplica ? std::string(", or replica") : "") + ")");
   }
   if (token.organization_id != kAllOrganizations &&
       token.organization_id != access.organization_id) {
@@ -87,8 +94,9 @@ Status Authorize(const Principal& principal, const Access& access) {
                                              token.organization_id + "', not '" +
                                              std::string(access.organization_id) + "'");
   }
-  std::string needed =
-      access.role == Role::kAuditor ? "admin' or 'auditor" : std::string(RoleName(access.role));
+  std::string needed = access.role == Role::kAuditor   ? "admin' or 'auditor"
+                       : access.role == Role::kReplica ? "admin', 'auditor' or 'replica"
+                                                       : std::string(RoleName(access.role));
   return Status(ErrorCode::kForbidden, "token '" + token.name + "' has the role '" +
                                            std::string(RoleName(token.role)) +
                                            "'; this request needs '" + needed + "'");

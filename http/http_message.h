@@ -43,10 +43,12 @@ enum class MediaType : std::uint8_t {
   kPrometheusText,
   kNdjson,
   kCsv,
+  kTar,
 };
 inline constexpr MediaType kAllMediaTypes[] = {MediaType::kJson,        MediaType::kProblemJson,
                                                MediaType::kEventStream, MediaType::kPrometheusText,
-                                               MediaType::kNdjson,      MediaType::kCsv};
+                                               MediaType::kNdjson,      MediaType::kCsv,
+                                               MediaType::kTar};
 
 // The Content-Type header value for `type`.
 constexpr std::string_view MediaTypeName(MediaType type) {
@@ -63,6 +65,8 @@ constexpr std::string_view MediaTypeName(MediaType type) {
       return "application/x-ndjson";
     case MediaType::kCsv:
       return "text/csv; charset=utf-8; header=present";
+    case MediaType::kTar:
+      return "application/x-tar";
   }
   return "application/octet-stream";
 }

@@ -16,6 +16,7 @@
 #include "core/json_writer.h"
 #include "http/access_log.h"
 #include "http/base64.h"
+#include "http/leader_url.h"
 #include "http/prometheus_text.h"
 
 namespace flagledger {
@@ -30,27 +31,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kReconnectPause{200};
 constexpr std::size_t kReadChunk = std::size_t{1} << 20;
-
-struct LeaderAddress {
-  std::string host, port;
-};
-
-// "http://HOST:PORT" (a trailing '/' allowed); nullopt otherwise.
-std::optional<LeaderAddress> ParseLeaderUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return std::nullopt;
-  url.remove_prefix(kScheme.size());
-  if (url.ends_with('/')) url.remove_suffix(1);
-  std::size_t colon = url.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == url.size()) {
-    return std::nullopt;
-  }
-  LeaderAddress address{std::string(url.substr(0, colon)), std::string(url.substr(colon + 1))};
-  if (address.host.front() == '[' && address.host.back() == ']') {
-    address.host = address.host.substr(1, address.host.size() - 2);
-  }
-  return address;
-}
 
 // One SSE frame: its event name and its data lines.
 struct Frame {

@@ -24,6 +24,9 @@ std::optional<RouteMatch> MatchRoute(const RequestTarget& target) {
     return RouteMatch{Route::kLogEventStream, {}, {}};
   }
   if (s.size() == 3 && s[2] == "openapi.json") return RouteMatch{Route::kOpenApi, {}, {}};
+  if (s.size() == 4 && s[2] == "replication" && s[3] == "checkpoint") {
+    return RouteMatch{Route::kReplicationCheckpoint, {}, {}};
+  }
   if (s.size() < 5 || s.size() > 8 || s[2] != "organizations") return std::nullopt;
   if (s.size() == 5 && s[4] == "events") return RouteMatch{Route::kOrgEvents, s[3], {}};
   if (s.size() == 5 && s[4] == "diff") return RouteMatch{Route::kOrgDiff, s[3], {}};

@@ -20,7 +20,8 @@ enum class RouteAccess : std::uint8_t {
   kPublic,        // everyone, also before the projection is ready: probes, scrapers, tooling
   kOrganization,  // a token for the organization in the path (or any, for reads where open)
   kOperator,      // a token for every organization
-  kTokenOrBody,   // any token; the handler finds the organization (OFREP)
+  kTokenOrBody,   // any token but a replica's; the handler finds the organization (OFREP)
+  kReplication,   // a token for every organization with the role admin, auditor or replica
 };
 
 // X(enumerator, path template, allowed methods, access), in enum order.
@@ -37,7 +38,7 @@ enum class RouteAccess : std::uint8_t {
   X(kOrgEvents, "/api/v1/organizations/{org}/events", "GET, HEAD", kOrganization)              \
   X(kAllEvents, "/api/v1/events", "GET, HEAD", kOperator)                                      \
   X(kLogHead, "/api/v1/events/head", "GET, HEAD", kOperator)                                   \
-  X(kLogEventStream, "/api/v1/events/stream", "GET", kOperator)                                \
+  X(kLogEventStream, "/api/v1/events/stream", "GET", kReplication)                             \
   X(kFlagEvaluation, "/api/v1/organizations/{org}/feature-flags/{flag_key}/evaluation",        \
     "GET, HEAD", kOrganization)                                                                \
   X(kOrgEventStream, "/api/v1/organizations/{org}/events/stream", "GET", kOrganization)        \
@@ -52,7 +53,8 @@ enum class RouteAccess : std::uint8_t {
   X(kOfrepFlag, "/ofrep/v1/evaluate/flags/{key}", "POST", kTokenOrBody)                        \
   X(kOfrepFlags, "/ofrep/v1/evaluate/flags", "POST", kTokenOrBody)                             \
   X(kOpenApi, "/api/v1/openapi.json", "GET, HEAD", kPublic)                                    \
-  X(kMetrics, "/metrics", "GET, HEAD", kPublic)
+  X(kMetrics, "/metrics", "GET, HEAD", kPublic)                                                \
+  X(kReplicationCheckpoint, "/api/v1/replication/checkpoint", "GET", kReplication)
 
 enum class Route : std::uint8_t {
 #define FLAGLEDGER_ROUTE_ENUMERATOR(enumerator, path, methods, access) enumerator,

@@ -171,10 +171,15 @@ Result<std::optional<Event>> DecideToken(const Command& command, const TokenTabl
       Overloaded{
           [&](const CreateToken& create) -> Decision {
             if (create.organization_id == kAllOrganizations && create.role != Role::kAdmin &&
-                create.role != Role::kAuditor) {
+                create.role != Role::kAuditor && create.role != Role::kReplica) {
               return Status(ErrorCode::kValidationFailed,
-                            "a token for every organization ('*') must have the role admin or "
-                            "auditor");
+                            "a token for every organization ('*') must have the role admin, "
+                            "auditor or replica");
+            }
+            if (create.organization_id != kAllOrganizations && create.role == Role::kReplica) {
+              return Status(ErrorCode::kValidationFailed,
+                            "a replica token reads the whole log: it must be for every "
+                            "organization ('*')");
             }
             TokenFacts facts{create.name, create.organization_id, create.role,
                              create.secret_sha256};

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "core/json_writer.h"
 #include "events/event_log.h"
 #include "http/access_log.h"
+#include "http/replica_bootstrap.h"
 #include "http/replica_follower.h"
 #include "http/server.h"
 #include "projections/flag_store.h"
@@ -66,6 +68,51 @@ void FitConnectionsToDescriptors(ServerOptions& server, const EventLogOptions& l
   }
 }
 
+// A follower whose data directory holds no log yet fills it from the leader's checkpoint,
+// retrying while the leader cannot be reached. Answers the exit code when serve must not go
+// on (a stop signal, a refusal), nullopt otherwise.
+std::optional<int> BootstrapFollower(const ServeConfig& config, const sigset_t& stop_signals) {
+  if (config.follow_url.empty() || !config.bootstrap_from_checkpoint ||
+      !NeedsBootstrap(config.data_dir)) {
+    return std::nullopt;
+  }
+  for (;;) {
+    LogEvent("info", "bootstrapping from the leader's checkpoint",
+             JsonMember("leader", config.follow_url));
+    auto began = std::chrono::steady_clock::now();
+    auto fetched = BootstrapReplica(config.follow_url, config.follow_token, config.data_dir);
+    if (fetched.ok()) {
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
+      LogEvent("info", "bootstrapped from the leader's checkpoint",
+               "\"bytes\":" + std::to_string(fetched->bytes) +
+                   ",\"files\":" + std::to_string(fetched->files) +
+                   ",\"leader_sequence\":" + std::to_string(fetched->leader_sequence) + "," +
+                   JsonMember("log_id", fetched->log_id) +
+                   ",\"seconds\":" + std::to_string(took.count()));
+      return std::nullopt;
+    }
+    const Status& status = fetched.status();
+    if (status.code() == ErrorCode::kRouteNotFound) {
+      LogEvent("warn",
+               "the leader sends no checkpoint (an older version): following its whole log "
+               "from the first event",
+               JsonMember("error", status.detail()));
+      return std::nullopt;
+    }
+    if (status.code() != ErrorCode::kUnavailable) {
+      LogEvent("error", "cannot bootstrap from the leader", JsonMember("error", status.detail()));
+      return 1;
+    }
+    LogEvent("warn", "cannot bootstrap from the leader yet; retrying in 1 s",
+             JsonMember("error", status.detail()));
+    timespec pause{1, 0};
+    if (sigtimedwait(&stop_signals, nullptr, &pause) > 0) {
+      LogEvent("info", "stopped before the bootstrap completed", "");
+      return 0;
+    }
+  }
+}
+
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
@@ -96,6 +143,7 @@ int RunServe(const std::vector<std::string>& args) {
   std::error_code ignored;
   std::filesystem::create_directories(config->data_dir, ignored);
   ::chmod(config->data_dir.c_str(), 0700);
+  if (auto stop = BootstrapFollower(*config, stop_signals)) return *stop;
   auto log = EventLog::Open(config->data_dir, log_options);
   if (!log.ok()) {
     LogEvent("error", "cannot open the event log", JsonMember("error", log.status().detail()));

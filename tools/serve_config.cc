@@ -51,6 +51,11 @@ Read replicas (see the README's "Scaling reads"):
   --max-lag-ms N            /readyz answers 503 while this follower is more than N ms behind
                             its leader or has not heard from it for N ms (default 1000)
                                                                       [FLAGLEDGER_MAX_LAG_MS]
+  --bootstrap checkpoint|feed
+                            how a follower whose data directory is empty starts: checkpoint
+                            copies the leader's log and newest snapshot (one request), feed
+                            replays the leader's whole log event by event (default
+                            checkpoint)                               [FLAGLEDGER_BOOTSTRAP]
 
 Security and limits (see the README's security section):
   --auth on|off             on: every API request needs a bearer token (`flagledger token`);
@@ -177,6 +182,11 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     config.follow_url = value;
   } else if (name == "follow-token") {
     config.follow_token = value;
+  } else if (name == "bootstrap") {
+    if (value != "checkpoint" && value != "feed") {
+      return Bad("--bootstrap", "must be checkpoint or feed");
+    }
+    config.bootstrap_from_checkpoint = value == "checkpoint";
   } else if (name == "max-lag-ms") {
     return ApplyBounded("--max-lag-ms", value, 10, 3'600'000, "milliseconds", config.max_lag_ms);
   } else if (name == "access-log") {
@@ -226,6 +236,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_FOLLOW", "follow"},
       {"FLAGLEDGER_FOLLOW_TOKEN", "follow-token"},
       {"FLAGLEDGER_MAX_LAG_MS", "max-lag-ms"},
+      {"FLAGLEDGER_BOOTSTRAP", "bootstrap"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);

@@ -26,6 +26,9 @@ struct ServeConfig {
   std::string follow_url;
   std::string follow_token;         // the bearer token the follower presents to its leader
   std::uint64_t max_lag_ms = 1000;  // a follower further behind is not ready
+  // How a follower with an empty data directory starts: from the leader's checkpoint (true),
+  // or by replaying the leader's whole log through the feed.
+  bool bootstrap_from_checkpoint = true;
   bool show_help = false;
 };
 

@@ -22,17 +22,19 @@ namespace flagledger {
 namespace {
 
 constexpr char kHelp[] = R"(Usage:
-  flagledger token create --data-dir DIR --org ORG --role read|write|admin|auditor --name NAME
+  flagledger token create --data-dir DIR --org ORG --role ROLE --name NAME
   flagledger token list   --data-dir DIR [--json]
   flagledger token revoke --data-dir DIR --id ID
 
-create  makes a token for one organization (or, with --org '*' and --role admin or auditor,
-        an operator token for every organization and the whole log) and prints its secret on
+create  makes a token for one organization (or, with --org '*' and --role admin, auditor or
+        replica, a token for every organization and the whole log) and prints its secret on
         stdout, once: only its SHA-256 is stored. Send it as `Authorization: Bearer <secret>`.
         read may GET the organization's flags, history and events; write may also change
         flags; admin may do what write may (and, with '*', everything); auditor may read
         what read may and the organization's token events (with '*': every organization and
-        the whole log, token events included), and change nothing. NAME is what the
+        the whole log, token events included), and change nothing; replica (with '*' only)
+        may read the replication feed and checkpoint that a read replica follows
+        (`serve --follow-token`), and nothing else. NAME is what the
         holder is called and the `actor` of its events: 1 to 128 characters, spaces and
         any language allowed ('Åsa Berg', asa.berg@example.com); quote it in the shell.
 list    prints every token, revoked ones included; never a secret.
@@ -117,7 +119,7 @@ int Create(const CommandOptions& options) {
     if (!options.has(required)) return Fail("create", "--org, --role and --name are required", 2);
   }
   auto role = ParseRole(options.get("role"));
-  if (!role) return Fail("create", "--role must be read, write, admin or auditor", 2);
+  if (!role) return Fail("create", "--role must be read, write, admin, auditor or replica", 2);
   std::string secret = std::string(kSecretPrefix) + RandomHex(32);
   TokenRequest request;
   request.operation = TokenRequest::Operation::kCreate;

@@ -31,9 +31,12 @@ Status ValidateTokenRequest(const TokenRequest& request) {
     return bad("--name " + problem);
   }
   if (request.organization_id == kAllOrganizations) {
-    if (request.role != Role::kAdmin && request.role != Role::kAuditor) {
-      return bad("--org '*' (every organization) needs --role admin or auditor");
+    if (request.role != Role::kAdmin && request.role != Role::kAuditor &&
+        request.role != Role::kReplica) {
+      return bad("--org '*' (every organization) needs --role admin, auditor or replica");
     }
+  } else if (request.role == Role::kReplica) {
+    return bad("--role replica reads the whole log: it needs --org '*'");
   } else if (!IsValidIdentifier(request.organization_id)) {
     return bad(
         "--org must be an organization id (1 to 128 characters from A-Z a-z 0-9 . _ - "

@@ -70,6 +70,25 @@ TEST(ApiToken, AnAuditorReadsAndReadsTheAuditTrailButWritesNothing) {
   EXPECT_EQ(RoleName(Role::kAuditor), "auditor");
 }
 
+TEST(ApiToken, AReplicaTokenReadsTheReplicationFeedAndNothingElse) {
+  ApiToken replica = TokenFor(std::string(kAllOrganizations), Role::kReplica);
+  EXPECT_TRUE(Grants(replica, {"", Role::kReplica}));
+  for (Role role : {Role::kRead, Role::kWrite, Role::kAdmin, Role::kAuditor}) {
+    EXPECT_FALSE(Grants(replica, {"org-a", role})) << RoleName(role);
+    EXPECT_FALSE(Grants(replica, {"", role})) << RoleName(role);
+  }
+  // The operators may read the feed too; an organization's tokens may not, whatever the role.
+  for (Role role : {Role::kAdmin, Role::kAuditor}) {
+    EXPECT_TRUE(Grants(TokenFor(std::string(kAllOrganizations), role), {"", Role::kReplica}));
+    EXPECT_FALSE(Grants(TokenFor("org-a", role), {"", Role::kReplica}));
+  }
+  EXPECT_FALSE(Grants(TokenFor(std::string(kAllOrganizations), Role::kRead), {"", Role::kReplica}));
+  replica.revoked_at = Timestamp::FromMicros(1);
+  EXPECT_FALSE(Grants(replica, {"", Role::kReplica}));
+  EXPECT_EQ(ParseRole("replica"), Role::kReplica);
+  EXPECT_EQ(RoleName(Role::kReplica), "replica");
+}
+
 TEST(ApiToken, Sha256MatchesTheStandardVectors) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -71,6 +71,11 @@ TEST_F(AuthorizationTest, RoutesNeedReadForReadsWriteForChangesAndAnOperatorForT
   EXPECT_TRUE(whole.organization_id.empty());
   EXPECT_EQ(whole.role, Role::kAuditor) << "the audit trail: admin or auditor";
   EXPECT_EQ(RequiredAccess(Route::kLogHead, "HEAD", "").role, Role::kAuditor);
+  for (Route replication : {Route::kLogEventStream, Route::kReplicationCheckpoint}) {
+    Access feed = RequiredAccess(replication, "GET", "");
+    EXPECT_TRUE(feed.organization_id.empty());
+    EXPECT_EQ(feed.role, Role::kReplica) << "a replica, admin or auditor token";
+  }
   Access tokens = RequiredAccess(Route::kOrgTokenEvents, "GET", "org-a");
   EXPECT_EQ(tokens.organization_id, "org-a");
   EXPECT_EQ(tokens.role, Role::kAuditor);

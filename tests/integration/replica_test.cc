@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -100,10 +101,11 @@ TEST_F(Replica, FollowersAnswerEveryReadAsTheLeaderDoes) {
         R"({"to_event":)" + std::to_string(before_delete) + "}");
   std::uint64_t head = Sequence(HttpClient(leader_.port()).Send("GET", kFlags));
 
-  // One follower of the leader, and one of the follower (a chain).
+  // One follower of the leader, from its checkpoint, and one of the follower (a chain) that
+  // replays the whole log through the feed.
   ServerProcess first(dir_.Sub("first"), FollowArgs(leader_));
   first.Start();
-  ServerProcess second(dir_.Sub("second"), FollowArgs(first));
+  ServerProcess second(dir_.Sub("second"), FollowArgs(first, {"--bootstrap", "feed"}));
   second.Start();
   ASSERT_TRUE(WaitForApplied(first.port(), head));
   ASSERT_TRUE(WaitForApplied(second.port(), head));
@@ -240,7 +242,7 @@ TEST_F(Replica, TokensAndRevocationsReachFollowers) {
     EXPECT_TRUE(std::regex_search(created.out, match, secret_pattern)) << created.out;
     return match.str();
   };
-  std::string replica_token = create("*", "auditor", "replica");
+  std::string replica_token = create("*", "replica", "replica");
   std::string reader = create("acme", "read", "reader");
   ServerProcess follower(dir_.Sub("follower"),
                          FollowArgs(leader_, {"--follow-token", replica_token}));
@@ -265,11 +267,46 @@ TEST_F(Replica, TokensAndRevocationsReachFollowers) {
   }
   EXPECT_TRUE(refused) << "a revocation on the leader reaches the follower";
   // Token events move the replica's position as the leader's: reads name the same sequence.
+  EXPECT_EQ(Sequence(client.Send("GET", kFlags, "", as_reader)),
+            Sequence(HttpClient(leader_.port()).Send("GET", kFlags, "", as_reader)));
+  // A replica token reads the feed and nothing else, on the leader as on the follower.
   HeaderList as_replica = {{"Authorization", "Bearer " + replica_token}};
-  EXPECT_EQ(Sequence(client.Send("GET", kFlags, "", as_replica)),
-            Sequence(HttpClient(leader_.port()).Send("GET", kFlags, "", as_replica)));
+  for (std::uint16_t port : {leader_.port(), follower.port()}) {
+    HttpClient on(port);
+    for (const char* target :
+         {"/api/v1/organizations/acme/feature-flags", "/api/v1/events", "/api/v1/events/head"}) {
+      HttpResult refused = on.Send("GET", target, "", as_replica);
+      EXPECT_EQ(refused.status, 403) << target;
+      EXPECT_NE(refused.body.find("the role 'replica', which reads the replication feed only"),
+                std::string::npos)
+          << refused.body;
+    }
+    EXPECT_EQ(on.Send("POST", "/ofrep/v1/evaluate/flags/x",
+                      R"({"context":{"organization_id":"acme"}})", as_replica)
+                  .status,
+              403);
+    std::string feed = on.SendRaw(
+        "GET /api/v1/events/stream?batches=true&after=0 HTTP/1.1\r\nHost: x\r\n"
+        "Authorization: Bearer " +
+            replica_token + "\r\n\r\n",
+        300);
+    EXPECT_TRUE(feed.starts_with("HTTP/1.1 200")) << feed;
+  }
+  // A replica token is for the whole log or none.
+  CommandResult scoped = RunFlagledger("token create --data-dir " + leader_.data_dir() +
+                                       " --org acme --role replica --name r");
+  EXPECT_NE(scoped.exit_code, 0);
+  EXPECT_NE(scoped.out.find("--role replica reads the whole log: it needs --org '*'"),
+            std::string::npos)
+      << scoped.out;
+  // An organization's admin token is refused the feed, and told what it needs.
+  HeaderList as_admin = {{"Authorization", "Bearer " + create("acme", "admin", "acme-admin")}};
+  HttpResult weak =
+      HttpClient(leader_.port()).Send("GET", "/api/v1/replication/checkpoint", "", as_admin);
+  EXPECT_EQ(weak.status, 403);
+  EXPECT_NE(weak.body.find("or replica"), std::string::npos) << weak.body;
   // Without a token the leader refuses the feed: the follower stays unready, and says why.
-  ServerProcess tokenless(dir_.Sub("tokenless"), FollowArgs(leader_));
+  ServerProcess tokenless(dir_.Sub("tokenless"), FollowArgs(leader_, {"--bootstrap", "feed"}));
   tokenless.Start(/*until_ready=*/false);
   HttpResult unready;
   for (int i = 0; i < 300; ++i) {
@@ -280,6 +317,122 @@ TEST_F(Replica, TokensAndRevocationsReachFollowers) {
   EXPECT_EQ(unready.status, 503);
   EXPECT_NE(unready.body.find("the leader refused the feed with status 401"), std::string::npos)
       << unready.body;
+  // A new follower refused its checkpoint stops at once, naming the answer; no log is left.
+  ServerProcess unbooted(dir_.Sub("unbooted"), FollowArgs(leader_));
+  EXPECT_THROW(unbooted.Start(), std::runtime_error);
+  EXPECT_NE(unbooted.Log().find("cannot bootstrap from the leader"), std::string::npos)
+      << unbooted.Log();
+  EXPECT_NE(unbooted.Log().find("answered 401"), std::string::npos) << unbooted.Log();
+  EXPECT_FALSE(std::filesystem::exists(unbooted.data_dir() + "/log/CURRENT"));
+}
+
+TEST_F(Replica, ANewFollowerStartsFromTheLeadersCheckpoint) {
+  ServerProcess leader(dir_.Sub("leader-snapshots"), {"--snapshot-every", "10"});
+  leader.Start();
+  HttpClient on_leader(leader.port());
+  for (int i = 0; i < 30; ++i) {
+    std::string key = "flag-" + std::to_string(i % 12);
+    HttpResult result =
+        i < 12 ? on_leader.Send("POST", kFlags, R"({"flag_key":")" + key + R"(","enabled":true})",
+                                {{"Idempotency-Key", "create-" + key}})
+               : on_leader.Send("PUT", kFlags + "/" + key,
+                                std::string(R"({"enabled":)") + (i % 2 ? "true" : "false") + "}");
+    ASSERT_LT(result.status, 300) << result.body;
+  }
+  std::uint64_t head = Sequence(on_leader.Send("GET", kFlags));
+  // What an interrupted bootstrap leaves (a half-unpacked archive, a log directory without
+  // CURRENT) is replaced.
+  std::filesystem::create_directories(dir_.Sub("follower/.bootstrap/log"));
+  std::ofstream(dir_.Sub("follower/.bootstrap/log/000001.sst")) << "partial";
+  std::filesystem::create_directories(dir_.Sub("follower/log"));
+  std::ofstream(dir_.Sub("follower/log/LOG")) << "an open that failed";
+  ServerProcess follower(dir_.Sub("follower"), FollowArgs(leader));
+  follower.Start();
+  std::string log = follower.Log();
+  EXPECT_NE(log.find("bootstrapped from the leader's checkpoint"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"leader_sequence\":" + std::to_string(head)), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("follower/.bootstrap")));
+  // It started from the snapshot that came with the log, and the feed carried nothing old.
+  EXPECT_FALSE(std::filesystem::is_empty(dir_.Sub("follower/snapshots")));
+  EXPECT_NE(log.find("\"sequence\":" + std::to_string(head)), std::string::npos) << log;
+  HttpClient on_follower(follower.port());
+  EXPECT_NE(
+      on_follower.Send("GET", "/metrics").body.find("flagledger_replica_batches_applied_total 0"),
+      std::string::npos);
+  for (const std::string& target :
+       {kFlags, kFlags + "/flag-3/history", std::string("/api/v1/events?limit=50")}) {
+    HttpResult expected = on_leader.Send("GET", target);
+    HttpResult got = on_follower.Send("GET", target);
+    EXPECT_EQ(got.body, expected.body) << target;
+    EXPECT_EQ(got.Header("ETag"), expected.Header("ETag")) << target;
+  }
+  // Then it follows: a write on the leader reaches it through the feed.
+  HttpResult written = on_leader.Send("PUT", kFlags + "/flag-0", R"({"enabled":false})");
+  ASSERT_TRUE(WaitForApplied(follower.port(), Sequence(written)));
+  EXPECT_EQ(on_follower.Send("GET", kFlags + "/flag-0").body,
+            on_leader.Send("GET", kFlags + "/flag-0").body);
+  // The checkpoint left nothing behind in the leader's data directory.
+  for (const auto& entry : std::filesystem::directory_iterator(leader.data_dir())) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with(".checkpoint")) << entry.path();
+  }
+  EXPECT_EQ(follower.Stop(), 0);
+  EXPECT_EQ(leader.Stop(), 0);
+  CommandResult verified = RunFlagledger("verify --data-dir " + follower.data_dir());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_EQ(HistoryOf(follower.data_dir()), HistoryOf(leader.data_dir()));
+  auto copy = EventLog::Open(follower.data_dir(), EventLogOptions{}).value();
+  auto record = copy->FindIdempotencyRecord(std::string("acme\0create-flag-5", 18));
+  ASSERT_TRUE(record.ok() && record->has_value()) << "stored answers came with the log";
+}
+
+TEST_F(Replica, TheCheckpointIsAnArchiveThatTarUnpacksIntoAWorkingDataDirectory) {
+  leader_.Start();
+  for (int i = 0; i < 5; ++i) {
+    Write("POST", kFlags, R"({"flag_key":"f)" + std::to_string(i) + R"(","enabled":true})");
+  }
+  HttpResult checkpoint = HttpClient(leader_.port()).Send("GET", "/api/v1/replication/checkpoint");
+  ASSERT_EQ(checkpoint.status, 200) << checkpoint.body;
+  EXPECT_EQ(checkpoint.Header("Content-Type"), "application/x-tar");
+  EXPECT_EQ(checkpoint.Header("Flagledger-Event-Sequence"), "5");
+  EXPECT_EQ(checkpoint.Header("Flagledger-Log-Id").size(), 32u);
+  EXPECT_EQ(HttpClient(leader_.port()).Send("GET", "/api/v1/replication/checkpoint?x=1").status,
+            400);
+  std::string archive = dir_.Sub("checkpoint.tar");
+  std::ofstream(archive, std::ios::binary) << checkpoint.body;
+  std::string copy = dir_.Sub("copy");
+  std::filesystem::create_directories(copy);
+  ASSERT_EQ(std::system(("tar -xf " + archive + " -C " + copy).c_str()), 0);
+  CommandResult verified = RunFlagledger("verify --data-dir " + copy);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_EQ(leader_.Stop(), 0);
+  EXPECT_EQ(HistoryOf(copy), HistoryOf(leader_.data_dir()));
+}
+
+TEST_F(Replica, ANewFollowerWaitsForALeaderThatIsNotUpYet) {
+  std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  ServerProcess follower(dir_.Sub("follower"), {"--follow", "http://" + listen});
+  std::thread starting([&] {  // returns once the follower is ready
+    try {
+      follower.Start();
+    } catch (const std::exception&) {
+      // checked below: it is not running
+    }
+  });
+  bool retrying = false;
+  for (int i = 0; i < 500 && !retrying; ++i) {
+    retrying = follower.Log().find("retrying in 1 s") != std::string::npos;
+    if (!retrying) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(retrying) << follower.Log();
+  ServerProcess leader(dir_.Sub("late-leader"), {"--listen", listen});
+  leader.Start();
+  HttpResult written =
+      HttpClient(leader.port()).Send("POST", kFlags, R"({"flag_key":"late","enabled":true})");
+  starting.join();
+  ASSERT_TRUE(follower.running()) << follower.Log();
+  EXPECT_TRUE(WaitForApplied(follower.port(), Sequence(written))) << follower.Log();
+  EXPECT_EQ(follower.Stop(), 0);
+  EXPECT_EQ(leader.Stop(), 0);
 }
 
 TEST_F(Replica, AReadWithMinSequenceSeesTheWriteItNames) {

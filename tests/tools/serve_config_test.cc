@@ -91,5 +91,21 @@ TEST(ServeConfig, EnvironmentSetsAuthAndLimits) {
   EXPECT_FALSE(config.server.batch_scheduling);
 }
 
+TEST(ServeConfig, AFollowerBootstrapsFromTheCheckpointUnlessToldToReplay) {
+  auto none = [](const char*) -> const char* { return nullptr; };
+  EXPECT_TRUE(ParseServeConfig({}, +none).value().bootstrap_from_checkpoint);
+  EXPECT_FALSE(ParseServeConfig({"--bootstrap", "feed"}, +none).value().bootstrap_from_checkpoint);
+  auto environment = [](const char* name) -> const char* {
+    return std::string_view(name) == "FLAGLEDGER_BOOTSTRAP" ? "feed" : nullptr;
+  };
+  EXPECT_FALSE(ParseServeConfig({}, +environment).value().bootstrap_from_checkpoint);
+  EXPECT_TRUE(ParseServeConfig({"--bootstrap", "checkpoint"}, +environment)
+                  .value()
+                  .bootstrap_from_checkpoint);
+  auto bad = ParseServeConfig({"--bootstrap", "backup"}, +none);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().detail().find("must be checkpoint or feed"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flagledger
