@@ -214,7 +214,7 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     case Route::kOfrepFlags:
       return HandleOfrep(store_, context, route, match.flag_key, respond);
     case Route::kReplicationCheckpoint:
-      return HandleReplicationCheckpoint(store_, context, respond);
+      return HandleReplicationCheckpoint(store_, context, std::move(respond), background_);
   }
   // A method the route table allows but no case above serves: a server defect, which
   // ApiTest.EveryRouteAndMethodHasAHandler catches.

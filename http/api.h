@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "http/authorization.h"
+#include "http/background_work.h"
 #include "http/http_message.h"
 #include "http/list_page_cache.h"
 #include "http/metrics.h"
@@ -21,7 +22,8 @@ struct HandledRequest {
   std::int64_t token_index = -1;  // TokenTable::IndexOf the authenticating token; -1: none
 };
 
-// Stateless apart from the store it serves and the list pages it keeps; thread-safe. Reads
+// Stateless apart from the store it serves, the list pages it keeps and a thread for blocking
+// work (BackgroundWork); thread-safe. Reads
 // answer from the store's snapshot on the calling thread; writes answer from the store's
 // writer thread once durable.
 class Api {
@@ -64,6 +66,7 @@ class Api {
   ListPageCache list_pages_;
   ReplicaFollower* const replica_;
   std::atomic<bool> shutting_down_{false};
+  BackgroundWork background_;  // last: its tasks use the members above
 };
 
 }  // namespace flagledger

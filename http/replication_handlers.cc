@@ -6,22 +6,23 @@
 
 namespace flagledger {
 
-void HandleReplicationCheckpoint(FlagStore& store, const RequestContext& context,
-                                 const Responder& respond) {
+void HandleReplicationCheckpoint(FlagStore& store, const RequestContext& context, Responder respond,
+                                 BackgroundWork& background) {
   Status names = CheckQueryNames(context.target, {});
   if (!names.ok()) return respond(ProblemResponse(names));
-  const EventLog& log = store.log();
-  std::uint64_t sequence = log.last_sequence();
-  auto stream = CheckpointStream::Open(log);
-  if (!stream.ok()) return respond(ProblemResponse(stream.status()));
-  HttpResponse response;
-  response.content_type = MediaType::kTar;
-  response.event_sequence = sequence;
-  response.headers.emplace_back("Flagledger-Log-Id", log.log_id());
-  response.headers.emplace_back("Content-Disposition",
-                                "attachment; filename=\"flagledger-checkpoint.tar\"");
-  response.stream = std::move(stream).value();
-  respond(std::move(response));
+  background.Post([&log = store.log(), respond = std::move(respond)] {
+    std::uint64_t sequence = log.last_sequence();
+    auto stream = CheckpointStream::Open(log);
+    if (!stream.ok()) return respond(ProblemResponse(stream.status()));
+    HttpResponse response;
+    response.content_type = MediaType::kTar;
+    response.event_sequence = sequence;
+    response.headers.emplace_back("Flagledger-Log-Id", log.log_id());
+    response.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"flagledger-checkpoint.tar\"");
+    response.stream = std::move(stream).value();
+    respond(std::move(response));
+  });
 }
 
 }  // namespace flagledger
