@@ -89,7 +89,7 @@ void AppendReplicaMetrics(std::string& out, const FollowerState& state) {
   gauge("flagledger_replica_lag_events", "Events the leader has that this follower lacks.",
         static_cast<double>(state.lag_events()));
   gauge("flagledger_replica_lag_seconds",
-        "How long this follower has been behind the leader's head (0: caught up).",
+        "Age of the oldest event this follower lacks, on the leader's clock (0: caught up).",
         state.lag_seconds);
   gauge("flagledger_replica_silent_seconds", "Seconds since the leader's last frame.",
         state.silent_seconds);
@@ -148,8 +148,7 @@ FollowerState ReplicaFollower::state() const {
   FollowerState state = state_;
   auto now = std::chrono::steady_clock::now();
   state.silent_seconds = std::chrono::duration<double>(now - last_heard_).count();
-  state.lag_seconds =
-      behind_since_ ? std::chrono::duration<double>(now - *behind_since_).count() : 0.0;
+  state.lag_seconds = lag_.Seconds(now);
   return state;
 }
 
@@ -186,26 +185,34 @@ void ReplicaFollower::AnswerWaiters() {
   for (auto& [done, applied] : answers) done(applied);
 }
 
-void ReplicaFollower::Heard(std::uint64_t leader_head) {
+void ReplicaFollower::Heard(std::uint64_t leader_head, std::optional<Timestamp> leader_time) {
   MutexLock lock(mutex_);
   last_heard_ = std::chrono::steady_clock::now();
   state_.heard = true;
-  state_.leader_head = std::max(state_.leader_head, leader_head);
-  if (state_.applied < state_.leader_head && !behind_since_) behind_since_ = last_heard_;
+  lag_.Heard(leader_head, state_.applied, leader_time, last_heard_);
+  state_.leader_head = lag_.leader_head();
+}
+
+void ReplicaFollower::Received(std::uint64_t first, Timestamp recorded_at) {
+  MutexLock lock(mutex_);
+  lag_.Received(first, state_.applied, recorded_at);
 }
 
 void ReplicaFollower::Applied(std::uint64_t last, std::size_t batches) {
   MutexLock lock(mutex_);
   state_.applied = last;
   state_.batches_applied += batches;
-  if (state_.applied >= state_.leader_head) behind_since_.reset();
+  lag_.Applied(last);
 }
 
 void ReplicaFollower::SetConnected(bool connected, const std::string& problem) {
   MutexLock lock(mutex_);
   state_.connected = connected;
   if (!state_.stopped) state_.problem = problem;
-  if (!connected) ++state_.reconnects;
+  if (!connected) {
+    ++state_.reconnects;
+    lag_.Disconnected();
+  }
 }
 
 void ReplicaFollower::StopApplying(const std::string& problem) {
@@ -359,7 +366,12 @@ std::string ReplicaFollower::Feed::HandleFrame(ReplicaFollower& follower, std::s
       return "the leader is behind this replica";
     }
     std::string problem = ApplyReady(follower, ready);
-    follower.Heard(head);
+    std::string_view time;
+    std::optional<Timestamp> leader_time;
+    if (!header["time"].get(time)) {
+      if (auto parsed = ParseRfc3339(time); parsed.ok()) leader_time = parsed->time;
+    }
+    follower.Heard(head, leader_time);
     return problem;
   }
   if (frame.event != "batch") return "";
@@ -387,8 +399,18 @@ std::string ReplicaFollower::Feed::HandleFrame(ReplicaFollower& follower, std::s
                           std::move(*request_bytes), std::move(*response_bytes)});
   }
   for (std::size_t i = 1; i < frame.data.size(); ++i) batch.events.emplace_back(frame.data[i]);
+  // The age of the oldest event not applied yet is the replica's lag: note when it was made.
+  simdjson::dom::element first_event;
+  std::string_view recorded_at;
+  if (frame.data.size() > 1 &&
+      !parser.parse(frame.data[1].data(), frame.data[1].size()).get(first_event) &&
+      !first_event["recorded_at"].get(recorded_at)) {
+    if (auto parsed = ParseRfc3339(recorded_at); parsed.ok()) {
+      follower.Received(batch.first, parsed->time);
+    }
+  }
   ready.push_back(std::move(batch));
-  follower.Heard(head);
+  follower.Heard(head, std::nullopt);
   return "";
 }
 

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/thread_annotations.h"
+#include "core/timestamp.h"
+#include "http/replica_lag.h"
 #include "projections/flag_store.h"
 
 namespace flagledger {
@@ -32,8 +34,10 @@ struct FollowerOptions {
 struct FollowerState {
   std::uint64_t applied = 0;      // the newest event this follower applied
   std::uint64_t leader_head = 0;  // the newest event the leader reported
-  double lag_seconds = 0;         // how long it has been behind leader_head (0: caught up)
-  double silent_seconds = 0;      // since the leader's last frame (or since start)
+  // How old, on the leader's clock, the oldest event this follower lacks is (0: caught up).
+  // Until that event's frame arrives: how long it has been behind leader_head.
+  double lag_seconds = 0;
+  double silent_seconds = 0;  // since the leader's last frame (or since start)
   bool connected = false;
   bool heard = false;    // the leader has been heard since start
   bool stopped = false;  // applying stopped (see FollowerOptions::on_stopped)
@@ -77,7 +81,10 @@ class ReplicaFollower {
 
   void Run();
   // Called by the feed for each frame, on the follower's thread.
-  void Heard(std::uint64_t leader_head) EXCLUDES(mutex_);
+  // `leader_time`: the leader's clock in a heartbeat, when the frame is one.
+  void Heard(std::uint64_t leader_head, std::optional<Timestamp> leader_time) EXCLUDES(mutex_);
+  // A batch whose first event (`first`) the leader recorded at `recorded_at` has arrived.
+  void Received(std::uint64_t first, Timestamp recorded_at) EXCLUDES(mutex_);
   void SetConnected(bool connected, const std::string& problem) EXCLUDES(mutex_);
   void StopApplying(const std::string& problem) EXCLUDES(mutex_);
   void Applied(std::uint64_t last, std::size_t batches) EXCLUDES(mutex_);
@@ -90,8 +97,7 @@ class ReplicaFollower {
   mutable Mutex mutex_;
   FollowerState state_ GUARDED_BY(mutex_);
   std::chrono::steady_clock::time_point last_heard_ GUARDED_BY(mutex_);
-  // Since when applied < leader_head (unset while caught up).
-  std::optional<std::chrono::steady_clock::time_point> behind_since_ GUARDED_BY(mutex_);
+  ReplicaLag lag_ GUARDED_BY(mutex_);
   struct Waiter {
     std::uint64_t sequence;
     std::chrono::steady_clock::time_point deadline;
