@@ -189,7 +189,8 @@ void ReplicaFollower::Heard(std::uint64_t leader_head, std::optional<Timestamp> 
   MutexLock lock(mutex_);
   last_heard_ = std::chrono::steady_clock::now();
   state_.heard = true;
-  lag_.Heard(leader_head, state_.applied, leader_time, last_heard_);
+  lag_.Heard(leader_head, state_.applied, store_.log().last_recorded_at(), leader_time,
+             last_heard_);
   state_.leader_head = lag_.leader_head();
 }
 
