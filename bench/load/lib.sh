@@ -19,6 +19,25 @@ start_flagledger() {
   python3 "$(dirname "${BASH_SOURCE[0]}")/prepare_data.py" "$port" 1000 20
 }
 
+# serve_named WORK NAME PORT BUILD ARGS...: `flagledger serve` on WORK/NAME (log WORK/NAME.log,
+# pid WORK/NAME.pid) in a session of its own, with ARGS after the standard ones.
+serve_named() {
+  local work="$1" name="$2" port="$3" build="$4"
+  shift 4
+  setsid bash -c 'echo $$ > "$1/$2.pid"; dir="$1/$2" port="$3"; shift 3; exec "$@" \
+    --data-dir "$dir" --listen "127.0.0.1:$port" --access-log off 2>"$dir.log"' \
+    serve "$work" "$name" "$port" "$build/tools/flagledger" serve "$@" &
+}
+
+# stop_named WORK NAME: stops what serve_named started, and waits for it.
+stop_named() {
+  local pid
+  pid=$(cat "$1/$2.pid")
+  kill "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$1/$2.pid"
+}
+
 # reads_under_mix WRK_OUTPUT: the reads/s of a `wrk -s mixed.lua` run (its rate times the read
 # share that mixed.lua's done() prints).
 reads_under_mix() {

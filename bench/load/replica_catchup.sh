@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How fast an empty read replica catches up with a leader of EVENTS events (bench/RESULTS.md,
-# "Read replicas"), beside the leader's own start-up (rebuilding its projection from the same
-# log). Loopback only; stops by itself.
+# "Read replicas"): from the leader's checkpoint (the default) and by replaying the feed
+# (--bootstrap feed), beside the leader's own start-up (rebuilding its projection from the
+# same log). Loopback only; stops by itself.
 #   bench/load/replica_catchup.sh [BUILD_DIR] [EVENTS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,27 +19,25 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
-serve() {  # NAME PORT ARGS...
-  local name="$1" port="$2"
-  shift 2
-  setsid bash -c 'echo $$ > "$1/$2.pid"; dir="$1/$2" port="$3"; shift 3; exec "$@" \
-    --data-dir "$dir" --listen "127.0.0.1:$port" --access-log off 2>"$dir.log"' \
-    serve "$work" "$name" "$port" "$build/tools/flagledger" serve "$@" &
-}
 
 "$build/bench/make_synthetic_data_dir" "$work/leader" "$events" 1000 10 >/dev/null
 started=$(now)
-serve leader "$leader_port"
+serve_named "$work" leader "$leader_port" "$build"
 until curl -sf "http://127.0.0.1:$leader_port/readyz" >/dev/null; do sleep 0.05; done
 echo "leader start-up (projection rebuilt from ${events} events): $(echo "$(now) - $started" | bc) s"
 
-replica_port=$(free_port)
-started=$(now)
-serve replica "$replica_port" --follow "http://127.0.0.1:$leader_port"
-until curl -s "http://127.0.0.1:$replica_port/readyz" 2>/dev/null |
-  grep -q "\"applied\":$events,"; do
-  sleep 0.05
+for bootstrap in checkpoint feed; do
+  replica_port=$(free_port)
+  started=$(now)
+  serve_named "$work" "replica-$bootstrap" "$replica_port" "$build" \
+    --follow "http://127.0.0.1:$leader_port" --bootstrap "$bootstrap"
+  until curl -s "http://127.0.0.1:$replica_port/readyz" 2>/dev/null |
+    grep -q "\"applied\":$events,"; do
+    sleep 0.05
+  done
+  elapsed=$(echo "$(now) - $started" | bc)
+  echo "empty replica (--bootstrap $bootstrap) caught up with ${events} events in ${elapsed} s:" \
+    "$(echo "$events / $elapsed" | bc) events/s (process start included)"
+  grep -o '"msg":"bootstrapped[^}]*' "$work/replica-$bootstrap.log" || true
+  stop_named "$work" "replica-$bootstrap"
 done
-elapsed=$(echo "$(now) - $started" | bc)
-echo "empty replica caught up with ${events} events in ${elapsed} s:" \
-  "$(echo "$events / $elapsed" | bc) events/s (process start included)"
