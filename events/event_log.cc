@@ -78,6 +78,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& data_dir,
   log->data_dir_ = data_dir;
   log->options_ = options;
   log->recent_versions_ = RecentVersions(options.recent_versions);
+  log->recent_batches_ = std::make_unique<RecentBatches>(options.recent_batch_bytes);
   if (options.secondary) {
     if (!std::filesystem::exists(data_dir + "/log/CURRENT")) {
       return Status(ErrorCode::kUnavailable, "no event log in " + data_dir);
@@ -512,6 +513,7 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
   std::uint64_t sequence = last_sequence();
   std::int64_t recorded_at = last_recorded_at_.load(std::memory_order_relaxed);
   std::string chain_hash = chain_hash_;
+  std::vector<std::string> encoded;  // the leader's events as stored, for recent_batches_
   rocksdb::Status status;
   auto put = [&](ColumnFamily family, std::string key, const rocksdb::Slice& value) {
     if (status.ok()) status = batch.Put(handles[static_cast<std::size_t>(family)], key, value);
@@ -545,7 +547,8 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
     } else {
       event.sequence = sequence;
       event.version = known->second;
-      put(ColumnFamily::kEvents, SequenceKey(sequence), EncodeChainedEvent(event, chain_hash));
+      encoded.push_back(EncodeChainedEvent(event, chain_hash));
+      put(ColumnFamily::kEvents, SequenceKey(sequence), encoded.back());
     }
     chain_hash = event.hash;
     std::string version_value;
@@ -594,6 +597,14 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
   last_recorded_at_.store(recorded_at, std::memory_order_release);
   last_sequence_.store(sequence, std::memory_order_release);
   chain_hash_ = std::move(chain_hash);
+  // After last_sequence_: a feed never finds a batch past the head it reads.
+  if (replicated.empty() && !events.empty()) {
+    recent_batches_->Add(std::make_shared<const ReplicatedBatch>(ReplicatedBatch{
+        events.front().sequence, events.back().sequence, std::move(encoded), records}));
+  }
+  for (const ReplicatedBatch& one : replicated) {
+    recent_batches_->Add(std::make_shared<const ReplicatedBatch>(one));
+  }
   return Status::Ok();
 }
 

@@ -25,6 +25,7 @@
 #include "events/idempotency_record.h"
 #include "events/log_backup.h"
 #include "events/org_checkpoint.h"
+#include "events/recent_batches.h"
 #include "events/recent_versions.h"
 #include "events/replicated_batch.h"
 #include "events/storage_health.h"
@@ -58,6 +59,9 @@ struct EventLogOptions {
   // a flag written again needs no seek (events/recent_versions.h): at least this many distinct
   // streams are remembered, at most twice as many (~100 bytes each). Must be > 0.
   std::size_t recent_versions = 32768;
+  // The newest batches are kept in memory as stored, up to this many bytes of events, for the
+  // replication feeds of followers that keep up (events/recent_batches.h); 0: none.
+  std::size_t recent_batch_bytes = std::size_t{8} << 20;
   // Table files RocksDB keeps open at most (a primary's; a secondary keeps all open, as RocksDB
   // requires). Bounds the descriptors the log takes beside the server's connections.
   int max_open_files = 256;
@@ -152,7 +156,9 @@ class EventLog {
   // Whole batches as the writer appended them (a follower's unit of replication), from the one
   // that starts at `after` + 1, until they hold at least `max_events` events (at least one
   // batch); empty when the log ends at `after`. kInvalidQuery when no batch starts there.
-  // The idempotency records are those still stored (expired ones are gone).
+  // The idempotency records are those written with each batch: for the newest batches, held in
+  // memory (EventLogOptions::recent_batch_bytes), all of them; for older ones, those still
+  // stored (expired ones are gone).
   Result<std::vector<ReplicatedBatch>> ReadBatches(std::uint64_t after,
                                                    std::size_t max_events) const
       EXCLUDES(db_mutex_);
@@ -368,6 +374,8 @@ class EventLog {
   // learned from LastVersion's seeks and from successful Appends only (a failed Append's keys
   // are gone once Recover has run, and every read or write first ensures that). Writer only.
   RecentVersions recent_versions_{EventLogOptions{}.recent_versions};
+  // Filled by the writer after each successful write; read by ReadBatches. Thread-safe.
+  std::unique_ptr<RecentBatches> recent_batches_;
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::int64_t> last_recorded_at_{0};
   // The newest event's hash, which the next appended event chains to. Writer only (Append,

@@ -18,6 +18,7 @@ Result<std::vector<ReplicatedBatch>> EventLog::ReadBatches(std::uint64_t after,
   std::vector<ReplicatedBatch> batches;
   const std::uint64_t last = last_sequence();
   if (after >= last) return batches;
+  if (recent_batches_->CopyFrom(after, max_events, batches)) return batches;
   rocksdb::ColumnFamilyHandle* family = Family(ColumnFamily::kBatches);
   if (!family || schema_ < 5) {
     return Status(ErrorCode::kUnavailable,

@@ -149,3 +149,49 @@ TEST_F(Replication, ABatchThatDoesNotFollowIsRefusedWhole) {
 
 }  // namespace
 }  // namespace flagledger
+
+namespace flagledger {
+namespace {
+
+// The newest batches are served from memory (events/recent_batches.h); what is read must be
+// what the log holds, wherever it comes from.
+TEST(RecentBatches, TheFeedReadsTheSameFromMemoryAsFromDisk) {
+  TempDir dir;
+  EventLogOptions small;
+  small.recent_batch_bytes = 4000;  // a few batches: most reads miss and go to disk
+  auto log = EventLog::Open(dir.path(), small).value();
+  Timestamp at = Time("2026-01-01T00:00:00Z");
+  std::vector<std::uint64_t> ends = {0};
+  for (int i = 0; i < 120; ++i) {
+    std::vector<Event> batch;
+    for (int j = 0; j <= i % 3; ++j) {
+      batch.push_back(
+          CreatedEvent("org-a", "k" + std::to_string(i) + "-" + std::to_string(j), true, at));
+    }
+    std::vector<IdempotencyRecord> records;
+    if (i % 4 == 0) {
+      records.push_back(
+          IdempotencyRecord{"org-a" + std::string(1, '\0') + std::to_string(i), at, "PUT", "{}"});
+    }
+    ASSERT_TRUE(log->Append(batch, records).ok());
+    ends.push_back(log->last_sequence());
+  }
+  std::vector<std::vector<ReplicatedBatch>> read;
+  for (std::uint64_t after : ends) {
+    for (std::size_t max_events : {1, 7})
+      read.push_back(log->ReadBatches(after, max_events).value());
+  }
+  log.reset();
+  auto reopened = EventLog::Open(dir.path(), small).value();  // nothing held in memory
+  std::size_t i = 0;
+  for (std::uint64_t after : ends) {
+    for (std::size_t max_events : {1, 7}) {
+      EXPECT_EQ(reopened->ReadBatches(after, max_events).value(), read[i++])
+          << "after " << after << ", " << max_events;
+    }
+  }
+  EXPECT_TRUE(read.back().empty()) << "the end of the log";
+}
+
+}  // namespace
+}  // namespace flagledger
