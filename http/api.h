@@ -51,8 +51,12 @@ class Api {
     return store_.ready() ? store_.tokens_locked() : nullptr;
   }
 
-  // From now on /readyz answers 503 (the server is draining).
-  void BeginShutdown() { shutting_down_.store(true, std::memory_order_release); }
+  // From now on /readyz answers 503 (the server is draining), and work that blocks (a
+  // checkpoint) is refused; what was queued is answered before this returns.
+  void BeginShutdown() {
+    shutting_down_.store(true, std::memory_order_release);
+    background_.Stop();
+  }
 
  private:
   // Sets `token_index` to the position of the token that authenticated the request.

@@ -4,21 +4,25 @@ namespace flagledger {
 
 BackgroundWork::BackgroundWork() : thread_([this] { Run(); }) {}
 
-BackgroundWork::~BackgroundWork() {
+BackgroundWork::~BackgroundWork() { Stop(); }
+
+void BackgroundWork::Stop() {
   {
     MutexLock lock(mutex_);
     stopping_ = true;
   }
   posted_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
-void BackgroundWork::Post(std::function<void()> task) {
+bool BackgroundWork::Post(std::function<void()> task) {
   {
     MutexLock lock(mutex_);
+    if (stopping_) return false;
     tasks_.push_back(std::move(task));
   }
   posted_.notify_one();
+  return true;
 }
 
 void BackgroundWork::Run() {

@@ -14,12 +14,16 @@ namespace flagledger {
 class BackgroundWork {
  public:
   BackgroundWork();
-  ~BackgroundWork();  // runs what is queued, then joins
+  ~BackgroundWork();  // Stop()s
   BackgroundWork(const BackgroundWork&) = delete;
   BackgroundWork& operator=(const BackgroundWork&) = delete;
 
-  // Queues `task`; returns at once. Tasks run one at a time, in order.
-  void Post(std::function<void()> task) EXCLUDES(mutex_);
+  // Queues `task` and returns true at once; false (and `task` dropped) once stopping. Tasks
+  // run one at a time, in order.
+  bool Post(std::function<void()> task) EXCLUDES(mutex_);
+  // Runs what is queued, then joins the thread. Idempotent. Call it before anything the tasks
+  // reach is destroyed (the server's io_context, for an answer).
+  void Stop() EXCLUDES(mutex_);
 
  private:
   void Run() EXCLUDES(mutex_);

@@ -10,7 +10,9 @@ void HandleReplicationCheckpoint(FlagStore& store, const RequestContext& context
                                  BackgroundWork& background) {
   Status names = CheckQueryNames(context.target, {});
   if (!names.ok()) return respond(ProblemResponse(names));
-  background.Post([&log = store.log(), respond = std::move(respond)] {
+  auto answer = std::make_shared<Responder>(std::move(respond));
+  bool queued = background.Post([&log = store.log(), answer] {
+    const Responder& respond = *answer;
     std::uint64_t sequence = log.last_sequence();
     auto stream = CheckpointStream::Open(log);
     if (!stream.ok()) return respond(ProblemResponse(stream.status()));
@@ -23,6 +25,9 @@ void HandleReplicationCheckpoint(FlagStore& store, const RequestContext& context
     response.stream = std::move(stream).value();
     respond(std::move(response));
   });
+  if (!queued) {
+    (*answer)(ProblemResponse(Status(ErrorCode::kUnavailable, "the server is shutting down")));
+  }
 }
 
 }  // namespace flagledger
