@@ -151,7 +151,7 @@ Status TarReader::Feed(std::string_view bytes) {
 }
 
 Status TarReader::TakeHeader() {
-  auto refuse = [](std::string why) {
+  auto refuse = [](const std::string& why) {
     return Status(ErrorCode::kValidationFailed, "not a checkpoint archive: " + why);
   };
   std::string_view block = header_;
