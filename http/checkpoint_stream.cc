@@ -38,14 +38,8 @@ Result<std::shared_ptr<CheckpointStream>> CheckpointStream::Open(const EventLog&
   };
 
   // The newest snapshot, listed before the checkpoint is made: the checkpoint holds it.
-  SnapshotStore snapshots(log.data_dir());
-  std::optional<SnapshotStore::Entry> snapshot;
-  for (const SnapshotStore::Entry& entry : snapshots.List()) {
-    if (entry.sequence <= log.last_sequence()) {
-      snapshot = entry;
-      break;
-    }
-  }
+  std::optional<SnapshotStore::Entry> snapshot =
+      SnapshotStore(log.data_dir()).NewestWithin(log.last_sequence());
   static std::atomic<std::uint64_t> scratch_count{0};
   fs::path scratch = fs::path(log.data_dir()) / (".checkpoint-" + std::to_string(::getpid()) + "-" +
                                                  std::to_string(scratch_count++));

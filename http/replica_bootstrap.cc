@@ -14,6 +14,7 @@
 
 #include "http/leader_url.h"
 #include "http/tar_archive.h"
+#include "projections/file_io.h"
 
 namespace flagledger {
 
@@ -31,13 +32,10 @@ Status DiskError(const std::string& what) {
   return Status(ErrorCode::kInternal, what + ": " + std::strerror(errno));
 }
 
-Status SyncPath(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return DiskError("cannot open " + path.string());
-  int synced = ::fsync(fd);
-  ::close(fd);
-  if (synced != 0) return DiskError("cannot sync " + path.string());
-  return Status::Ok();
+// A directory synced, its failure a local disk error (kInternal), as the bootstrap reports one.
+Status SyncPath(const fs::path& directory) {
+  Status synced = SyncDirectory(directory.string());
+  return synced.ok() ? synced : Status(ErrorCode::kInternal, synced.detail());
 }
 
 // Writes each member of the archive under the staging directory, synced.

@@ -148,6 +148,7 @@ FollowerState ReplicaFollower::state() const {
   FollowerState state = state_;
   auto now = std::chrono::steady_clock::now();
   state.silent_seconds = std::chrono::duration<double>(now - last_heard_).count();
+  state.leader_head = lag_.leader_head();  // kept by lag_ alone
   state.lag_seconds = lag_.Seconds(now);
   return state;
 }
@@ -191,7 +192,6 @@ void ReplicaFollower::Heard(std::uint64_t leader_head, std::optional<Timestamp> 
   state_.heard = true;
   lag_.Heard(leader_head, state_.applied, store_.log().last_recorded_at(), leader_time,
              last_heard_);
-  state_.leader_head = lag_.leader_head();
 }
 
 void ReplicaFollower::Received(std::uint64_t first, Timestamp recorded_at) {

@@ -119,13 +119,7 @@ std::string BackupSummaryJson(const BackupSummary& summary) {
 Result<BackupSummary> CreateVerifiedBackup(const EventLog& log, const SnapshotStore& snapshots,
                                            const std::string& backup_dir) {
   // The newest snapshot, listed before the backup starts: it lies within what the backup holds.
-  std::optional<SnapshotStore::Entry> snapshot;
-  for (const SnapshotStore::Entry& entry : snapshots.List()) {
-    if (entry.sequence <= log.last_sequence()) {
-      snapshot = entry;
-      break;
-    }
-  }
+  std::optional<SnapshotStore::Entry> snapshot = snapshots.NewestWithin(log.last_sequence());
   auto created = log.CreateBackup(backup_dir, "flagledger event log");
   if (!created.ok()) return created.status();
   BackupSummary summary = FromLogBackup(*created);

@@ -40,6 +40,8 @@ Status WriteDurably(const std::string& path, std::string_view bytes) {
   return Status::Ok();
 }
 
+}  // namespace
+
 Status SyncDirectory(const std::string& directory) {
   int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return IoError("cannot open " + directory);
@@ -47,8 +49,6 @@ Status SyncDirectory(const std::string& directory) {
   ::close(fd);
   return result == 0 ? Status::Ok() : IoError("cannot sync " + directory);
 }
-
-}  // namespace
 
 Status ReplaceFileDurably(const std::string& path, std::string_view bytes) {
   std::string temporary = path + ".tmp";

@@ -15,6 +15,9 @@ namespace flagledger {
 // kUnavailable (naming the step and errno) on failure; the temporary file is removed then.
 Status ReplaceFileDurably(const std::string& path, std::string_view bytes);
 
+// fsyncs `directory`, so that the entries renamed into it last. kUnavailable on failure.
+Status SyncDirectory(const std::string& directory);
+
 // The whole content of `path`, or nullopt when it cannot be read.
 std::optional<std::string> ReadWholeFile(const std::string& path);
 

@@ -50,6 +50,13 @@ std::vector<SnapshotStore::Entry> SnapshotStore::List() const {
   return entries;
 }
 
+std::optional<SnapshotStore::Entry> SnapshotStore::NewestWithin(std::uint64_t max_sequence) const {
+  for (Entry& entry : List()) {
+    if (entry.sequence <= max_sequence) return std::move(entry);
+  }
+  return std::nullopt;
+}
+
 Result<std::shared_ptr<const ProjectionSnapshot>> SnapshotStore::Read(const Entry& entry) const {
   auto bytes = ReadWholeFile(entry.path);
   if (!bytes) return Status(ErrorCode::kUnavailable, "cannot read " + entry.path);

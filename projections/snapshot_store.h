@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ class SnapshotStore {
 
   // The snapshot files, newest first.
   std::vector<Entry> List() const;
+  // The newest snapshot file that does not lie past `max_sequence` (unread), if any.
+  std::optional<Entry> NewestWithin(std::uint64_t max_sequence) const;
   // Reads and checks one file (see DecodeSnapshot).
   Result<std::shared_ptr<const ProjectionSnapshot>> Read(const Entry& entry) const;
 
