@@ -79,9 +79,14 @@ TEST(Api, AnswersUnavailableWhileShuttingDown) {
   FlagStore& store = server.store;
   Api& api = server.api;
   ASSERT_TRUE(store.Start().ok());
+  EXPECT_EQ(Call(api, "GET", "/api/v1/replication/checkpoint").status, 200);
   api.BeginShutdown();
   EXPECT_EQ(Call(api, "GET", "/readyz").status, 503);
   EXPECT_EQ(Call(api, "GET", "/healthz").status, 200);
+  // Blocking work is no longer taken: its thread is stopped before the server goes.
+  HttpResponse checkpoint = Call(api, "GET", "/api/v1/replication/checkpoint");
+  EXPECT_EQ(checkpoint.status, 503);
+  EXPECT_NE(checkpoint.body.find("the server is shutting down"), std::string::npos);
   store.Stop();
   HttpResponse write = Call(api, "DELETE", "/api/v1/organizations/o/feature-flags/x");
   EXPECT_EQ(write.status, 503);

@@ -292,13 +292,18 @@ TEST_F(Replica, TokensAndRevocationsReachFollowers) {
         300);
     EXPECT_TRUE(feed.starts_with("HTTP/1.1 200")) << feed;
   }
-  // A replica token is for the whole log or none.
+  // A replica token is for the whole log or none; the refusal appends nothing.
+  auto tokens_now = [&] {
+    return RunFlagledger("token list --json --data-dir " + leader_.data_dir()).out;
+  };
+  std::string before_refusal = tokens_now();
   CommandResult scoped = RunFlagledger("token create --data-dir " + leader_.data_dir() +
                                        " --org acme --role replica --name r");
   EXPECT_NE(scoped.exit_code, 0);
   EXPECT_NE(scoped.out.find("--role replica reads the whole log: it needs --org '*'"),
             std::string::npos)
       << scoped.out;
+  EXPECT_EQ(tokens_now(), before_refusal);
   // An organization's admin token is refused the feed, and told what it needs.
   HeaderList as_admin = {{"Authorization", "Bearer " + create("acme", "admin", "acme-admin")}};
   HttpResult weak =

@@ -80,7 +80,10 @@ TEST_F(TokenStoreTest, RejectedCommandsAppendNothing) {
   EXPECT_EQ(Write(Revoke("tok_unknown")).code(), ErrorCode::kFlagNotFound);
   EXPECT_EQ(Write(Create("tok_2", std::string(kAllOrganizations), Role::kWrite)).code(),
             ErrorCode::kValidationFailed);
+  // A replica token reads the whole log: one scoped to an organization is refused.
+  EXPECT_EQ(Write(Create("tok_3", "org-a", Role::kReplica)).code(), ErrorCode::kValidationFailed);
   EXPECT_EQ(log_->last_sequence(), 1u);
+  ASSERT_TRUE(Write(Create("tok_4", std::string(kAllOrganizations), Role::kReplica)).ok());
 }
 
 TEST_F(TokenStoreTest, RetriesChangeNothing) {
