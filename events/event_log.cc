@@ -581,6 +581,16 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
   Status checkpointed = AddCheckpoints(events, batch, written, cursors);
   if (!checkpointed.ok()) return checkpointed;
   if (!status.ok()) return StorageError("cannot build the write batch", status);
+  // The writer's own batch as a follower receives it: for the gate, then for the feeds.
+  std::shared_ptr<const ReplicatedBatch> own;
+  if (replicated.empty() && !events.empty()) {
+    own = std::make_shared<const ReplicatedBatch>(ReplicatedBatch{
+        events.front().sequence, events.back().sequence, std::move(encoded), records});
+    if (options_.gate) {
+      Status admitted = options_.gate->Admit(*own);
+      if (!admitted.ok()) return admitted;
+    }
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
   status = db_->Write(write_options, &batch);
@@ -598,10 +608,7 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
   last_sequence_.store(sequence, std::memory_order_release);
   chain_hash_ = std::move(chain_hash);
   // After last_sequence_: a feed never finds a batch past the head it reads.
-  if (replicated.empty() && !events.empty()) {
-    recent_batches_->Add(std::make_shared<const ReplicatedBatch>(ReplicatedBatch{
-        events.front().sequence, events.back().sequence, std::move(encoded), records}));
-  }
+  if (own) recent_batches_->Add(std::move(own));
   for (const ReplicatedBatch& one : replicated) {
     recent_batches_->Add(std::make_shared<const ReplicatedBatch>(one));
   }

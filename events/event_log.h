@@ -18,6 +18,7 @@
 
 #include "core/status.h"
 #include "core/thread_annotations.h"
+#include "events/batch_gate.h"
 #include "events/column_family.h"
 #include "events/event.h"
 #include "events/event_chain.h"
@@ -70,6 +71,9 @@ struct EventLogOptions {
   std::chrono::milliseconds recovery_interval{1000};
   // Told of each schema upgrade step applied at open (one line each). May be empty.
   std::function<void(const std::string&)> on_upgrade;
+  // Asked before each batch of the log's own writer is written (a cluster's writer commits it
+  // to the cluster there); null: every batch is written. Must outlive the log.
+  BatchGate* gate = nullptr;
   // The RocksDB environment; null for the default. A seam for fault-injection tests
   // (rocksdb::NewCompositeEnv over a FileSystemWrapper). Must outlive the log.
   rocksdb::Env* env = nullptr;

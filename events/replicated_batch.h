@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "events/idempotency_record.h"
 
 namespace flagledger {
@@ -20,5 +22,12 @@ struct ReplicatedBatch {
 
   bool operator==(const ReplicatedBatch&) const = default;
 };
+
+// The batch as one value (the cluster's log in etcd holds one per key): "FLB1", u64 first,
+// u64 last, u32 event count, (u32 length, stored JSON)*, u32 record count,
+// (u32 length, scope key, u32 length, EncodeIdempotencyRecord)*; integers big-endian.
+std::string EncodeReplicatedBatch(const ReplicatedBatch& batch);
+// kInternal when `value` is not such an encoding, or its events do not number first..last.
+Result<ReplicatedBatch> DecodeReplicatedBatch(std::string_view value);
 
 }  // namespace flagledger

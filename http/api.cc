@@ -137,6 +137,21 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     response.headers.emplace_back("Flagledger-Leader", replica_->options().leader_url);
     return respond(std::move(response));
   }
+  if (cluster_ && !read && route != Route::kOfrepFlag && route != Route::kOfrepFlags) {
+    ClusterState state = cluster_->state();
+    if (state.role != ClusterRole::kWriter) {
+      std::string detail = state.writer_url.empty()
+                               ? "this node follows its cluster's writer, and no writer is "
+                                 "elected right now; retry shortly"
+                               : "this node follows its cluster's writer " + state.writer_id +
+                                     " at " + state.writer_url + "; send writes there";
+      HttpResponse response = ProblemResponse(Status(ErrorCode::kReadOnlyReplica, detail));
+      if (!state.writer_url.empty()) {
+        response.headers.emplace_back("Flagledger-Leader", state.writer_url);
+      }
+      return respond(std::move(response));
+    }
+  }
   if (!request.min_sequence.empty()) {
     auto parsed = ParseDecimal(request.min_sequence);
     if (!parsed) {
@@ -173,6 +188,9 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
       HttpResponse response =
           JsonResponse(200, metrics_ ? metrics_->Render(store_, list_pages_.kept_bytes()) : "");
       if (metrics_ && replica_) AppendReplicaMetrics(response.body, replica_->state());
+      if (metrics_ && cluster_) {
+        AppendClusterMetrics(response.body, cluster_->state(), cluster_->log());
+      }
       response.content_type = MediaType::kPrometheusText;
       return respond(std::move(response));
     }
@@ -248,6 +266,27 @@ void Api::HandleReady(const Responder& respond) const {
                                        seconds + " s behind or unheard")));
     }
     return respond(JsonResponse(200, "{\"status\":\"ready\",\"role\":\"replica\"," + lag + "}"));
+  }
+  if (cluster_) {
+    ClusterState state = cluster_->state();
+    std::string body = "{\"status\":\"ready\",\"role\":\"";
+    body += state.role == ClusterRole::kWriter ? "writer" : "follower";
+    body += "\",\"node_id\":";
+    AppendJsonString(body, state.node_id);
+    body += ",\"writer\":";
+    AppendJsonString(body, state.writer_id);
+    body += ",\"applied\":" + std::to_string(state.applied) +
+            ",\"cluster_head\":" + std::to_string(state.cluster_head) + "}";
+    if (!cluster_->ready()) {
+      return respond(ProblemResponse(Status(
+          ErrorCode::kUnavailable,
+          "this node is not ready: " +
+              (state.problem.empty() ? std::string("it has not caught up with its cluster lately")
+                                     : state.problem) +
+              "; it has applied " + std::to_string(state.applied) + " of the " +
+              std::to_string(state.cluster_head) + " events it knows the cluster has")));
+    }
+    return respond(JsonResponse(200, std::move(body)));
   }
   StorageHealth health = store_.log().health();
   if (health.writable) return respond(JsonResponse(200, "{\"status\":\"ready\"}"));

@@ -7,6 +7,7 @@
 
 #include "http/authorization.h"
 #include "http/background_work.h"
+#include "http/cluster_node.h"
 #include "http/http_message.h"
 #include "http/list_page_cache.h"
 #include "http/metrics.h"
@@ -32,14 +33,18 @@ class Api {
   // within `list_page_cache_bytes` (0: none; see ListPageCache).
   // `replica`, when given, makes this server a read replica: writes answer 503
   // read_only_replica naming the leader, and /readyz and the metrics tell its lag.
+  // `cluster`, when given, makes it a cluster's node: writes reach the store only while the
+  // node is the cluster's writer, and otherwise answer 503 read_only_replica naming the
+  // writer.
   explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr,
                std::size_t list_page_cache_bytes = ListPageCache::kDefaultBudgetBytes,
-               ReplicaFollower* replica = nullptr)
+               ReplicaFollower* replica = nullptr, const ClusterNode* cluster = nullptr)
       : store_(store),
         auth_(auth),
         metrics_(metrics),
         list_pages_(list_page_cache_bytes),
-        replica_(replica) {}
+        replica_(replica),
+        cluster_(cluster) {}
 
   // Answers `request` through `respond`, exactly once. Never throws. Returns the route the
   // request matched and the token it was authenticated with.
@@ -69,6 +74,7 @@ class Api {
   const Metrics* const metrics_;
   ListPageCache list_pages_;
   ReplicaFollower* const replica_;
+  const ClusterNode* const cluster_;
   std::atomic<bool> shutting_down_{false};
   BackgroundWork background_;  // last: its tasks use the members above
 };

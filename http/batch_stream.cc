@@ -1,7 +1,7 @@
 #include "http/batch_stream.h"
 
 #include "core/json_writer.h"
-#include "http/base64.h"
+#include "events/base64.h"
 
 namespace flagledger {
 

@@ -14,8 +14,8 @@
 #include <limits>
 
 #include "core/json_writer.h"
+#include "events/base64.h"
 #include "http/access_log.h"
-#include "http/base64.h"
 #include "http/leader_url.h"
 #include "http/prometheus_text.h"
 

@@ -32,7 +32,8 @@ FlagStore::FlagStore(EventLog& log, const Clock& clock, FlagStoreOptions options
       batch_events_(kBatchEventsBounds),
       snapshot_(std::make_shared<const ProjectionSnapshot>()),
       tokens_(std::make_shared<const TokenTable>()),
-      tokens_copy_(tokens_.load()) {}
+      tokens_copy_(tokens_.load()),
+      follower_(options_.follower) {}
 
 FlagStore::~FlagStore() { Stop(); }
 
@@ -109,7 +110,7 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
   bool wake_writer = false;
   {
     MutexLock lock(mutex_);
-    if (options_.follower) {
+    if (follower()) {
       refused = Status(ErrorCode::kReadOnlyReplica,
                        "this server is a read replica; send writes to its leader");
     } else if (stopping_ || !ready()) {
@@ -135,6 +136,7 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
 
 Status FlagStore::ApplyReplicated(std::span<const ReplicatedBatch> batches) {
   if (!ready()) return Unavailable("the server is still loading its data");
+  MutexLock apply(apply_mutex_);
   auto append_started = std::chrono::steady_clock::now();
   std::vector<Event> events;
   Status appended = log_.AppendReplicated(batches, &events);
@@ -227,6 +229,7 @@ struct FlagStore::BatchDraft {
 };
 
 void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
+  MutexLock apply(apply_mutex_);
   BatchDraft draft;
   draft.base = snapshot();
   draft.now = StampTime();

@@ -55,7 +55,8 @@ struct FlagStoreOptions {
   // change streams wake up on it). Must not block. May be empty.
   std::function<void()> on_published;
   // A read replica: Submit refuses every command with kReadOnlyReplica, and the state changes
-  // only through ApplyReplicated (the leader's batches).
+  // only through ApplyReplicated (the leader's batches). A cluster's node changes it with
+  // SetFollower as it loses or wins the writer's role.
   bool follower = false;
 };
 
@@ -111,10 +112,15 @@ class FlagStore {
 
   // A follower's write path: appends its leader's batch exactly as stored (nothing when it
   // does not follow the log: kInternal), then folds and publishes it as the writer does its
-  // own, tokens included, and calls on_published. Call from one thread, after Start, only on
-  // a store whose options say `follower` (its writer thread then never writes).
+  // own, tokens included, and calls on_published. Call from one thread, after Start, only
+  // while the store is a follower (its writer thread then appends nothing of its own).
   // Consecutive batches may come together: one append and one publish for all.
   Status ApplyReplicated(std::span<const ReplicatedBatch> batches);
+  // Makes this store a follower (Submit refuses commands, whichever are queued are still
+  // decided, and their appends are refused by the log's gate) or a writer again. A writer must
+  // first have applied everything its cluster committed. Thread-safe.
+  void SetFollower(bool follower) { follower_.store(follower, std::memory_order_release); }
+  bool follower() const { return follower_.load(std::memory_order_acquire); }
   // A follower's empty log takes its leader's log id (EventLog::AdoptLogId).
   Status AdoptLogId(const std::string& log_id) { return log_.AdoptLogId(log_id); }
   // Refuses new commands, finishes the queued ones and joins the writer. Idempotent.
@@ -193,6 +199,10 @@ class FlagStore {
   std::shared_ptr<const TokenTable> tokens_copy_ GUARDED_BY(tokens_mutex_);
   void PublishTokens(std::shared_ptr<const TokenTable> tokens) EXCLUDES(tokens_mutex_);
   std::atomic<bool> ready_{false};
+  std::atomic<bool> follower_;
+  // Held by ProcessBatch and ApplyReplicated: a node that changes role never has its writer
+  // and its follower appending at once.
+  Mutex apply_mutex_;
   std::atomic<std::uint64_t> batches_{0}, commands_{0}, events_{0};
 
   Mutex mutex_;

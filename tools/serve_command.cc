@@ -14,8 +14,10 @@
 
 #include "core/clock.h"
 #include "core/json_writer.h"
+#include "events/etcd_log.h"
 #include "events/event_log.h"
 #include "http/access_log.h"
+#include "http/cluster_node.h"
 #include "http/replica_bootstrap.h"
 #include "http/replica_follower.h"
 #include "http/server.h"
@@ -144,6 +146,19 @@ int RunServe(const std::vector<std::string>& args) {
   std::filesystem::create_directories(config->data_dir, ignored);
   ::chmod(config->data_dir.c_str(), 0700);
   if (auto stop = BootstrapFollower(*config, stop_signals)) return *stop;
+  // A cluster's node: its log's batches go to etcd first (events/etcd_log.h), and the node
+  // (created below, once the store exists) learns from the log when it is deposed.
+  const bool cluster = !config->etcd_endpoints.empty();
+  std::optional<ClusterNode> node;
+  std::unique_ptr<EtcdLog> etcd_log;
+  if (cluster) {
+    EtcdLogOptions etcd_options;
+    etcd_options.endpoints = config->etcd_endpoints;
+    etcd_log = std::make_unique<EtcdLog>(std::move(etcd_options), [&node](const std::string& why) {
+      if (node) node->Deposed(why);
+    });
+    log_options.gate = etcd_log.get();
+  }
   auto log = EventLog::Open(config->data_dir, log_options);
   if (!log.ok()) {
     LogEvent("error", "cannot open the event log", JsonMember("error", log.status().detail()));
@@ -166,7 +181,7 @@ int RunServe(const std::vector<std::string>& args) {
   ChangeNotifier notifier;  // wakes the change streams
   store_options.on_published = [&notifier] { notifier.Notify(); };
   const bool follower = !config->follow_url.empty();
-  store_options.follower = follower;
+  store_options.follower = follower || cluster;
   FlagStore store(**log, clock, std::move(store_options));
   // A follower that cannot go on (another log, a batch that does not follow) stops the
   // process: a replica that silently serves a diverged history is worse than none.
@@ -183,9 +198,25 @@ int RunServe(const std::vector<std::string>& args) {
     };
     replica.emplace(store, std::move(follow));
   }
+  if (cluster) {
+    ClusterOptions options;
+    options.etcd_endpoints = config->etcd_endpoints;
+    options.node_id = config->node_id;
+    options.advertise_url = config->advertise_url;
+    options.lease_ttl = std::chrono::seconds(config->lease_ttl_s);
+    options.max_lag = std::chrono::milliseconds(config->max_lag_ms);
+    options.log = [](std::string_view level, std::string_view message, const std::string& detail) {
+      LogEvent(level, message, detail.empty() ? std::string() : JsonMember("detail", detail));
+    };
+    options.on_stopped = [&exit_code](const std::string&) {
+      exit_code.store(1);
+      ::kill(::getpid(), SIGTERM);
+    };
+    node.emplace(store, *etcd_log, std::move(options));
+  }
   Metrics metrics;
   Api api(store, config->auth, &metrics, static_cast<std::size_t>(config->page_cache_mb) << 20,
-          replica ? &*replica : nullptr);
+          replica ? &*replica : nullptr, node ? &*node : nullptr);
   FitConnectionsToDescriptors(config->server, log_options);
   config->server.notifier = &notifier;
   config->server.metrics = &metrics;
@@ -221,6 +252,15 @@ int RunServe(const std::vector<std::string>& args) {
                  ",\"applied\":" + std::to_string(store.log().last_sequence()) +
                  ",\"max_lag_ms\":" + std::to_string(config->max_lag_ms));
   }
+  if (node) {
+    const std::string& host = config->server.address;
+    node->Start("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                std::to_string(server.port()));
+    LogEvent("info", "joining the cluster",
+             JsonMember("node_id", config->node_id) + "," +
+                 JsonMember("advertise", node->advertise_url()) +
+                 ",\"applied\":" + std::to_string(store.log().last_sequence()));
+  }
   bool tokens_exist = !store.tokens()->empty();
   std::string_view auth = config->auth == AuthMode::kOff ? "off"
                           : config->auth == AuthMode::kOn || tokens_exist
@@ -248,6 +288,7 @@ int RunServe(const std::vector<std::string>& args) {
            JsonMember("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   api.BeginShutdown();
   if (replica) replica->Stop();
+  if (node) node->Stop();  // hands the writer's role over before the connections drain
   server.Shutdown();
   token_spool.Stop();
   store.Stop();

@@ -57,6 +57,20 @@ Read replicas (see the README's "Scaling reads"):
                             replays the leader's whole log event by event (default
                             checkpoint)                               [FLAGLEDGER_BOOTSTRAP]
 
+A cluster on etcd (see the README's "Running a cluster"):
+  --cluster etcd=URL[,URL...]
+                            a node of the cluster whose log and writer's election live in the
+                            etcd members at these client URLs (http://HOST:PORT): one node
+                            writes, the others follow and take over when it is lost
+                                                                      [FLAGLEDGER_CLUSTER]
+  --node-id ID              this node's name in the cluster (letters, digits, '.', '_', '-')
+                                                                      [FLAGLEDGER_NODE_ID]
+  --advertise URL           where clients reach this node (http://HOST:PORT; default: the
+                            --listen address); followers name the writer's in
+                            Flagledger-Leader                         [FLAGLEDGER_ADVERTISE]
+  --lease-ttl N             seconds a writer that stops renewing its lease keeps its role
+                            (default 3)                               [FLAGLEDGER_LEASE_TTL]
+
 Security and limits (see the README's security section):
   --auth on|off             on: every API request needs a bearer token (`flagledger token`);
                             default: on, except on a loopback address while no token exists
@@ -187,6 +201,36 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
       return Bad("--bootstrap", "must be checkpoint or feed");
     }
     config.bootstrap_from_checkpoint = value == "checkpoint";
+  } else if (name == "cluster") {
+    constexpr std::string_view kEtcd = "etcd=";
+    if (!value.starts_with(kEtcd)) return Bad("--cluster", "must be etcd=URL[,URL...]");
+    config.etcd_endpoints.clear();
+    std::string_view rest = std::string_view(value).substr(kEtcd.size());
+    while (!rest.empty()) {
+      std::string_view url = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), url.size() + 1));
+      if (!url.starts_with("http://") || url.size() <= 7) {
+        return Bad("--cluster", "each etcd URL must be http://HOST:PORT");
+      }
+      config.etcd_endpoints.emplace_back(url);
+    }
+    if (config.etcd_endpoints.empty()) return Bad("--cluster", "must name at least one etcd URL");
+  } else if (name == "node-id") {
+    if (value.empty() || value.size() > 64 ||
+        value.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+            std::string::npos) {
+      return Bad("--node-id", "must be 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    config.node_id = value;
+  } else if (name == "advertise") {
+    if (!value.starts_with("http://") || value.size() <= 7 ||
+        value.find(' ') != std::string::npos) {
+      return Bad("--advertise", "must be http://HOST:PORT");
+    }
+    config.advertise_url = value;
+  } else if (name == "lease-ttl") {
+    return ApplyBounded("--lease-ttl", value, 1, 60, "seconds", config.lease_ttl_s);
   } else if (name == "max-lag-ms") {
     return ApplyBounded("--max-lag-ms", value, 10, 3'600'000, "milliseconds", config.max_lag_ms);
   } else if (name == "access-log") {
@@ -237,6 +281,10 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_FOLLOW_TOKEN", "follow-token"},
       {"FLAGLEDGER_MAX_LAG_MS", "max-lag-ms"},
       {"FLAGLEDGER_BOOTSTRAP", "bootstrap"},
+      {"FLAGLEDGER_CLUSTER", "cluster"},
+      {"FLAGLEDGER_NODE_ID", "node-id"},
+      {"FLAGLEDGER_ADVERTISE", "advertise"},
+      {"FLAGLEDGER_LEASE_TTL", "lease-ttl"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);
@@ -266,6 +314,16 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
     }
     Status applied = ApplySetting(config, name, value, auth_given);
     if (!applied.ok()) return applied;
+  }
+  if (!config.etcd_endpoints.empty()) {
+    if (!config.follow_url.empty()) {
+      return Bad("--cluster", "a cluster's node follows its cluster, not --follow");
+    }
+    if (config.node_id.empty()) return Bad("--cluster", "needs --node-id");
+    const std::string& address = config.server.address;
+    if (config.advertise_url.empty() && (address == "0.0.0.0" || address == "::")) {
+      return Bad("--cluster", "needs --advertise when listening on every address");
+    }
   }
   bool loopback = IsLoopbackAddress(config.server.address);
   if (!auth_given) config.auth = loopback ? AuthMode::kAuto : AuthMode::kOn;

@@ -29,6 +29,13 @@ struct ServeConfig {
   // How a follower with an empty data directory starts: from the leader's checkpoint (true),
   // or by replaying the leader's whole log through the feed.
   bool bootstrap_from_checkpoint = true;
+  // A node of a cluster on etcd (--cluster etcd=URL,...): its members' client URLs; empty:
+  // no cluster. Then node_id is required, and advertise_url unless the server listens on one
+  // address (the default then).
+  std::vector<std::string> etcd_endpoints;
+  std::string node_id;
+  std::string advertise_url;      // http://HOST:PORT where clients reach this node
+  std::uint64_t lease_ttl_s = 3;  // the writer's lease in etcd
   bool show_help = false;
 };
 

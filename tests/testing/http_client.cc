@@ -1,6 +1,8 @@
 #include "tests/testing/http_client.h"
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -40,6 +42,8 @@ struct HttpClient::Connection {
 };
 
 HttpClient::HttpClient(std::uint16_t port) : port_(port) {}
+HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout)
+    : port_(port), timeout_(timeout) {}
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::Send(const std::string& method, const std::string& target,
@@ -66,6 +70,14 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
       if (!connection_) {
         connection_ = std::make_unique<Connection>();
         connection_->stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+        if (timeout_.count() > 0) {
+          // Beast's synchronous calls ignore expires_after: the socket's own timeouts do.
+          timeval limit{static_cast<time_t>(timeout_.count() / 1000),
+                        static_cast<suseconds_t>(timeout_.count() % 1000 * 1000)};
+          int fd = connection_->stream.socket().native_handle();
+          setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+          setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+        }
       }
       connection_->stream.expires_after(std::chrono::seconds(30));
       http::write(connection_->stream, request);
@@ -84,7 +96,7 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
       return result;
     } catch (const beast::system_error& error) {
       connection_.reset();  // a stale keep-alive connection: retry once on a new one
-      if (attempt == 1)
+      if (attempt == 1 || timeout_.count() > 0)
         throw std::runtime_error(std::string("HTTP request failed: ") + error.what());
     }
   }

@@ -1,6 +1,7 @@
 // A blocking HTTP/1.1 client for integration tests (Beast, in its own translation unit).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 class HttpClient {
  public:
   explicit HttpClient(std::uint16_t port);
+  // Each request gives up after `timeout` (throwing), and is not retried: for clients of a
+  // server that may be paused or killed.
+  HttpClient(std::uint16_t port, std::chrono::milliseconds timeout);
   ~HttpClient();
 
   // Sends a request; a non-empty body without a Content-Type header in `headers` is sent as
@@ -41,6 +45,7 @@ class HttpClient {
  private:
   struct Connection;
   std::uint16_t port_;
+  std::chrono::milliseconds timeout_{0};  // 0: none, and a failed request is retried once
   std::unique_ptr<Connection> connection_;
 };
 

@@ -107,5 +107,59 @@ TEST(ServeConfig, AFollowerBootstrapsFromTheCheckpointUnlessToldToReplay) {
   EXPECT_NE(bad.status().detail().find("must be checkpoint or feed"), std::string::npos);
 }
 
+TEST(ServeConfig, AClusterNodeNamesItsEtcdMembersAndItself) {
+  auto node = Parse({"--cluster", "etcd=http://127.0.0.1:2379,http://127.0.0.1:22379", "--node-id",
+                     "node-1.a_b", "--lease-ttl", "5"});
+  ASSERT_TRUE(node.ok()) << node.status().detail();
+  EXPECT_EQ(node->etcd_endpoints,
+            (std::vector<std::string>{"http://127.0.0.1:2379", "http://127.0.0.1:22379"}));
+  EXPECT_EQ(node->node_id, "node-1.a_b");
+  EXPECT_EQ(node->lease_ttl_s, 5u);
+  EXPECT_TRUE(node->advertise_url.empty());  // the --listen address, once listening
+  EXPECT_TRUE(Parse({})->etcd_endpoints.empty());
+  EXPECT_EQ(Parse({})->lease_ttl_s, 3u);
+
+  auto environment = [](const char* name) -> const char* {
+    std::string_view wanted(name);
+    if (wanted == "FLAGLEDGER_CLUSTER") return "etcd=http://e1:2379";
+    if (wanted == "FLAGLEDGER_NODE_ID") return "n7";
+    if (wanted == "FLAGLEDGER_ADVERTISE") return "http://n7.internal:8080";
+    return nullptr;
+  };
+  auto from_environment =
+      ParseServeConfig({"--listen", "0.0.0.0:8080", "--auth", "on"}, environment);
+  ASSERT_TRUE(from_environment.ok()) << from_environment.status().detail();
+  EXPECT_EQ(from_environment->advertise_url, "http://n7.internal:8080");
+}
+
+TEST(ServeConfig, RefusesAClusterNodeItCannotName) {
+  auto problem = [](std::vector<std::string> args) {
+    auto config = Parse(std::move(args));
+    return config.ok() ? std::string() : config.status().detail();
+  };
+  const std::string etcd = "etcd=http://127.0.0.1:2379";
+  EXPECT_NE(problem({"--cluster", etcd}).find("needs --node-id"), std::string::npos);
+  EXPECT_NE(problem({"--cluster", "http://127.0.0.1:2379", "--node-id", "a"}).find("etcd=URL"),
+            std::string::npos);
+  EXPECT_NE(problem({"--cluster", "etcd=127.0.0.1:2379", "--node-id", "a"}).find("http://"),
+            std::string::npos);
+  EXPECT_NE(problem({"--cluster", "etcd=", "--node-id", "a"}).find("at least one"),
+            std::string::npos);
+  EXPECT_NE(problem({"--cluster", etcd, "--node-id", "a b"}).find("--node-id"), std::string::npos);
+  EXPECT_NE(problem({"--cluster", etcd, "--node-id", std::string(65, 'n')}).find("--node-id"),
+            std::string::npos);
+  EXPECT_NE(
+      problem({"--cluster", etcd, "--node-id", "a", "--listen", "0.0.0.0:8080", "--auth", "on"})
+          .find("needs --advertise"),
+      std::string::npos);
+  EXPECT_NE(problem({"--cluster", etcd, "--node-id", "a", "--advertise", "n1:80"}).find("http://"),
+            std::string::npos);
+  EXPECT_NE(
+      problem({"--cluster", etcd, "--node-id", "a", "--follow", "http://l:1"}).find("not --follow"),
+      std::string::npos);
+  EXPECT_NE(problem({"--cluster", etcd, "--node-id", "a", "--lease-ttl", "0"}).find("--lease-ttl"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace flagledger

@@ -1,4 +1,4 @@
-#include "http/base64.h"
+#include "events/base64.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "http/base64.h"
+#include "events/base64.h"
 
 #include <boost/beast/core/detail/base64.hpp>
 

@@ -1,0 +1,125 @@
+// The cluster's log in etcd: the authoritative recent window of the event log, appended by one
+// fenced writer, read by every node (docs/api.md, "Running a cluster").
+//
+// Keys, all under the cluster's prefix P:
+//   P head           the last sequence committed, in decimal; its mod revision is the append
+//                    fence
+//   P log/<first>    one batch (EncodeReplicatedBatch), <first> its first sequence in 20 digits
+//   P log_id         the id of the cluster's history (every node's log takes it)
+//   P election       etcd's election of the writer (keys P election/<lease>)
+//   P nodes/<id>     each node's URL and applied sequence, under its lease
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/histogram.h"
+#include "core/status.h"
+#include "core/thread_annotations.h"
+#include "events/batch_gate.h"
+#include "events/etcd_client.h"
+#include "events/replicated_batch.h"
+
+namespace flagledger {
+
+struct ClusterKeys {
+  std::string prefix;
+
+  std::string Head() const { return prefix + "head"; }
+  std::string LogId() const { return prefix + "log_id"; }
+  std::string Election() const { return prefix + "election"; }
+  std::string LogPrefix() const { return prefix + "log/"; }
+  std::string Batch(std::uint64_t first) const;
+  std::string NodesPrefix() const { return prefix + "nodes/"; }
+  std::string Node(std::string_view node_id) const { return NodesPrefix() + std::string(node_id); }
+};
+
+// Where the cluster's log ends.
+struct ClusterHead {
+  std::uint64_t sequence = 0;     // 0: nothing committed yet
+  std::int64_t mod_revision = 0;  // of the head key (0: none)
+  std::int64_t revision = 0;      // the store's revision it was read at
+};
+
+// The writer's right to append: its election key, and the head it appended last (or found
+// when it was elected).
+struct WriterFence {
+  std::string leader_key;
+  std::int64_t leader_revision = 0;
+  ClusterHead head;
+};
+
+struct EtcdLogOptions {
+  std::vector<std::string> endpoints;
+  std::string prefix = "flagledger/";
+  std::chrono::milliseconds request_timeout{2000};
+  // How long the writer retries a batch whose outcome it does not know (etcd lost a member or
+  // its leader) before it gives the batch up as unknown and stops writing.
+  std::chrono::milliseconds settle_timeout{10000};
+  // A batch's encoding must fit in one etcd request (etcd's --max-request-bytes, 1.5 MiB by
+  // default, holds the value base64-encoded in JSON).
+  std::size_t max_batch_bytes = std::size_t{1} << 20;
+};
+
+// Reads of the cluster's log, with the caller's client.
+Result<ClusterHead> ReadClusterHead(EtcdClient& etcd, const ClusterKeys& keys);
+// The batches after `after` (a batch boundary), in order, up to `max_batches`, and the
+// revision they were read at. An empty answer means the log ends at `after` as of that
+// revision. kInternal when a stored batch does not follow the one before it.
+struct ClusterBatches {
+  std::vector<ReplicatedBatch> batches;
+  std::int64_t revision = 0;
+};
+Result<ClusterBatches> ReadClusterBatches(EtcdClient& etcd, const ClusterKeys& keys,
+                                          std::uint64_t after, std::size_t max_batches);
+
+// The gate of a cluster node's log: while this node holds a fence, each batch is first
+// appended to etcd as one transaction that succeeds only if the fence's election key still
+// exists with its revision and the head is where this writer left it; only then does the log
+// write it locally. Without a fence (a follower, or a writer that lost its role) every batch
+// is refused with kUnavailable.
+class EtcdLog : public BatchGate {
+ public:
+  // `on_deposed` is told (on the writer's thread; it must not block) when an append finds
+  // that this node is no longer the writer, or gave a batch up as unknown: the fence is gone
+  // by then.
+  EtcdLog(EtcdLogOptions options, std::function<void(const std::string& why)> on_deposed);
+
+  Status Admit(const ReplicatedBatch& batch) override EXCLUDES(mutex_);
+
+  // Makes this node the writer under `fence` (it has applied everything up to fence.head).
+  void Arm(WriterFence fence) EXCLUDES(mutex_);
+  // Takes the fence away: no batch is admitted until the next Arm. Thread-safe.
+  void Disarm() EXCLUDES(mutex_);
+  bool armed() const EXCLUDES(mutex_);
+
+  const ClusterKeys& keys() const { return keys_; }
+  const EtcdLogOptions& options() const { return options_; }
+  // Seconds per committed append to etcd.
+  const Histogram& append_seconds() const { return append_seconds_; }
+  std::uint64_t unknown_outcomes() const {
+    return unknown_outcomes_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  // After a refused compare: whether an earlier try of this same batch committed it.
+  Result<bool> CommittedEarlier(const ReplicatedBatch& batch, const std::string& encoded,
+                                const EtcdTxnResult& refused);
+  // Takes the fence away, if it is still `leader_key`'s, and tells on_deposed.
+  void Depose(const std::string& leader_key, const std::string& why) EXCLUDES(mutex_);
+
+  const EtcdLogOptions options_;
+  const ClusterKeys keys_;
+  std::function<void(const std::string&)> on_deposed_;
+  Histogram append_seconds_;
+  std::atomic<std::uint64_t> unknown_outcomes_{0};
+  mutable Mutex mutex_;
+  std::optional<WriterFence> fence_ GUARDED_BY(mutex_);
+  EtcdClient client_;  // the writer's (Admit runs on the log's writer only)
+};
+
+}  // namespace flagledger

@@ -1,0 +1,177 @@
+// The cluster's log in a real etcd: the fenced writer's appends, and what refuses them.
+#include "events/etcd_log.h"
+
+#include <gtest/gtest.h>
+
+#include "events/log_keys.h"
+#include "tests/testing/etcd_cluster.h"
+
+namespace flagledger {
+namespace {
+
+using std::chrono::milliseconds;
+
+ReplicatedBatch BatchOf(std::uint64_t first, std::size_t events, std::string_view tag = "e") {
+  ReplicatedBatch batch;
+  batch.first = first;
+  batch.last = first + events - 1;
+  for (std::size_t i = 0; i < events; ++i) {
+    batch.events.push_back("{\"sequence\":" + std::to_string(first + i) + ",\"tag\":\"" +
+                           std::string(tag) + "\"}");
+  }
+  return batch;
+}
+
+class EtcdLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.endpoints = etcd_.ClientUrls();
+    options_.prefix = UniqueTestPrefix("log-test");
+    options_.settle_timeout = milliseconds(2000);
+    keys_.prefix = options_.prefix;
+  }
+  EtcdClient Client() const { return EtcdClient(etcd_.ClientUrls(), milliseconds(2000)); }
+
+  // Elects a writer with a lease of its own; the fence it would be armed with.
+  WriterFence Elect(EtcdClient& etcd, std::int64_t& lease) {
+    lease = etcd.LeaseGrant(30).value().id;
+    EtcdLeaderKey leader = etcd.Campaign(keys_.Election(), lease, "n1 http://n1").value();
+    return WriterFence{leader.key, leader.revision, ReadClusterHead(etcd, keys_).value()};
+  }
+
+  EtcdCluster& etcd_ = SharedEtcd();
+  EtcdLogOptions options_;
+  ClusterKeys keys_;
+  std::vector<std::string> deposed_;
+};
+
+TEST_F(EtcdLogTest, AnArmedWriterAppendsBatchesThatEveryNodeReadsBack) {
+  EtcdClient etcd = Client();
+  std::int64_t lease = 0;
+  EtcdLog log(options_, [&](const std::string& why) { deposed_.push_back(why); });
+  log.Arm(Elect(etcd, lease));
+  ReplicatedBatch first = BatchOf(1, 1);
+  ReplicatedBatch second = BatchOf(2, 3);
+  second.records.push_back(
+      IdempotencyRecord{std::string("org\0key", 7), Timestamp::FromMicros(5), "PUT /x", "200"});
+  ASSERT_TRUE(log.Admit(first).ok());
+  ASSERT_TRUE(log.Admit(second).ok());
+  ASSERT_TRUE(log.Admit(BatchOf(5, 2)).ok());
+
+  auto head = ReadClusterHead(etcd, keys_);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->sequence, 6u);
+  auto read = ReadClusterBatches(etcd, keys_, 0, 10);
+  ASSERT_TRUE(read.ok()) << read.status().detail();
+  ASSERT_EQ(read->batches.size(), 3u);
+  EXPECT_EQ(read->batches[0], first);
+  EXPECT_EQ(read->batches[1], second);
+  // From a batch boundary, and a limited number of batches.
+  auto tail = ReadClusterBatches(etcd, keys_, 1, 1);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->batches.size(), 1u);
+  EXPECT_EQ(tail->batches[0], second);
+  EXPECT_TRUE(ReadClusterBatches(etcd, keys_, 6, 10)->batches.empty());
+  EXPECT_TRUE(deposed_.empty());
+  EXPECT_TRUE(log.armed());
+  ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
+}
+
+TEST_F(EtcdLogTest, AnUnarmedNodeAppendsNothing) {
+  EtcdClient etcd = Client();
+  EtcdLog log(options_, nullptr);
+  Status refused = log.Admit(BatchOf(1, 1));
+  EXPECT_EQ(refused.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(refused.detail().find("not the cluster's writer"), std::string::npos);
+  EXPECT_EQ(ReadClusterHead(etcd, keys_)->sequence, 0u);
+}
+
+TEST_F(EtcdLogTest, AWriterWhoseElectionKeyIsGoneIsDeposedAndAppendsNothing) {
+  EtcdClient etcd = Client();
+  std::int64_t lease = 0;
+  EtcdLog log(options_, [&](const std::string& why) { deposed_.push_back(why); });
+  log.Arm(Elect(etcd, lease));
+  ASSERT_TRUE(log.Admit(BatchOf(1, 1)).ok());
+  // The lease ends (as when a paused writer misses its renewals): its election key goes.
+  ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
+  Status refused = log.Admit(BatchOf(2, 1));
+  EXPECT_EQ(refused.code(), ErrorCode::kUnavailable);
+  ASSERT_EQ(deposed_.size(), 1u);
+  EXPECT_FALSE(log.armed());
+  EXPECT_EQ(ReadClusterHead(etcd, keys_)->sequence, 1u);
+  EXPECT_EQ(ReadClusterBatches(etcd, keys_, 0, 10)->batches.size(), 1u);
+  // Disarmed: later batches are refused without asking etcd.
+  EXPECT_EQ(log.Admit(BatchOf(2, 1)).code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(deposed_.size(), 1u);
+}
+
+TEST_F(EtcdLogTest, AWriterWhoseHeadMovedIsDeposed) {
+  EtcdClient etcd = Client();
+  std::int64_t lease = 0;
+  EtcdLog log(options_, [&](const std::string& why) { deposed_.push_back(why); });
+  WriterFence fence = Elect(etcd, lease);
+  log.Arm(fence);
+  // Another writer's append behind this one's back (which the election prevents in a cluster).
+  ASSERT_TRUE(etcd.Put({keys_.Head(), "9", 0}).ok());
+  EXPECT_EQ(log.Admit(BatchOf(1, 1)).code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(deposed_.size(), 1u);
+  EXPECT_TRUE(etcd.Range(keys_.Batch(1))->kvs.empty());
+  ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
+}
+
+TEST_F(EtcdLogTest, ABatchThatDoesNotFollowTheHeadIsRefused) {
+  EtcdClient etcd = Client();
+  std::int64_t lease = 0;
+  EtcdLog log(options_, [&](const std::string& why) { deposed_.push_back(why); });
+  log.Arm(Elect(etcd, lease));
+  EXPECT_EQ(log.Admit(BatchOf(2, 1)).code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(ReadClusterHead(etcd, keys_)->sequence, 0u);
+  EXPECT_EQ(deposed_.size(), 1u);
+  ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
+}
+
+TEST_F(EtcdLogTest, ABatchLargerThanTheCapIsRefusedWithoutDeposingTheWriter) {
+  EtcdClient etcd = Client();
+  std::int64_t lease = 0;
+  options_.max_batch_bytes = 200;
+  EtcdLog log(options_, [&](const std::string& why) { deposed_.push_back(why); });
+  log.Arm(Elect(etcd, lease));
+  Status refused = log.Admit(BatchOf(1, 20));
+  EXPECT_EQ(refused.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(refused.detail().find("larger than"), std::string::npos);
+  EXPECT_TRUE(log.armed());
+  EXPECT_TRUE(log.Admit(BatchOf(1, 1)).ok());
+  ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
+}
+
+TEST_F(EtcdLogTest, ReadingAGapInTheLogIsAnError) {
+  EtcdClient etcd = Client();
+  ASSERT_TRUE(etcd.Put({keys_.Batch(1), EncodeReplicatedBatch(BatchOf(1, 2)), 0}).ok());
+  ASSERT_TRUE(etcd.Put({keys_.Batch(4), EncodeReplicatedBatch(BatchOf(4, 1)), 0}).ok());
+  auto read = ReadClusterBatches(etcd, keys_, 0, 10);
+  EXPECT_EQ(read.status().code(), ErrorCode::kInternal);
+  ASSERT_TRUE(etcd.Put({keys_.Batch(5), "not a batch", 0}).ok());
+  EXPECT_EQ(ReadClusterBatches(etcd, keys_, 4, 10).status().code(), ErrorCode::kInternal);
+}
+
+TEST(ReplicatedBatchCodec, RoundTripsAndRefusesWhatIsNotABatch) {
+  ReplicatedBatch batch = BatchOf(7, 3);
+  batch.records.push_back(
+      IdempotencyRecord{std::string("o\0k", 3), Timestamp::FromMicros(42), "req", "resp"});
+  std::string encoded = EncodeReplicatedBatch(batch);
+  auto decoded = DecodeReplicatedBatch(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().detail();
+  EXPECT_EQ(*decoded, batch);
+  for (std::size_t cut = 0; cut < encoded.size(); cut += 7) {
+    EXPECT_FALSE(DecodeReplicatedBatch(encoded.substr(0, cut)).ok()) << cut;
+  }
+  EXPECT_FALSE(DecodeReplicatedBatch(encoded + "x").ok());
+  ReplicatedBatch misnumbered = batch;
+  misnumbered.last = 10;
+  EXPECT_FALSE(DecodeReplicatedBatch(EncodeReplicatedBatch(misnumbered)).ok());
+  ReplicatedBatch empty;
+  EXPECT_FALSE(DecodeReplicatedBatch(EncodeReplicatedBatch(empty)).ok());
+}
+
+}  // namespace
+}  // namespace flagledger

@@ -1,0 +1,299 @@
+// A cluster on etcd against real binaries: three etcd members (Debian's etcd-server) and
+// flagledger nodes on loopback (README, "Running a cluster"; docs/api.md, section 12).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "events/etcd_client.h"
+#include "events/etcd_log.h"
+#include "tests/testing/cluster_harness.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/server_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace flagledger {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kFlags = "/api/v1/organizations/acme/feature-flags";
+
+HttpResult Create(std::uint16_t port, const std::string& key, bool enabled = true) {
+  return HttpClient(port, milliseconds(10000))
+      .Send("POST", kFlags,
+            R"({"flag_key":")" + key + R"(","enabled":)" + (enabled ? "true" : "false") + "}");
+}
+
+std::uint64_t Sequence(const HttpResult& result) {
+  return std::stoull("0" + result.Header("Flagledger-Event-Sequence"));
+}
+
+// Creates flags through `port` until one is acknowledged or `timeout` passes; the time taken.
+std::chrono::milliseconds FirstAcknowledgedWrite(std::uint16_t port, const std::string& key,
+                                                 std::chrono::milliseconds timeout) {
+  auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < timeout) {
+    try {
+      if (Create(port, key).status == 201) break;
+    } catch (const std::exception&) {
+      // not answering yet
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = std::make_unique<ClusterHarness>(dir_.path(), 3, 3,
+                                                std::vector<std::string>{"--lease-ttl", "2"});
+    cluster_->StartAll();
+    writer_ = cluster_->WaitForWriter();
+    ASSERT_GE(writer_, 0) << "no writer was elected";
+  }
+
+  // The nodes other than the writer.
+  std::vector<int> Followers() const {
+    std::vector<int> followers;
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (i != writer_) followers.push_back(i);
+    }
+    return followers;
+  }
+
+  // Every running node holds the same history: the same newest event and chain hash.
+  void ExpectSameHistoryEverywhere(std::uint64_t at_least) {
+    ASSERT_TRUE(cluster_->WaitForApplied(at_least));
+    std::uint64_t newest = 0;
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (cluster_->node(i).running()) newest = std::max(newest, cluster_->Head(i).sequence);
+    }
+    ASSERT_TRUE(cluster_->WaitForApplied(newest));
+    NodeHead reference;
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (!cluster_->node(i).running()) continue;
+      NodeHead head = cluster_->Head(i);
+      if (reference.hash.empty()) reference = head;
+      EXPECT_EQ(head, reference) << "node " << i;
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ClusterHarness> cluster_;
+  int writer_ = -1;
+};
+
+TEST_F(ClusterTest, OneWriterIsElectedAndEveryNodeHoldsItsHistoryByteForByte) {
+  ServerProcess& writer = cluster_->node(writer_);
+  std::uint64_t last = 0;
+  for (int i = 0; i < 20; ++i) {
+    HttpResult created = Create(writer.port(), "flag-" + std::to_string(i));
+    ASSERT_EQ(created.status, 201) << created.body;
+    last = Sequence(created);
+  }
+  HttpResult updated = HttpClient(writer.port())
+                           .Send("PUT", kFlags + "/flag-3", R"({"enabled":false})",
+                                 {{"Idempotency-Key", "update-3"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  last = Sequence(updated);
+  ExpectSameHistoryEverywhere(last);
+  // Every node serves the same state.
+  for (int i = 0; i < cluster_->size(); ++i) {
+    HttpResult flag = HttpClient(cluster_->node(i).port()).Send("GET", kFlags + "/flag-3");
+    ASSERT_EQ(flag.status, 200);
+    EXPECT_NE(flag.body.find("\"enabled\":false"), std::string::npos) << "node " << i;
+  }
+  // The idempotency key's stored answer went with the batch: a retry on any node that becomes
+  // the writer gets it. Here: the same writer answers the retry without a new event.
+  HttpResult retried = HttpClient(writer.port())
+                           .Send("PUT", kFlags + "/flag-3", R"({"enabled":false})",
+                                 {{"Idempotency-Key", "update-3"}});
+  EXPECT_EQ(retried.status, 200);
+  EXPECT_EQ(cluster_->Head(writer_).sequence, last);
+}
+
+TEST_F(ClusterTest, AFollowerRefusesWritesNamingTheWriterAndAppendsNothing) {
+  HttpResult created = Create(cluster_->node(writer_).port(), "before");
+  ASSERT_EQ(created.status, 201);
+  ASSERT_TRUE(cluster_->WaitForApplied(Sequence(created)));
+  const std::string writer_url =
+      "http://127.0.0.1:" + std::to_string(cluster_->node(writer_).port());
+  for (int follower : Followers()) {
+    NodeHead before = cluster_->Head(follower);
+    HttpClient client(cluster_->node(follower).port());
+    for (const auto& [method, target, body] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"POST", kFlags, R"({"flag_key":"refused","enabled":true})"},
+             {"PUT", kFlags + "/before", R"({"enabled":false})"},
+             {"DELETE", kFlags + "/before", ""}}) {
+      HttpResult refused = client.Send(method, target, body);
+      EXPECT_EQ(refused.status, 503) << method;
+      EXPECT_NE(refused.body.find("\"code\":\"read_only_replica\""), std::string::npos);
+      EXPECT_EQ(refused.Header("Flagledger-Leader"), writer_url);
+    }
+    // Reads are served.
+    EXPECT_EQ(client.Send("GET", kFlags + "/before").status, 200);
+    EXPECT_EQ(cluster_->Head(follower), before);
+  }
+  ExpectSameHistoryEverywhere(1);
+}
+
+TEST_F(ClusterTest, AKilledWriterIsReplacedAndNoAcknowledgedWriteIsLost) {
+  std::vector<std::string> acknowledged;
+  for (int i = 0; i < 10; ++i) {
+    std::string key = "acked-" + std::to_string(i);
+    ASSERT_EQ(Create(cluster_->node(writer_).port(), key).status, 201);
+    acknowledged.push_back(key);
+  }
+  const int old_writer = writer_;
+  cluster_->node(old_writer).Kill();
+  // Whichever follower is elected takes writes within the lease (2 s) and an election.
+  int next = -1;
+  auto deadline = std::chrono::steady_clock::now() + seconds(15);
+  while (next < 0 && std::chrono::steady_clock::now() < deadline) {
+    next = cluster_->WaitForWriter(milliseconds(200));
+  }
+  ASSERT_GE(next, 0);
+  ASSERT_NE(next, old_writer);
+  writer_ = next;
+  std::chrono::milliseconds took =
+      FirstAcknowledgedWrite(cluster_->node(next).port(), "after", seconds(15));
+  EXPECT_LT(took, seconds(15));
+  for (const std::string& key : acknowledged) {
+    EXPECT_EQ(HttpClient(cluster_->node(next).port()).Send("GET", kFlags + "/" + key).status, 200)
+        << key;
+  }
+  // The old writer comes back as a follower and catches up.
+  cluster_->node(old_writer).Start();
+  EXPECT_EQ(cluster_->Role(old_writer), "follower");
+  ExpectSameHistoryEverywhere(cluster_->Head(next).sequence);
+}
+
+TEST_F(ClusterTest, ATerminatedWriterHandsItsRoleOver) {
+  ASSERT_EQ(Create(cluster_->node(writer_).port(), "before").status, 201);
+  const int old_writer = writer_;
+  EXPECT_EQ(cluster_->node(old_writer).Stop(), 0);
+  EXPECT_NE(cluster_->node(old_writer).Log().find("handed the cluster's writer role over"),
+            std::string::npos);
+  int next = cluster_->WaitForWriter(seconds(10));
+  ASSERT_GE(next, 0);
+  EXPECT_NE(next, old_writer);
+  EXPECT_LT(FirstAcknowledgedWrite(cluster_->node(next).port(), "after", seconds(10)), seconds(10));
+}
+
+TEST_F(ClusterTest, APausedWriterCannotAppendOnceAnotherIsElected) {
+  ServerProcess& zombie = cluster_->node(writer_);
+  ASSERT_EQ(Create(zombie.port(), "before").status, 201);
+  const int old_writer = writer_;
+  ASSERT_EQ(kill(zombie.pid(), SIGSTOP), 0);
+  // A write sent to the paused writer waits in its socket until it resumes.
+  std::thread late([&] {
+    try {
+      HttpResult answer = Create(zombie.port(), "zombie-write");
+      EXPECT_NE(answer.status, 201) << answer.body;
+      EXPECT_EQ(answer.status, 503) << answer.body;
+    } catch (const std::exception&) {
+      // no answer is no acknowledgement either
+    }
+  });
+  int next = -1;
+  auto deadline = std::chrono::steady_clock::now() + seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (int i : Followers()) {
+      if (cluster_->Role(i) == "writer") next = i;
+    }
+    if (next >= 0) break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ASSERT_GE(next, 0) << "no follower took over from the paused writer";
+  writer_ = next;
+  ASSERT_EQ(Create(cluster_->node(next).port(), "on-the-new-writer").status, 201);
+  ASSERT_EQ(kill(zombie.pid(), SIGCONT), 0);
+  late.join();
+  // The old writer learns it lost its role and follows the new one.
+  deadline = std::chrono::steady_clock::now() + seconds(15);
+  while (cluster_->Role(old_writer) != "follower" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(cluster_->Role(old_writer), "follower");
+  ExpectSameHistoryEverywhere(cluster_->Head(next).sequence);
+  for (int i = 0; i < cluster_->size(); ++i) {
+    EXPECT_EQ(HttpClient(cluster_->node(i).port()).Send("GET", kFlags + "/zombie-write").status,
+              404)
+        << "node " << i;
+  }
+}
+
+TEST_F(ClusterTest, WritesGoOnWhenTheEtcdLeaderIsLost) {
+  std::vector<std::string> acknowledged;
+  ASSERT_EQ(Create(cluster_->node(writer_).port(), "before").status, 201);
+  acknowledged.push_back("before");
+  const int etcd_leader = cluster_->etcd().LeaderIndex();
+  ASSERT_GE(etcd_leader, 0);
+  cluster_->etcd().Kill(etcd_leader);
+  // Writes stall while etcd elects a new leader, then go on (through whichever node writes).
+  std::string key = "during";
+  auto deadline = std::chrono::steady_clock::now() + seconds(20);
+  bool written = false;
+  while (!written && std::chrono::steady_clock::now() < deadline) {
+    int writer = cluster_->WaitForWriter(milliseconds(500));
+    if (writer < 0) continue;
+    try {
+      written = Create(cluster_->node(writer).port(), key).status == 201;
+    } catch (const std::exception&) {
+    }
+    writer_ = writer;
+  }
+  ASSERT_TRUE(written);
+  acknowledged.push_back(key);
+  cluster_->etcd().Restart(etcd_leader);
+  for (int i = 0; i < cluster_->size(); ++i) {
+    for (const std::string& flag : acknowledged) {
+      ASSERT_TRUE(cluster_->WaitForApplied(cluster_->Head(writer_).sequence));
+      EXPECT_EQ(HttpClient(cluster_->node(i).port()).Send("GET", kFlags + "/" + flag).status, 200)
+          << flag << " on node " << i;
+    }
+  }
+  ExpectSameHistoryEverywhere(2);
+}
+
+TEST_F(ClusterTest, ANodeWithAnotherHistoryCannotJoin) {
+  ASSERT_EQ(Create(cluster_->node(writer_).port(), "cluster-flag").status, 201);
+  // A single node's data directory, with a history of its own.
+  TempDir alone_dir;
+  ServerProcess alone(alone_dir.Sub("data"));
+  alone.Start();
+  ASSERT_EQ(Create(alone.port(), "own-flag").status, 201);
+  ASSERT_EQ(alone.Stop(), 0);
+  CommandResult joined = RunFlagledger("serve --data-dir " + alone_dir.Sub("data") +
+                                       " --listen 127.0.0.1:0 --cluster " +
+                                       cluster_->etcd().ClusterFlag() + " --node-id stranger");
+  EXPECT_EQ(joined.exit_code, 1) << joined.out;
+  EXPECT_NE(joined.out.find("is not the cluster's"), std::string::npos) << joined.out;
+}
+
+TEST_F(ClusterTest, ARestartedNodeCatchesUpFromTheCluster) {
+  const int follower = Followers().front();
+  ASSERT_EQ(cluster_->node(follower).Stop(), 0);
+  std::uint64_t last = 0;
+  for (int i = 0; i < 30; ++i) {
+    HttpResult created = Create(cluster_->node(writer_).port(), "while-away-" + std::to_string(i));
+    ASSERT_EQ(created.status, 201);
+    last = Sequence(created);
+  }
+  cluster_->node(follower).Start();
+  ExpectSameHistoryEverywhere(last);
+  // Its data directory verifies once stopped.
+  ASSERT_EQ(cluster_->node(follower).Stop(), 0);
+  CommandResult verified =
+      RunFlagledger("verify --data-dir " + cluster_->node(follower).data_dir());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+}  // namespace
+}  // namespace flagledger
