@@ -130,9 +130,14 @@ bool ClusterNode::Sleep(std::chrono::milliseconds timeout) {
 }
 
 void ClusterNode::RunLease() {
-  EtcdClient etcd(options_.etcd_endpoints, options_.request_timeout, &stopping_);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease_ttl);
+  // A renewal that waits on a lost member must leave time to try the others within the TTL.
+  EtcdClient etcd(
+      options_.etcd_endpoints,
+      std::max(std::chrono::milliseconds(300), std::min(options_.request_timeout, ttl / 3)),
+      &stopping_);
   auto renewed = std::chrono::steady_clock::now();
+  bool renewing = true;  // the last renewal worked
   while (!stopping_.load()) {
     std::int64_t lease = 0;
     {
@@ -146,6 +151,7 @@ void ClusterNode::RunLease() {
         continue;
       }
       renewed = std::chrono::steady_clock::now();
+      renewing = true;
       {
         MutexLock lock(mutex_);
         state_.lease = granted->id;
@@ -153,25 +159,34 @@ void ClusterNode::RunLease() {
       changed_.notify_all();
       continue;
     }
-    if (Sleep(ttl / 3)) break;
+    if (Sleep(renewing ? ttl / 3 : std::chrono::milliseconds(100))) break;
     auto left = etcd.LeaseKeepAlive(lease);
     const auto now = std::chrono::steady_clock::now();
     if (left.ok() && *left > 0) {
       renewed = now;
+      renewing = true;
       continue;
     }
-    if (left.ok() || now - renewed >= ttl) {
-      // The lease is gone (or as good as gone): so is this node's election key.
-      Log("warn", "lost the cluster lease",
-          left.ok() ? "etcd says the lease expired" : left.status().detail());
+    renewing = false;
+    if (left.ok()) {
+      // The lease is gone, and this node's election key with it.
+      Log("warn", "lost the cluster lease", "etcd says the lease expired");
       {
         MutexLock lock(mutex_);
         if (state_.lease == lease) state_.lease = 0;
         if (state_.role == ClusterRole::kWriter) deposed_ = "the lease expired";
       }
-      interrupt_follow_.store(true, std::memory_order_release);
-      changed_.notify_all();
+    } else if (now - renewed >= ttl) {
+      // Unrenewed for a whole TTL: the lease may be gone. A writer stops at once (its
+      // appends would be refused anyway); the lease is kept while etcd may still hold it.
+      MutexLock lock(mutex_);
+      if (state_.role != ClusterRole::kWriter || deposed_) continue;
+      deposed_ = "could not renew the lease within its TTL: " + left.status().detail();
+    } else {
+      continue;
     }
+    interrupt_follow_.store(true, std::memory_order_release);
+    changed_.notify_all();
   }
 }
 

@@ -137,6 +137,20 @@ void FlagStore::Submit(Command command, CommandContext context, WriteCallback do
 Status FlagStore::ApplyReplicated(std::span<const ReplicatedBatch> batches) {
   if (!ready()) return Unavailable("the server is still loading its data");
   MutexLock apply(apply_mutex_);
+  // A cluster's node that was the writer a moment ago holds its own last batches already.
+  const std::uint64_t held = log_.last_sequence();
+  while (!batches.empty() && batches.front().last <= held) {
+    const ReplicatedBatch& known = batches.front();
+    const std::uint64_t last = known.last;
+    auto stored = log_.EventsAt(std::span<const std::uint64_t>(&last, 1));
+    if (!stored.ok()) return stored.status();
+    if (stored->front() != known.events.back()) {
+      return Status(ErrorCode::kInternal, "event " + std::to_string(last) +
+                                              " of the replicated batch differs from this log's");
+    }
+    batches = batches.subspan(1);
+  }
+  if (batches.empty()) return Status::Ok();
   auto append_started = std::chrono::steady_clock::now();
   std::vector<Event> events;
   Status appended = log_.AppendReplicated(batches, &events);

@@ -114,7 +114,9 @@ class FlagStore {
   // does not follow the log: kInternal), then folds and publishes it as the writer does its
   // own, tokens included, and calls on_published. Call from one thread, after Start, only
   // while the store is a follower (its writer thread then appends nothing of its own).
-  // Consecutive batches may come together: one append and one publish for all.
+  // Consecutive batches may come together: one append and one publish for all. Leading
+  // batches the log already holds (a cluster's node that was the writer holds its own) are
+  // skipped once their last event is found equal to the stored one.
   Status ApplyReplicated(std::span<const ReplicatedBatch> batches);
   // Makes this store a follower (Submit refuses commands, whichever are queued are still
   // decided, and their appends are refused by the log's gate) or a writer again. A writer must
