@@ -28,10 +28,26 @@ Status NotTheWriter() {
 
 }  // namespace
 
-std::string ClusterKeys::Batch(std::uint64_t first) const {
+namespace {
+
+std::string Digits20(std::uint64_t value) {
   char digits[21];
-  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(first));
-  return LogPrefix() + digits;
+  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(value));
+  return digits;
+}
+
+}  // namespace
+
+std::string ClusterKeys::Batch(std::uint64_t first) const { return LogPrefix() + Digits20(first); }
+
+std::string ClusterKeys::PartsOf(std::uint64_t first) const {
+  return prefix + "parts/" + Digits20(first) + "/";
+}
+
+std::string ClusterKeys::Part(std::uint64_t first, std::size_t part) const {
+  char digits[7];
+  std::snprintf(digits, sizeof digits, "%06zu", part);
+  return PartsOf(first) + digits;
 }
 
 Result<ClusterHead> ReadClusterHead(EtcdClient& etcd, const ClusterKeys& keys) {
@@ -50,6 +66,74 @@ Result<ClusterHead> ReadClusterHead(EtcdClient& etcd, const ClusterKeys& keys) {
   return head;
 }
 
+namespace {
+
+constexpr std::string_view kManifestMark = "FLBM";
+
+// The parts `manifest` names, put together.
+Result<std::string> ReadBatchParts(EtcdClient& etcd, const ClusterKeys& keys,
+                                   const std::string& batch_key, const BatchManifest& manifest) {
+  const std::uint64_t first =
+      ParseSequence(std::string_view(batch_key).substr(keys.LogPrefix().size())).value_or(0);
+  const std::string prefix = keys.PartsOf(first);
+  auto parts = etcd.Range(prefix, internal::PrefixEnd(prefix));
+  if (!parts.ok()) return parts.status();
+  std::string whole;
+  for (std::size_t i = 0; i < manifest.parts; ++i) {
+    if (i >= parts->kvs.size() || parts->kvs[i].key != keys.Part(first, i)) {
+      return Status(ErrorCode::kInternal,
+                    "the cluster's batch " + batch_key + " lacks part " + std::to_string(i));
+    }
+    whole += parts->kvs[i].value;
+  }
+  if (whole.size() != manifest.bytes) {
+    return Status(ErrorCode::kInternal,
+                  "the parts of the cluster's batch " + batch_key + " do not add up to its size");
+  }
+  return whole;
+}
+
+}  // namespace
+
+std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes) {
+  return std::string(kManifestMark) + std::to_string(parts) + " " + std::to_string(bytes);
+}
+
+std::optional<BatchManifest> DecodeBatchManifest(std::string_view value) {
+  if (!value.starts_with(kManifestMark)) return std::nullopt;
+  value.remove_prefix(kManifestMark.size());
+  std::size_t space = value.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  auto parts = ParseSequence(value.substr(0, space));
+  auto bytes = ParseSequence(value.substr(space + 1));
+  if (!parts || !bytes || *parts == 0) return std::nullopt;
+  return BatchManifest{static_cast<std::size_t>(*parts), static_cast<std::size_t>(*bytes)};
+}
+
+Result<std::uint64_t> ReadClusterWindowStart(EtcdClient& etcd, const ClusterKeys& keys) {
+  const std::string log_prefix = keys.LogPrefix();
+  auto first = etcd.Range(log_prefix, internal::PrefixEnd(log_prefix), 1);
+  if (!first.ok()) return first.status();
+  if (first->kvs.empty()) return std::uint64_t{0};
+  auto sequence = ParseSequence(std::string_view(first->kvs.front().key).substr(log_prefix.size()));
+  if (!sequence) {
+    return Status(ErrorCode::kInternal,
+                  "a key of the cluster's log is not a sequence: " + first->kvs.front().key);
+  }
+  return *sequence;
+}
+
+Status TrimCluster(EtcdClient& etcd, const ClusterKeys& keys, std::uint64_t through) {
+  auto batches = etcd.DeleteRange(keys.Batch(0), keys.Batch(through + 1));
+  if (!batches.ok()) return batches.status();
+  auto parts = etcd.DeleteRange(keys.PartsOf(0), keys.PartsOf(through + 1));
+  if (!parts.ok()) return parts.status();
+  // The deleted revisions stay in etcd's history until compacted.
+  auto now = etcd.Range(keys.Head());
+  if (!now.ok()) return now.status();
+  return etcd.Compact(now->revision);
+}
+
 Result<ClusterBatches> ReadClusterBatches(EtcdClient& etcd, const ClusterKeys& keys,
                                           std::uint64_t after, std::size_t max_batches) {
   const std::string log_prefix = keys.LogPrefix();
@@ -60,7 +144,13 @@ Result<ClusterBatches> ReadClusterBatches(EtcdClient& etcd, const ClusterKeys& k
   answer.revision = range->revision;
   std::uint64_t expected = after + 1;
   for (const EtcdKeyValue& kv : range->kvs) {
-    auto batch = DecodeReplicatedBatch(kv.value);
+    std::string value = kv.value;
+    if (auto manifest = DecodeBatchManifest(value)) {
+      auto whole = ReadBatchParts(etcd, keys, kv.key, *manifest);
+      if (!whole.ok()) return whole.status();
+      value = std::move(*whole);
+    }
+    auto batch = DecodeReplicatedBatch(value);
     if (!batch.ok()) {
       return Status(ErrorCode::kInternal,
                     "the cluster's batch " + kv.key + ": " + batch.status().detail());
@@ -120,46 +210,60 @@ Status EtcdLog::Admit(const ReplicatedBatch& batch) {
                                                std::to_string(fence->head.sequence) +
                                                "); nothing was written");
   }
-  const std::string encoded = EncodeReplicatedBatch(batch);
-  if (encoded.size() > options_.max_batch_bytes) {
-    return Status(ErrorCode::kUnavailable,
-                  "a batch of " + std::to_string(encoded.size()) +
-                      " bytes is larger than the cluster takes in one append (" +
-                      std::to_string(options_.max_batch_bytes) + "); nothing was written");
+  const auto started = std::chrono::steady_clock::now();
+  std::string value = EncodeReplicatedBatch(batch);
+  const EtcdCompare elected{
+      fence->leader_key, EtcdCompare::Target::kCreateRevision, fence->leader_revision, {}};
+  // A batch too large for one request goes first in parts, each fenced by the election key;
+  // the append that follows commits the manifest that names them. Parts of an append that
+  // never committed are overwritten by the next writer's, or trimmed.
+  if (value.size() > options_.max_batch_bytes) {
+    const std::size_t parts =
+        (value.size() + options_.max_batch_bytes - 1) / options_.max_batch_bytes;
+    for (std::size_t part = 0; part < parts; ++part) {
+      EtcdTxn put;
+      put.compare.push_back(elected);
+      put.success_puts.push_back(
+          {keys_.Part(batch.first, part),
+           value.substr(part * options_.max_batch_bytes, options_.max_batch_bytes), 0});
+      auto stored = Settle(*fence, put, [](const EtcdTxnResult&) { return Result<bool>(false); });
+      if (!stored.ok()) return stored.status();
+    }
+    value = EncodeBatchManifest(parts, value.size());
   }
   EtcdTxn txn;
-  txn.compare.push_back(
-      {fence->leader_key, EtcdCompare::Target::kCreateRevision, fence->leader_revision, {}});
+  txn.compare.push_back(elected);
   txn.compare.push_back(
       {keys_.Head(), EtcdCompare::Target::kModRevision, fence->head.mod_revision, {}});
-  txn.success_puts.push_back({keys_.Batch(batch.first), encoded, 0});
+  txn.success_puts.push_back({keys_.Batch(batch.first), value, 0});
   txn.success_puts.push_back({keys_.Head(), std::to_string(batch.last), 0});
   txn.failure_gets.push_back(keys_.Head());
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + options_.settle_timeout;
-  bool maybe_sent = false;  // an earlier try may have committed the batch
+  auto committed = Settle(*fence, txn, [&](const EtcdTxnResult& refused) {
+    return CommittedEarlier(batch, value, refused);
+  });
+  if (!committed.ok()) return committed.status();
+  append_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  MutexLock lock(mutex_);
+  if (fence_ && fence_->leader_key == fence->leader_key) {
+    fence_->head = {batch.last, *committed, *committed};
+  }
+  return Status::Ok();
+}
+
+Result<std::int64_t> EtcdLog::Settle(
+    const WriterFence& fence, const EtcdTxn& txn,
+    const std::function<Result<bool>(const EtcdTxnResult&)>& landed) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.settle_timeout;
+  bool maybe_sent = false;  // an earlier try may have been applied
   for (;;) {
     auto result = client_.Txn(txn);
-    if (result.ok() && result->succeeded) {
-      append_seconds_.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      MutexLock lock(mutex_);
-      if (fence_ && fence_->leader_key == fence->leader_key) {
-        fence_->head = {batch.last, result->revision, result->revision};
-      }
-      return Status::Ok();
-    }
+    if (result.ok() && result->succeeded) return result->revision;
     if (result.ok()) {  // a compare failed
-      auto earlier = maybe_sent ? CommittedEarlier(batch, encoded, *result) : Result<bool>(false);
-      if (earlier.ok() && *earlier) {
-        MutexLock lock(mutex_);
-        if (fence_ && fence_->leader_key == fence->leader_key) {
-          fence_->head = {batch.last, result->failure_values[0]->mod_revision, result->revision};
-        }
-        return Status::Ok();
-      }
+      auto earlier = maybe_sent ? landed(*result) : Result<bool>(false);
+      if (earlier.ok() && *earlier) return result->failure_values[0]->mod_revision;
       if (earlier.ok()) {
-        Depose(fence->leader_key, "the cluster refused an append: another writer was elected");
+        Depose(fence.leader_key, "the cluster refused an append: another writer was elected");
         return NotTheWriter();
       }
       result = earlier.status();  // not known yet: try again
@@ -172,7 +276,7 @@ Status EtcdLog::Admit(const ReplicatedBatch& batch) {
     maybe_sent = true;
     if (std::chrono::steady_clock::now() >= deadline) {
       unknown_outcomes_.fetch_add(1, std::memory_order_relaxed);
-      Depose(fence->leader_key,
+      Depose(fence.leader_key,
              "etcd did not answer an append in time: " + result.status().detail());
       return Status(ErrorCode::kUnavailable,
                     "the cluster did not confirm the write in time, so its outcome is unknown; "
@@ -181,19 +285,19 @@ Status EtcdLog::Admit(const ReplicatedBatch& batch) {
     }
     {
       MutexLock lock(mutex_);
-      if (!fence_ || fence_->leader_key != fence->leader_key) return NotTheWriter();
+      if (!fence_ || fence_->leader_key != fence.leader_key) return NotTheWriter();
     }
     std::this_thread::sleep_for(kRetryPause);
   }
 }
 
-Result<bool> EtcdLog::CommittedEarlier(const ReplicatedBatch& batch, const std::string& encoded,
+Result<bool> EtcdLog::CommittedEarlier(const ReplicatedBatch& batch, const std::string& value,
                                        const EtcdTxnResult& refused) {
   const std::optional<EtcdKeyValue>& head = refused.failure_values.at(0);
   if (!head || head->value != std::to_string(batch.last)) return false;
   auto stored = client_.Range(keys_.Batch(batch.first));
   if (!stored.ok()) return stored.status();
-  return !stored->kvs.empty() && stored->kvs.front().value == encoded;
+  return !stored->kvs.empty() && stored->kvs.front().value == value;
 }
 
 }  // namespace flagledger

@@ -4,7 +4,9 @@
 // Keys, all under the cluster's prefix P:
 //   P head           the last sequence committed, in decimal; its mod revision is the append
 //                    fence
-//   P log/<first>    one batch (EncodeReplicatedBatch), <first> its first sequence in 20 digits
+//   P log/<first>    one batch (EncodeReplicatedBatch), <first> its first sequence in 20 digits;
+//                    or, for a batch larger than one request, a manifest (EncodeBatchManifest)
+//   P parts/<first>/<n>  the parts of such a batch, in order, <n> in 6 digits
 //   P log_id         the id of the cluster's history (every node's log takes it)
 //   P election       etcd's election of the writer (keys P election/<lease>)
 //   P nodes/<id>     each node's URL and applied sequence, under its lease
@@ -15,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/histogram.h"
@@ -34,6 +37,8 @@ struct ClusterKeys {
   std::string Election() const { return prefix + "election"; }
   std::string LogPrefix() const { return prefix + "log/"; }
   std::string Batch(std::uint64_t first) const;
+  std::string PartsOf(std::uint64_t first) const;  // the prefix of a large batch's parts
+  std::string Part(std::uint64_t first, std::size_t part) const;
   std::string NodesPrefix() const { return prefix + "nodes/"; }
   std::string Node(std::string_view node_id) const { return NodesPrefix() + std::string(node_id); }
 };
@@ -60,10 +65,19 @@ struct EtcdLogOptions {
   // How long the writer retries a batch whose outcome it does not know (etcd lost a member or
   // its leader) before it gives the batch up as unknown and stops writing.
   std::chrono::milliseconds settle_timeout{10000};
-  // A batch's encoding must fit in one etcd request (etcd's --max-request-bytes, 1.5 MiB by
-  // default, holds the value base64-encoded in JSON).
+  // Bytes of a batch's encoding per etcd request (etcd's --max-request-bytes, 1.5 MiB by
+  // default, holds the value base64-encoded in JSON); a larger batch goes in parts.
   std::size_t max_batch_bytes = std::size_t{1} << 20;
 };
+
+// A large batch's value under log/<first>: how many parts hold its encoding, and its size.
+struct BatchManifest {
+  std::size_t parts = 0;
+  std::size_t bytes = 0;
+};
+// "FLBM<parts> <bytes>"; never a batch's encoding (which starts "FLB1").
+std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes);
+std::optional<BatchManifest> DecodeBatchManifest(std::string_view value);
 
 // Reads of the cluster's log, with the caller's client.
 Result<ClusterHead> ReadClusterHead(EtcdClient& etcd, const ClusterKeys& keys);
@@ -76,6 +90,14 @@ struct ClusterBatches {
 };
 Result<ClusterBatches> ReadClusterBatches(EtcdClient& etcd, const ClusterKeys& keys,
                                           std::uint64_t after, std::size_t max_batches);
+
+// The first sequence the cluster's log in etcd still holds (0: it holds none): the events
+// before it were trimmed, and a node that lacks them needs a peer's checkpoint.
+Result<std::uint64_t> ReadClusterWindowStart(EtcdClient& etcd, const ClusterKeys& keys);
+// Deletes the batches that start at or before `through` (and their parts), then compacts
+// etcd's history. REQUIRES: every node that follows the cluster has applied `through`, or
+// will start from a checkpoint.
+Status TrimCluster(EtcdClient& etcd, const ClusterKeys& keys, std::uint64_t through);
 
 // The gate of a cluster node's log: while this node holds a fence, each batch is first
 // appended to etcd as one transaction that succeeds only if the fence's election key still
@@ -106,8 +128,13 @@ class EtcdLog : public BatchGate {
   }
 
  private:
+  // Runs `txn` until etcd answers it: the revision it committed at, or at which an earlier
+  // try committed it (`landed` tells that from a refused compare's reads). A refused compare
+  // deposes the writer (kUnavailable); so does an outcome unknown after settle_timeout.
+  Result<std::int64_t> Settle(const WriterFence& fence, const EtcdTxn& txn,
+                              const std::function<Result<bool>(const EtcdTxnResult&)>& landed);
   // After a refused compare: whether an earlier try of this same batch committed it.
-  Result<bool> CommittedEarlier(const ReplicatedBatch& batch, const std::string& encoded,
+  Result<bool> CommittedEarlier(const ReplicatedBatch& batch, const std::string& value,
                                 const EtcdTxnResult& refused);
   // Takes the fence away, if it is still `leader_key`'s, and tells on_deposed.
   void Depose(const std::string& leader_key, const std::string& why) EXCLUDES(mutex_);

@@ -1,5 +1,6 @@
 #include "http/cluster_node.h"
 
+#include <cstdlib>
 #include <tuple>
 
 #include "events/log_keys.h"
@@ -44,6 +45,13 @@ void AppendClusterMetrics(std::string& out, const ClusterState& state, const Etc
         static_cast<double>(state.cluster_head));
   gauge("flagledger_cluster_caught_up", "1 while this node applied the cluster's head lately.",
         state.caught_up ? 1 : 0);
+  gauge("flagledger_cluster_window_start_sequence",
+        "The first event the cluster's log in etcd holds (on the writer; 0 elsewhere).",
+        static_cast<double>(state.window_start));
+  gauge("flagledger_cluster_etcd_db_bytes",
+        "The largest etcd member's database size (on the writer; 0 elsewhere). etcd refuses "
+        "writes past its quota (--quota-backend-bytes, 2 GiB by default).",
+        static_cast<double>(state.etcd_db_bytes));
   counter("flagledger_cluster_elections_won_total", "Times this node became the writer.",
           state.elections_won);
   counter("flagledger_cluster_depositions_total",
@@ -314,7 +322,17 @@ Result<std::int64_t> ClusterNode::CatchUp(EtcdClient& etcd) {
     if (stopping_.load()) return Status(ErrorCode::kUnavailable, "stopping");
     auto read = ReadClusterBatches(etcd, keys_, store_.log().last_sequence(), kBatchesPerRead);
     if (!read.ok()) {
-      if (read.status().code() == ErrorCode::kInternal) StopApplying(read.status().detail());
+      if (read.status().code() != ErrorCode::kInternal) return read.status();
+      const std::uint64_t applied = store_.log().last_sequence();
+      auto start = ReadClusterWindowStart(etcd, keys_);
+      if (start.ok() && *start > applied + 1) {
+        StopApplying("this node has applied event " + std::to_string(applied) +
+                     " but the cluster's log in etcd now begins at event " +
+                     std::to_string(*start) +
+                     ": restart it, and it starts from a peer's checkpoint");
+      } else {
+        StopApplying(read.status().detail());
+      }
       return read.status();
     }
     if (read->batches.empty()) {
@@ -427,6 +445,8 @@ void ClusterNode::Demote(const std::string& why) {
       state_.term = 0;
       state_.writer_id.clear();
       state_.writer_url.clear();
+      state_.window_start = 0;
+      state_.etcd_db_bytes = 0;
       ++state_.depositions;
     }
   }
@@ -449,6 +469,39 @@ void ClusterNode::Publish(EtcdClient& etcd) {
   static_cast<void>(etcd.Put({keys_.Node(options_.node_id), value, lease}));
 }
 
+void ClusterNode::Maintain(EtcdClient& etcd) {
+  const std::uint64_t head = store_.log().last_sequence();
+  std::uint64_t through = head > options_.window_events ? head - options_.window_events : 0;
+  const std::string nodes_prefix = keys_.NodesPrefix();
+  auto nodes = etcd.Range(nodes_prefix, internal::PrefixEnd(nodes_prefix));
+  if (!nodes.ok()) return;
+  static const std::string kApplied = "\"applied\":";
+  for (const EtcdKeyValue& node : nodes->kvs) {
+    std::size_t at = node.value.find(kApplied);
+    if (at == std::string::npos) continue;
+    through = std::min<std::uint64_t>(
+        through, std::strtoull(node.value.c_str() + at + kApplied.size(), nullptr, 10));
+  }
+  if (through > trimmed_through_) {
+    Status trimmed = TrimCluster(etcd, keys_, through);
+    if (trimmed.ok()) {
+      trimmed_through_ = through;
+    } else {
+      Log("warn", "could not trim the cluster's log in etcd", trimmed.detail());
+    }
+  }
+  auto start = ReadClusterWindowStart(etcd, keys_);
+  auto members = etcd.MemberStatuses();
+  MutexLock lock(mutex_);
+  if (start.ok()) state_.window_start = *start;
+  if (members.ok()) {
+    state_.etcd_db_bytes = 0;
+    for (const EtcdMemberStatus& member : *members) {
+      state_.etcd_db_bytes = std::max(state_.etcd_db_bytes, member.db_size);
+    }
+  }
+}
+
 void ClusterNode::RunApply() {
   EtcdClient etcd(options_.etcd_endpoints, options_.request_timeout, &interrupt_follow_);
   while (!stopping_.load()) {
@@ -466,6 +519,7 @@ void ClusterNode::RunApply() {
   }
   changed_.notify_all();
   auto published = std::chrono::steady_clock::time_point{};
+  auto maintained = std::chrono::steady_clock::time_point{};
   while (!stopping_.load()) {
     interrupt_follow_.store(false, std::memory_order_release);
     if (stopping_.load()) break;
@@ -492,6 +546,10 @@ void ClusterNode::RunApply() {
       published = std::chrono::steady_clock::now();
     }
     if (role == ClusterRole::kWriter) {
+      if (std::chrono::steady_clock::now() - maintained >= options_.maintenance_interval) {
+        Maintain(etcd);
+        maintained = std::chrono::steady_clock::now();
+      }
       MutexLock lock(mutex_);
       changed_.wait_for(mutex_, kPublishInterval, [this]() REQUIRES(mutex_) {
         return stopping_.load() || deposed_.has_value();

@@ -32,6 +32,11 @@ struct ClusterOptions {
   // A follower further behind (or unheard for longer) is not ready.
   std::chrono::milliseconds max_lag{1000};
   std::chrono::milliseconds request_timeout{2000};
+  // The writer trims the log in etcd below what every live node has applied, but keeps at
+  // least this many newest events there (a node restarted within them needs no checkpoint).
+  std::uint64_t window_events = 10'000;
+  // How often the writer trims and reads etcd's size.
+  std::chrono::milliseconds maintenance_interval{2000};
   // Told of role changes and problems: (level, message, detail). May be empty.
   std::function<void(std::string_view, std::string_view, const std::string&)> log;
   // Told once when this node cannot go on (another cluster's history, a batch that does not
@@ -51,6 +56,8 @@ struct ClusterState {
   std::int64_t lease = 0;
   std::uint64_t applied = 0;       // the newest event this node applied
   std::uint64_t cluster_head = 0;  // the newest event committed, as last read from etcd
+  std::uint64_t window_start = 0;  // the first event the log in etcd holds (writer's view)
+  std::int64_t etcd_db_bytes = 0;  // the largest etcd member's database (writer's view)
   std::uint64_t elections_won = 0;
   std::uint64_t depositions = 0;
   bool caught_up = false;  // applied the head within max_lag
@@ -103,6 +110,9 @@ class ClusterNode {
   void Promote(EtcdClient& etcd, const EtcdLeaderKey& leader) EXCLUDES(mutex_);
   void Demote(const std::string& why) EXCLUDES(mutex_);
   void Publish(EtcdClient& etcd) EXCLUDES(mutex_);
+  // The writer's upkeep: trims the log in etcd (ClusterOptions::window_events) and reads the
+  // members' database sizes.
+  void Maintain(EtcdClient& etcd) EXCLUDES(mutex_);
   void StopApplying(const std::string& problem) EXCLUDES(mutex_);
   void Log(std::string_view level, std::string_view message, const std::string& detail) const {
     if (options_.log) options_.log(level, message, detail);
@@ -127,6 +137,7 @@ class ClusterNode {
   std::optional<EtcdLeaderKey> elected_ GUARDED_BY(mutex_);  // won, not yet promoted
   std::optional<std::string> deposed_ GUARDED_BY(mutex_);    // why, until demoted
   std::chrono::steady_clock::time_point caught_up_at_ GUARDED_BY(mutex_){};
+  std::uint64_t trimmed_through_ = 0;  // apply thread only
 };
 
 }  // namespace flagledger

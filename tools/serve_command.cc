@@ -17,6 +17,7 @@
 #include "events/etcd_log.h"
 #include "events/event_log.h"
 #include "http/access_log.h"
+#include "http/cluster_bootstrap.h"
 #include "http/cluster_node.h"
 #include "http/replica_bootstrap.h"
 #include "http/replica_follower.h"
@@ -67,6 +68,37 @@ void FitConnectionsToDescriptors(ServerOptions& server, const EventLogOptions& l
   } else {
     LogEvent("info", "descriptors",
              fields + ",\"max_connections\":" + std::to_string(server.max_connections));
+  }
+}
+
+// A cluster's node that lacks events the log in etcd no longer holds starts from a peer's
+// checkpoint, retrying while etcd or the peers cannot serve it. Answers the exit code when
+// serve must not go on (a stop signal, a local disk error), nullopt otherwise.
+std::optional<int> BootstrapClusterMember(const ServeConfig& config, const sigset_t& stop_signals) {
+  if (config.etcd_endpoints.empty()) return std::nullopt;
+  ClusterBootstrapOptions options;
+  options.etcd_endpoints = config.etcd_endpoints;
+  options.node_id = config.node_id;
+  options.data_dir = config.data_dir;
+  options.token = config.follow_token;
+  options.log = [](std::string_view level, std::string_view message, const std::string& detail) {
+    LogEvent(level, message, JsonMember("detail", detail));
+  };
+  for (;;) {
+    auto done = BootstrapClusterNode(options);
+    if (done.ok()) return std::nullopt;
+    if (done.status().code() != ErrorCode::kUnavailable) {
+      LogEvent("error", "cannot start from a peer's checkpoint",
+               JsonMember("error", done.status().detail()));
+      return 1;
+    }
+    LogEvent("warn", "cannot reach the cluster to check this node's log; retrying in 1 s",
+             JsonMember("error", done.status().detail()));
+    timespec pause{1, 0};
+    if (sigtimedwait(&stop_signals, nullptr, &pause) > 0) {
+      LogEvent("info", "stopped before joining the cluster", "");
+      return 0;
+    }
   }
 }
 
@@ -146,6 +178,7 @@ int RunServe(const std::vector<std::string>& args) {
   std::filesystem::create_directories(config->data_dir, ignored);
   ::chmod(config->data_dir.c_str(), 0700);
   if (auto stop = BootstrapFollower(*config, stop_signals)) return *stop;
+  if (auto stop = BootstrapClusterMember(*config, stop_signals)) return *stop;
   // A cluster's node: its log's batches go to etcd first (events/etcd_log.h), and the node
   // (created below, once the store exists) learns from the log when it is deposed.
   const bool cluster = !config->etcd_endpoints.empty();
@@ -205,6 +238,7 @@ int RunServe(const std::vector<std::string>& args) {
     options.advertise_url = config->advertise_url;
     options.lease_ttl = std::chrono::seconds(config->lease_ttl_s);
     options.max_lag = std::chrono::milliseconds(config->max_lag_ms);
+    options.window_events = config->cluster_window;
     options.log = [](std::string_view level, std::string_view message, const std::string& detail) {
       LogEvent(level, message, detail.empty() ? std::string() : JsonMember("detail", detail));
     };

@@ -47,7 +47,8 @@ Read replicas (see the README's "Scaling reads"):
                             follow its log into this data directory and serve every read;
                             writes answer 503 read_only_replica          [FLAGLEDGER_FOLLOW]
   --follow-token TOKEN      bearer token for the leader's feed (an admin, auditor or replica
-                            token); needed when the leader has tokens [FLAGLEDGER_FOLLOW_TOKEN]
+                            token); needed when the leader has tokens; a cluster's node
+                            presents it for a peer's checkpoint       [FLAGLEDGER_FOLLOW_TOKEN]
   --max-lag-ms N            /readyz answers 503 while this follower is more than N ms behind
                             its leader or has not heard from it for N ms (default 1000)
                                                                       [FLAGLEDGER_MAX_LAG_MS]
@@ -70,6 +71,10 @@ A cluster on etcd (see the README's "Running a cluster"):
                             Flagledger-Leader                         [FLAGLEDGER_ADVERTISE]
   --lease-ttl N             seconds a writer that stops renewing its lease keeps its role
                             (default 3)                               [FLAGLEDGER_LEASE_TTL]
+  --cluster-window N        the writer trims the log in etcd below what every live node has
+                            applied, keeping at least the newest N events (default 10000); a
+                            node further behind starts from a peer's checkpoint (--follow-token
+                            authenticates it)                      [FLAGLEDGER_CLUSTER_WINDOW]
 
 Security and limits (see the README's security section):
   --auth on|off             on: every API request needs a bearer token (`flagledger token`);
@@ -229,6 +234,8 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
       return Bad("--advertise", "must be http://HOST:PORT");
     }
     config.advertise_url = value;
+  } else if (name == "cluster-window") {
+    return ApplyBounded("--cluster-window", value, 1, 100'000'000, "events", config.cluster_window);
   } else if (name == "lease-ttl") {
     return ApplyBounded("--lease-ttl", value, 1, 60, "seconds", config.lease_ttl_s);
   } else if (name == "max-lag-ms") {
@@ -285,6 +292,7 @@ Result<ServeConfig> ParseServeConfig(const std::vector<std::string>& args,
       {"FLAGLEDGER_NODE_ID", "node-id"},
       {"FLAGLEDGER_ADVERTISE", "advertise"},
       {"FLAGLEDGER_LEASE_TTL", "lease-ttl"},
+      {"FLAGLEDGER_CLUSTER_WINDOW", "cluster-window"},
   };
   for (auto [variable, name] : kEnvironment) {
     const char* value = getenv(variable);

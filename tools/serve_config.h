@@ -36,6 +36,7 @@ struct ServeConfig {
   std::string node_id;
   std::string advertise_url;      // http://HOST:PORT where clients reach this node
   std::uint64_t lease_ttl_s = 3;  // the writer's lease in etcd
+  std::uint64_t cluster_window = 10'000;  // newest events always kept in etcd
   bool show_help = false;
 };
 

@@ -130,17 +130,58 @@ TEST_F(EtcdLogTest, ABatchThatDoesNotFollowTheHeadIsRefused) {
   ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
 }
 
-TEST_F(EtcdLogTest, ABatchLargerThanTheCapIsRefusedWithoutDeposingTheWriter) {
+TEST_F(EtcdLogTest, ABatchLargerThanOneRequestGoesInPartsAndReadsBackWhole) {
   EtcdClient etcd = Client();
   std::int64_t lease = 0;
   options_.max_batch_bytes = 200;
   EtcdLog log(options_, [&](const std::string& why) { deposed_.push_back(why); });
   log.Arm(Elect(etcd, lease));
-  Status refused = log.Admit(BatchOf(1, 20));
-  EXPECT_EQ(refused.code(), ErrorCode::kUnavailable);
-  EXPECT_NE(refused.detail().find("larger than"), std::string::npos);
-  EXPECT_TRUE(log.armed());
-  EXPECT_TRUE(log.Admit(BatchOf(1, 1)).ok());
+  ReplicatedBatch large = BatchOf(1, 20);
+  ReplicatedBatch small = BatchOf(21, 1);
+  ASSERT_TRUE(log.Admit(large).ok());
+  ASSERT_TRUE(log.Admit(small).ok());
+  const std::size_t bytes = EncodeReplicatedBatch(large).size();
+  auto parts = etcd.Range(keys_.PartsOf(1), internal::PrefixEnd(keys_.PartsOf(1)));
+  ASSERT_TRUE(parts.ok());
+  EXPECT_EQ(parts->kvs.size(), (bytes + 199) / 200);
+  auto manifest = DecodeBatchManifest(etcd.Range(keys_.Batch(1))->kvs.at(0).value);
+  ASSERT_TRUE(manifest.has_value());
+  EXPECT_EQ(manifest->bytes, bytes);
+  auto read = ReadClusterBatches(etcd, keys_, 0, 10);
+  ASSERT_TRUE(read.ok()) << read.status().detail();
+  ASSERT_EQ(read->batches.size(), 2u);
+  EXPECT_EQ(read->batches[0], large);
+  EXPECT_EQ(read->batches[1], small);
+  // A missing part is an error, not a shorter batch.
+  ASSERT_TRUE(etcd.DeleteRange(keys_.Part(1, 1)).ok());
+  EXPECT_EQ(ReadClusterBatches(etcd, keys_, 0, 10).status().code(), ErrorCode::kInternal);
+  EXPECT_TRUE(deposed_.empty());
+  ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
+}
+
+TEST_F(EtcdLogTest, TrimmingDropsWholeBatchesBelowAPointAndMovesTheWindow) {
+  EtcdClient etcd = Client();
+  std::int64_t lease = 0;
+  options_.max_batch_bytes = 200;
+  EtcdLog log(options_, nullptr);
+  log.Arm(Elect(etcd, lease));
+  EXPECT_EQ(ReadClusterWindowStart(etcd, keys_).value(), 0u);
+  ASSERT_TRUE(log.Admit(BatchOf(1, 20)).ok());  // in parts
+  ASSERT_TRUE(log.Admit(BatchOf(21, 2)).ok());
+  ASSERT_TRUE(log.Admit(BatchOf(23, 2)).ok());
+  EXPECT_EQ(ReadClusterWindowStart(etcd, keys_).value(), 1u);
+  ASSERT_TRUE(TrimCluster(etcd, keys_, 22).ok());
+  EXPECT_EQ(ReadClusterWindowStart(etcd, keys_).value(), 23u);
+  EXPECT_TRUE(etcd.Range(keys_.PartsOf(1), internal::PrefixEnd(keys_.PartsOf(1)))->kvs.empty());
+  auto read = ReadClusterBatches(etcd, keys_, 22, 10);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->batches.size(), 1u);
+  EXPECT_EQ(read->batches[0].first, 23u);
+  // The head is kept: appends go on after a trim.
+  ASSERT_TRUE(log.Admit(BatchOf(25, 1)).ok());
+  EXPECT_EQ(ReadClusterHead(etcd, keys_)->sequence, 25u);
+  // Reading from before the window is an error (the node needs a checkpoint).
+  EXPECT_EQ(ReadClusterBatches(etcd, keys_, 0, 10).status().code(), ErrorCode::kInternal);
   ASSERT_TRUE(etcd.LeaseRevoke(lease).ok());
 }
 
@@ -171,6 +212,15 @@ TEST(ReplicatedBatchCodec, RoundTripsAndRefusesWhatIsNotABatch) {
   EXPECT_FALSE(DecodeReplicatedBatch(EncodeReplicatedBatch(misnumbered)).ok());
   ReplicatedBatch empty;
   EXPECT_FALSE(DecodeReplicatedBatch(EncodeReplicatedBatch(empty)).ok());
+  // A manifest is never taken for a batch, nor a batch for a manifest.
+  EXPECT_FALSE(DecodeReplicatedBatch(EncodeBatchManifest(3, 600)).ok());
+  EXPECT_FALSE(DecodeBatchManifest(encoded).has_value());
+  auto manifest = DecodeBatchManifest(EncodeBatchManifest(3, 600));
+  ASSERT_TRUE(manifest.has_value());
+  EXPECT_EQ(manifest->parts, 3u);
+  EXPECT_EQ(manifest->bytes, 600u);
+  EXPECT_FALSE(DecodeBatchManifest("FLBM0 10").has_value());
+  EXPECT_FALSE(DecodeBatchManifest("FLBM3").has_value());
 }
 
 }  // namespace

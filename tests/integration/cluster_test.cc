@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <thread>
 
 #include "events/etcd_client.h"
@@ -293,6 +294,61 @@ TEST_F(ClusterTest, ARestartedNodeCatchesUpFromTheCluster) {
   CommandResult verified =
       RunFlagledger("verify --data-dir " + cluster_->node(follower).data_dir());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+// The writer's view of where the log in etcd begins (its metrics).
+std::uint64_t WindowStart(std::uint16_t writer_port) {
+  HttpResult metrics = HttpClient(writer_port).Send("GET", "/metrics");
+  std::smatch match;
+  static const std::regex kStart(R"(flagledger_cluster_window_start_sequence (\d+))");
+  return std::regex_search(metrics.body, match, kStart) ? std::stoull(match[1]) : 0;
+}
+
+TEST(ClusterWindow, ANodeLeftBehindTheTrimmedLogStartsFromAPeersCheckpoint) {
+  TempDir dir;
+  ClusterHarness cluster(dir.path(), 3, 3, {"--lease-ttl", "2", "--cluster-window", "5"});
+  cluster.StartAll();
+  const int writer = cluster.WaitForWriter();
+  ASSERT_GE(writer, 0);
+  const int away = (writer + 1) % 3;
+  const std::uint16_t port = cluster.node(writer).port();
+  std::uint64_t last = 0;
+  auto write = [&](const std::string& prefix, int count) {
+    for (int i = 0; i < count; ++i) {
+      HttpResult created = Create(port, prefix + std::to_string(i));
+      ASSERT_EQ(created.status, 201);
+      last = Sequence(created);
+    }
+  };
+  write("early-", 5);
+  ASSERT_TRUE(cluster.WaitForApplied(last));
+  const std::uint64_t away_applied = last;
+  ASSERT_EQ(cluster.node(away).Stop(), 0);
+  // While it is away the writer keeps only the newest 5 events in etcd.
+  write("while-away-", 40);
+  auto deadline = std::chrono::steady_clock::now() + seconds(20);
+  while (WindowStart(port) <= away_applied + 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_GT(WindowStart(port), away_applied + 1);
+
+  cluster.node(away).Start();
+  const std::string log = cluster.node(away).Log();
+  EXPECT_NE(log.find("moved it aside"), std::string::npos) << log;
+  EXPECT_NE(log.find("bootstrapped from a peer's checkpoint"), std::string::npos) << log;
+  EXPECT_TRUE(std::filesystem::exists(cluster.node(away).data_dir() + "/log.behind-" +
+                                      std::to_string(away_applied)));
+  ASSERT_TRUE(cluster.WaitForApplied(last));
+  EXPECT_EQ(cluster.Head(away), cluster.Head(writer));
+
+  // A new node (an empty data directory) starts the same way.
+  ASSERT_EQ(cluster.node(away).Stop(), 0);
+  std::filesystem::remove_all(cluster.node(away).data_dir());
+  write("later-", 10);
+  cluster.node(away).Start();
+  ASSERT_TRUE(cluster.WaitForApplied(last));
+  EXPECT_EQ(cluster.Head(away), cluster.Head(writer));
+  EXPECT_EQ(HttpClient(cluster.node(away).port()).Send("GET", kFlags + "/early-0").status, 200);
 }
 
 }  // namespace
