@@ -68,8 +68,8 @@ Integer IntegerOf(simdjson::dom::element element, std::string_view field) {
   if (value.is_string()) {
     std::string_view text = value.get_string().value_unsafe();
     std::from_chars(text.data(), text.data() + text.size(), number);
-  } else if (value.is_number()) {
-    value.get(number);
+  } else if (value.get(number) != simdjson::SUCCESS) {
+    number = 0;
   }
   return number;
 }
@@ -530,6 +530,24 @@ Status EtcdClient::Resign(const EtcdLeaderKey& leader) {
   body += "}}";
   auto answer = Call("/v3/election/resign", body);
   return answer.ok() ? Status::Ok() : answer.status();
+}
+
+Result<std::vector<EtcdClient::Alarm>> EtcdClient::Alarms() {
+  auto answer = Call("/v3/maintenance/alarm", R"({"action":"GET"})");
+  if (!answer.ok()) return answer.status();
+  auto root = Parse(connection_->parser, *answer);
+  if (!root.ok()) return root.status();
+  std::vector<Alarm> alarms;
+  simdjson::dom::array array;
+  if ((*root)["alarms"].get(array) != simdjson::SUCCESS) return alarms;
+  for (simdjson::dom::element item : array) {
+    Alarm alarm;
+    alarm.member_id = Uint64Of(item, "memberID");
+    std::string_view name;
+    alarm.alarm = item["alarm"].get(name) == simdjson::SUCCESS ? std::string(name) : "NONE";
+    alarms.push_back(std::move(alarm));
+  }
+  return alarms;
 }
 
 Result<std::vector<EtcdMemberStatus>> EtcdClient::MemberStatuses() {

@@ -141,6 +141,14 @@ class EtcdClient {
                std::chrono::milliseconds idle,
                const std::function<bool(const EtcdWatchResponse&)>& on_response);
 
+  // The alarms raised in the cluster (NOSPACE: a member's database reached its quota, and
+  // etcd refuses writes until it is compacted, defragmented and the alarm disarmed).
+  struct Alarm {
+    std::uint64_t member_id = 0;
+    std::string alarm;
+  };
+  Result<std::vector<Alarm>> Alarms();
+
   // Every member's status (those that answer; at least one or kUnavailable).
   Result<std::vector<EtcdMemberStatus>> MemberStatuses();
 

@@ -25,6 +25,7 @@ Commands:
   token     create, list and revoke API tokens
   backup    back up a data directory, also while a server runs on it; list backups
   restore   restore a backup into a data directory
+  cluster   the state of a cluster on etcd (`flagledger cluster status`)
   version   print the version and the commit it was built from (also --version)
   help      this text
 
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   if (command == "token") return flagledger::RunToken(args);
   if (command == "backup") return flagledger::RunBackup(args);
   if (command == "restore") return flagledger::RunRestore(args);
+  if (command == "cluster") return flagledger::RunCluster(args);
   std::fprintf(stderr, "flagledger: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -24,5 +24,7 @@ int RunToken(const std::vector<std::string>& args);
 int RunBackup(const std::vector<std::string>& args);
 // flagledger restore --from BACKUP_DIR --data-dir DIR [--backup-id N] [--force]
 int RunRestore(const std::vector<std::string>& args);
+// flagledger cluster status --cluster etcd=URL[,URL...]
+int RunCluster(const std::vector<std::string>& args);
 
 }  // namespace flagledger

@@ -296,6 +296,39 @@ TEST_F(ClusterTest, ARestartedNodeCatchesUpFromTheCluster) {
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
 }
 
+TEST_F(ClusterTest, ClusterStatusShowsTheMembersTheWriterAndTheNodes) {
+  HttpResult created = Create(cluster_->node(writer_).port(), "status-flag");
+  ASSERT_EQ(created.status, 201);
+  ASSERT_TRUE(cluster_->WaitForApplied(Sequence(created)));
+  CommandResult status =
+      RunFlagledger("cluster status --cluster " + cluster_->etcd().ClusterFlag());
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_NE(status.out.find("leader"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("etcd alarms: none"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("head: event " + std::to_string(Sequence(created))), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("writer: node" + std::to_string(writer_) + " "), std::string::npos)
+      << status.out;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    EXPECT_NE(status.out.find("  node" + std::to_string(i) + "  {"), std::string::npos)
+        << status.out;
+  }
+  // A lost etcd member is named; the others still answer.
+  cluster_->etcd().Kill((cluster_->etcd().LeaderIndex() + 1) % 3);
+  CommandResult degraded =
+      RunFlagledger("cluster status --cluster " + cluster_->etcd().ClusterFlag());
+  EXPECT_NE(degraded.out.find("unreachable"), std::string::npos) << degraded.out;
+  // No etcd at all, and bad usage.
+  CommandResult unreachable = RunFlagledger("cluster status --cluster etcd=http://127.0.0.1:" +
+                                            std::to_string(FreeLoopbackPort()));
+  EXPECT_EQ(unreachable.exit_code, 1) << unreachable.out;
+  EXPECT_NE(unreachable.out.find("cannot reach etcd"), std::string::npos) << unreachable.out;
+  EXPECT_EQ(RunFlagledger("cluster status").exit_code, 2);
+  EXPECT_EQ(RunFlagledger("cluster status --cluster 127.0.0.1:2379").exit_code, 2);
+  EXPECT_EQ(RunFlagledger("cluster frobnicate").exit_code, 2);
+  EXPECT_EQ(RunFlagledger("cluster --help").exit_code, 0);
+}
+
 // The writer's view of where the log in etcd begins (its metrics).
 std::uint64_t WindowStart(std::uint16_t writer_port) {
   HttpResult metrics = HttpClient(writer_port).Send("GET", "/metrics");
