@@ -161,19 +161,23 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     const std::uint64_t wanted = *parsed;
     // A replica behind it answers once it has applied it; a leader has applied every
     // sequence it answered.
-    if (replica_ && store_.snapshot()->sequence < wanted) {
-      replica_->WhenApplied(wanted, kReadYourWritesWait,
-                            [this, &request, target, match, respond, wanted](bool applied) mutable {
-                              if (!applied) {
-                                return respond(ProblemResponse(Status(
-                                    ErrorCode::kReplicaBehind,
-                                    "this replica had not applied event " + std::to_string(wanted) +
-                                        " within " + std::to_string(kReadYourWritesWait.count()) +
-                                        " ms; retry, or read from the leader")));
-                              }
-                              std::int64_t token_index = -1;
-                              Dispatch(request, target, match, std::move(respond), token_index);
-                            });
+    if ((replica_ || cluster_) && store_.snapshot()->sequence < wanted) {
+      auto answer = [this, &request, target, match, respond, wanted](bool applied) mutable {
+        if (!applied) {
+          return respond(ProblemResponse(
+              Status(ErrorCode::kReplicaBehind, "this replica had not applied event " +
+                                                    std::to_string(wanted) + " within " +
+                                                    std::to_string(kReadYourWritesWait.count()) +
+                                                    " ms; retry, or read from the leader")));
+        }
+        std::int64_t token_index = -1;
+        Dispatch(request, target, match, std::move(respond), token_index);
+      };
+      if (replica_) {
+        replica_->WhenApplied(wanted, kReadYourWritesWait, std::move(answer));
+      } else {
+        cluster_->WhenApplied(wanted, kReadYourWritesWait, std::move(answer));
+      }
       return;
     }
   }

@@ -38,7 +38,7 @@ class Api {
   // writer.
   explicit Api(FlagStore& store, AuthMode auth = AuthMode::kAuto, const Metrics* metrics = nullptr,
                std::size_t list_page_cache_bytes = ListPageCache::kDefaultBudgetBytes,
-               ReplicaFollower* replica = nullptr, const ClusterNode* cluster = nullptr)
+               ReplicaFollower* replica = nullptr, ClusterNode* cluster = nullptr)
       : store_(store),
         auth_(auth),
         metrics_(metrics),
@@ -74,7 +74,7 @@ class Api {
   const Metrics* const metrics_;
   ListPageCache list_pages_;
   ReplicaFollower* const replica_;
-  const ClusterNode* const cluster_;
+  ClusterNode* const cluster_;
   std::atomic<bool> shutting_down_{false};
   BackgroundWork background_;  // last: its tasks use the members above
 };

@@ -64,7 +64,11 @@ void AppendClusterMetrics(std::string& out, const ClusterState& state, const Etc
 }
 
 ClusterNode::ClusterNode(FlagStore& store, EtcdLog& log, ClusterOptions options)
-    : store_(store), log_(log), options_(std::move(options)), keys_{options_.prefix} {
+    : store_(store),
+      log_(log),
+      options_(std::move(options)),
+      keys_{options_.prefix},
+      waiters_(store) {
   MutexLock lock(mutex_);
   state_.node_id = options_.node_id;
   state_.applied = store_.log().last_sequence();
@@ -106,6 +110,7 @@ void ClusterNode::Stop() {
   for (std::thread* thread : {&apply_thread_, &campaign_thread_, &lease_thread_}) {
     if (thread->joinable()) thread->join();
   }
+  waiters_.Stop();
 }
 
 void ClusterNode::Deposed(const std::string& why) {
@@ -302,6 +307,7 @@ void ClusterNode::StopApplying(const std::string& problem) {
 bool ClusterNode::Apply(std::vector<ReplicatedBatch>& batches) {
   if (batches.empty()) return true;
   Status applied = store_.ApplyReplicated(batches);
+  if (applied.ok()) waiters_.Notify();
   if (applied.ok()) {
     MutexLock lock(mutex_);
     state_.cluster_head = std::max(state_.cluster_head, batches.back().last);

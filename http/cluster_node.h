@@ -16,6 +16,7 @@
 #include "core/thread_annotations.h"
 #include "events/etcd_client.h"
 #include "events/etcd_log.h"
+#include "http/applied_waiters.h"
 #include "projections/flag_store.h"
 
 namespace flagledger {
@@ -87,6 +88,12 @@ class ClusterNode {
   void Deposed(const std::string& why) EXCLUDES(mutex_);
 
   ClusterState state() const EXCLUDES(mutex_);
+  // Calls `done(true)` once this node has applied `sequence` (at once if it has), or
+  // `done(false)` after `bound` (Flagledger-Min-Sequence).
+  void WhenApplied(std::uint64_t sequence, std::chrono::milliseconds bound,
+                   std::function<void(bool)> done) {
+    waiters_.Wait(sequence, bound, std::move(done));
+  }
   bool writer() const { return state().role == ClusterRole::kWriter; }
   bool ready() const;
   const ClusterOptions& options() const { return options_; }
@@ -138,6 +145,7 @@ class ClusterNode {
   std::optional<std::string> deposed_ GUARDED_BY(mutex_);    // why, until demoted
   std::chrono::steady_clock::time_point caught_up_at_ GUARDED_BY(mutex_){};
   std::uint64_t trimmed_through_ = 0;  // apply thread only
+  AppliedWaiters waiters_;
 };
 
 }  // namespace flagledger

@@ -64,18 +64,7 @@ struct ReplicaFollower::Feed {
   static std::string HandleFrame(ReplicaFollower& follower, std::string_view text, bool& verified,
                                  std::vector<ReplicatedBatch>& ready);
   static std::string ApplyReady(ReplicaFollower& follower, std::vector<ReplicatedBatch>& ready);
-  static net::awaitable<void> ExpireWaiters(ReplicaFollower& follower);
 };
-
-net::awaitable<void> ReplicaFollower::Feed::ExpireWaiters(ReplicaFollower& follower) {
-  net::steady_timer tick(co_await net::this_coro::executor);
-  for (;;) {
-    tick.expires_after(std::chrono::milliseconds(10));
-    error_code ignored;
-    co_await tick.async_wait(net::redirect_error(net::use_awaitable, ignored));
-    follower.AnswerWaiters();
-  }
-}
 
 void AppendReplicaMetrics(std::string& out, const FollowerState& state) {
   auto gauge = [&](std::string_view name, std::string_view help, double value) {
@@ -111,7 +100,10 @@ void AppendReplicaMetrics(std::string& out, const FollowerState& state) {
 }
 
 ReplicaFollower::ReplicaFollower(FlagStore& store, FollowerOptions options)
-    : store_(store), options_(std::move(options)), feed_(std::make_unique<Feed>()) {
+    : store_(store),
+      options_(std::move(options)),
+      feed_(std::make_unique<Feed>()),
+      waiters_(store) {
   MutexLock lock(mutex_);
   last_heard_ = std::chrono::steady_clock::now();
   state_.applied = store_.log().last_sequence();
@@ -132,15 +124,8 @@ void ReplicaFollower::Stop() {
 
 void ReplicaFollower::Run() {
   net::co_spawn(feed_->io, Feed::FollowForever(*this), net::detached);
-  net::co_spawn(feed_->io, Feed::ExpireWaiters(*this), net::detached);
   feed_->io.run();
-  // Stopped: whoever still waits gets its answer now.
-  std::vector<Waiter> waiting;
-  {
-    MutexLock lock(mutex_);
-    waiting.swap(waiters_);
-  }
-  for (Waiter& waiter : waiting) waiter.done(false);
+  waiters_.Stop();  // whoever still waits gets its answer now
 }
 
 FollowerState ReplicaFollower::state() const {
@@ -161,29 +146,7 @@ bool ReplicaFollower::ready() const {
 
 void ReplicaFollower::WhenApplied(std::uint64_t sequence, std::chrono::milliseconds bound,
                                   std::function<void(bool)> done) {
-  {
-    MutexLock lock(mutex_);
-    if (state_.applied < sequence) {
-      waiters_.push_back({sequence, std::chrono::steady_clock::now() + bound, std::move(done)});
-      return;
-    }
-  }
-  done(true);
-}
-
-void ReplicaFollower::AnswerWaiters() {
-  std::vector<std::pair<std::function<void(bool)>, bool>> answers;
-  {
-    MutexLock lock(mutex_);
-    auto now = std::chrono::steady_clock::now();
-    std::erase_if(waiters_, [&](Waiter& waiter) REQUIRES(mutex_) {
-      bool applied = state_.applied >= waiter.sequence;
-      if (!applied && waiter.deadline > now) return false;
-      answers.emplace_back(std::move(waiter.done), applied);
-      return true;
-    });
-  }
-  for (auto& [done, applied] : answers) done(applied);
+  waiters_.Wait(sequence, bound, std::move(done));
 }
 
 void ReplicaFollower::Heard(std::uint64_t leader_head, std::optional<Timestamp> leader_time) {
@@ -433,7 +396,7 @@ std::string ReplicaFollower::Feed::ApplyReady(ReplicaFollower& follower,
     return "cannot apply the leader's batch: " + applied.detail();
   }
   follower.Applied(last, batches);
-  follower.AnswerWaiters();
+  follower.waiters_.Notify();
   return "";
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/thread_annotations.h"
 #include "core/timestamp.h"
+#include "http/applied_waiters.h"
 #include "http/replica_lag.h"
 #include "projections/flag_store.h"
 
@@ -98,14 +99,7 @@ class ReplicaFollower {
   FollowerState state_ GUARDED_BY(mutex_);
   std::chrono::steady_clock::time_point last_heard_ GUARDED_BY(mutex_);
   ReplicaLag lag_ GUARDED_BY(mutex_);
-  struct Waiter {
-    std::uint64_t sequence;
-    std::chrono::steady_clock::time_point deadline;
-    std::function<void(bool)> done;
-  };
-  std::vector<Waiter> waiters_ GUARDED_BY(mutex_);
-  // Answers the waiters `applied` satisfies, and those past their deadline. Follower thread.
-  void AnswerWaiters() EXCLUDES(mutex_);
+  AppliedWaiters waiters_;
 };
 
 }  // namespace flagledger

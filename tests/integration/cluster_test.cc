@@ -144,6 +144,25 @@ TEST_F(ClusterTest, AFollowerRefusesWritesNamingTheWriterAndAppendsNothing) {
   ExpectSameHistoryEverywhere(1);
 }
 
+TEST_F(ClusterTest, AFollowerReadsAWriteItWasToldOfWithMinSequence) {
+  const int follower = Followers().front();
+  HttpClient reader(cluster_->node(follower).port());
+  for (int i = 0; i < 20; ++i) {
+    const std::string key = "ryw-" + std::to_string(i);
+    HttpResult created = Create(cluster_->node(writer_).port(), key);
+    ASSERT_EQ(created.status, 201);
+    HttpResult read = reader.Send("GET", kFlags + "/" + key, "",
+                                  {{"Flagledger-Min-Sequence", std::to_string(Sequence(created))}});
+    ASSERT_EQ(read.status, 200) << read.body;
+    EXPECT_GE(Sequence(read), Sequence(created));
+  }
+  // A sequence the cluster never reaches: 503 replica_behind once the wait is over.
+  HttpResult behind =
+      reader.Send("GET", kFlags + "/ryw-0", "", {{"Flagledger-Min-Sequence", "1000000"}});
+  EXPECT_EQ(behind.status, 503);
+  EXPECT_NE(behind.body.find("\"code\":\"replica_behind\""), std::string::npos) << behind.body;
+}
+
 TEST_F(ClusterTest, AKilledWriterIsReplacedAndNoAcknowledgedWriteIsLost) {
   std::vector<std::string> acknowledged;
   for (int i = 0; i < 10; ++i) {
@@ -300,8 +319,19 @@ TEST_F(ClusterTest, ClusterStatusShowsTheMembersTheWriterAndTheNodes) {
   HttpResult created = Create(cluster_->node(writer_).port(), "status-flag");
   ASSERT_EQ(created.status, 201);
   ASSERT_TRUE(cluster_->WaitForApplied(Sequence(created)));
-  CommandResult status =
-      RunFlagledger("cluster status --cluster " + cluster_->etcd().ClusterFlag());
+  // Each node reports itself within a second of joining.
+  auto every_node_listed = [&](const std::string& out) {
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (out.find("  node" + std::to_string(i) + "  {") == std::string::npos) return false;
+    }
+    return true;
+  };
+  CommandResult status;
+  auto deadline = std::chrono::steady_clock::now() + seconds(15);
+  do {
+    status = RunFlagledger("cluster status --cluster " + cluster_->etcd().ClusterFlag());
+  } while (!(status.exit_code == 0 && every_node_listed(status.out)) &&
+           std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(status.exit_code, 0) << status.out;
   EXPECT_NE(status.out.find("leader"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("etcd alarms: none"), std::string::npos) << status.out;
@@ -309,12 +339,15 @@ TEST_F(ClusterTest, ClusterStatusShowsTheMembersTheWriterAndTheNodes) {
       << status.out;
   EXPECT_NE(status.out.find("writer: node" + std::to_string(writer_) + " "), std::string::npos)
       << status.out;
-  for (int i = 0; i < cluster_->size(); ++i) {
-    EXPECT_NE(status.out.find("  node" + std::to_string(i) + "  {"), std::string::npos)
-        << status.out;
+  EXPECT_TRUE(every_node_listed(status.out)) << status.out;
+  // A lost etcd member (not the leader) is named; the others still answer.
+  int leader = -1;
+  for (int tries = 0; leader < 0 && tries < 100; ++tries) {
+    leader = cluster_->etcd().LeaderIndex();
+    if (leader < 0) std::this_thread::sleep_for(milliseconds(50));
   }
-  // A lost etcd member is named; the others still answer.
-  cluster_->etcd().Kill((cluster_->etcd().LeaderIndex() + 1) % 3);
+  ASSERT_GE(leader, 0);
+  cluster_->etcd().Kill((leader + 1) % 3);
   CommandResult degraded =
       RunFlagledger("cluster status --cluster " + cluster_->etcd().ClusterFlag());
   EXPECT_NE(degraded.out.find("unreachable"), std::string::npos) << degraded.out;
