@@ -1,8 +1,10 @@
 #include "http/cluster_node.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <tuple>
 
+#include "core/json_writer.h"
 #include "events/log_keys.h"
 #include "http/prometheus_text.h"
 
@@ -33,6 +35,16 @@ void AppendClusterMetrics(std::string& out, const ClusterState& state, const Etc
     Header(out, name, "counter", help);
     Sample(out, name, "", static_cast<double>(value));
   };
+  Header(out, "flagledger_cluster_info", "gauge",
+         "This node's id, the writer's as this node knows it, and this node's lease in etcd.");
+  char lease[17];
+  std::snprintf(lease, sizeof lease, "%llx", static_cast<unsigned long long>(state.lease));
+  std::string labels = "node_id=";
+  AppendJsonString(labels, state.node_id);
+  labels += ",writer_id=";
+  AppendJsonString(labels, state.writer_id);
+  labels += ",lease=\"" + std::string(lease) + "\"";
+  Sample(out, "flagledger_cluster_info", labels, 1);
   gauge("flagledger_cluster_writer", "1 while this node is the cluster's writer.",
         state.role == ClusterRole::kWriter ? 1 : 0);
   gauge("flagledger_cluster_term",

@@ -1,9 +1,7 @@
 // Read replicas against real binaries: a leader and followers on loopback, each with its own
 // data directory (docs/api.md, "Read replicas"; README, "Scaling reads").
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +12,7 @@
 #include <thread>
 
 #include "events/event_log.h"
+#include "tests/testing/free_port.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
@@ -32,19 +31,6 @@ std::vector<std::string> FollowArgs(const ServerProcess& leader,
   std::vector<std::string> args = {"--follow", Url(leader)};
   args.insert(args.end(), more.begin(), more.end());
   return args;
-}
-
-// A loopback port free now (the kernel's pick), for a server that must come back on it.
-std::uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 std::uint64_t Sequence(const HttpResult& result) {
@@ -414,7 +400,7 @@ TEST_F(Replica, TheCheckpointIsAnArchiveThatTarUnpacksIntoAWorkingDataDirectory)
 }
 
 TEST_F(Replica, ANewFollowerWaitsForALeaderThatIsNotUpYet) {
-  std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  std::string listen = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
   ServerProcess follower(dir_.Sub("follower"), {"--follow", "http://" + listen});
   std::thread starting([&] {  // returns once the follower is ready
     try {
@@ -480,7 +466,7 @@ TEST_F(Replica, AReadWithMinSequenceSeesTheWriteItNames) {
 
 TEST_F(Replica, AFollowerAheadOfItsLeaderStopsRatherThanDiverge) {
   // The leader comes back from an older copy of its own data directory (same log id).
-  std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  std::string listen = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
   ServerProcess leader(dir_.Sub("leader-fixed"), {"--listen", listen});
   leader.Start();
   HttpClient(leader.port()).Send("POST", kFlags, R"({"flag_key":"one","enabled":true})");

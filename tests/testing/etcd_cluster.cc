@@ -10,11 +10,14 @@
 
 #include <chrono>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "events/etcd_client.h"
+#include "tests/testing/free_port.h"
 #include "tests/testing/temp_dir.h"
 
 namespace flagledger {
@@ -26,22 +29,6 @@ constexpr char kEtcd[] = "/usr/bin/etcd";
 std::string LoopbackUrl(std::uint16_t port) { return "http://127.0.0.1:" + std::to_string(port); }
 
 }  // namespace
-
-std::uint16_t FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::string UniqueTestPrefix(std::string_view top) {
   static int runs = 0;
@@ -60,16 +47,26 @@ EtcdCluster::EtcdCluster(std::string dir, int members) : dir_(std::move(dir)) {
     throw std::runtime_error(
         "etcd is missing: `tools/dev test` installs it (Debian package etcd-server)");
   }
-  for (int i = 0; i < members; ++i) {
-    Member member;
-    member.name = "etcd" + std::to_string(i);
-    member.data_dir = dir_ + "/" + member.name;
-    member.client_port = FreeLoopbackPort();
-    member.peer_port = FreeLoopbackPort();
-    members_.push_back(member);
+  // A port free when chosen may be taken by another process before etcd binds it: then the
+  // member exits at once, and the cluster starts again on other ports.
+  std::string failure;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    members_.clear();
+    std::vector<std::uint16_t> ports = FreeLoopbackPorts(2 * static_cast<std::size_t>(members));
+    for (int i = 0; i < members; ++i) {
+      Member member;
+      member.name = "etcd" + std::to_string(i);
+      member.data_dir = dir_ + "/" + member.name + "-" + std::to_string(attempt);
+      member.client_port = ports[2 * i];
+      member.peer_port = ports[2 * i + 1];
+      members_.push_back(member);
+    }
+    for (int i = 0; i < members; ++i) Launch(i, false);
+    failure = WaitForLeader();
+    if (failure.empty()) return;
+    for (int i = 0; i < size(); ++i) Kill(i);
   }
-  for (int i = 0; i < members; ++i) Launch(i, false);
-  WaitForLeader();
+  throw std::runtime_error(failure);
 }
 
 EtcdCluster::~EtcdCluster() {
@@ -177,15 +174,23 @@ int EtcdCluster::LeaderIndex() const {
   return -1;
 }
 
-void EtcdCluster::WaitForLeader() const {
+std::string EtcdCluster::WaitForLeader() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (LeaderIndex() >= 0) return;
+    for (int i = 0; i < size(); ++i) {
+      int status;
+      Member& member = members_[i];
+      if (member.pid > 0 && waitpid(member.pid, &status, WNOHANG) == member.pid) {
+        member.pid = -1;
+        return "etcd member " + member.name + " exited at start:\n" + Log(i);
+      }
+    }
+    if (LeaderIndex() >= 0) return "";
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::string logs;
   for (int i = 0; i < size(); ++i) logs += members_[i].name + ":\n" + Log(i) + "\n";
-  throw std::runtime_error("etcd did not elect a leader within 20 s:\n" + logs);
+  return "etcd did not elect a leader within 20 s:\n" + logs;
 }
 
 }  // namespace flagledger

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/testing/free_port.h"
+
 namespace flagledger {
 
 // Starts `members` etcd members forming one cluster, each with a data directory under `dir`,
@@ -44,7 +46,9 @@ class EtcdCluster {
     pid_t pid = -1;
   };
   void Launch(int member, bool existing);
-  void WaitForLeader() const;
+  // "" once the members agree on a leader; otherwise why not (a member exited, or 20 s
+  // passed).
+  std::string WaitForLeader();
 
   std::string dir_;
   std::vector<Member> members_;
@@ -57,8 +61,5 @@ EtcdCluster& SharedEtcd();
 // A key prefix no other test of the process uses ("TOP/<test name>/<n>/"): tests repeat on
 // the shared etcd.
 std::string UniqueTestPrefix(std::string_view top);
-
-// A TCP port on 127.0.0.1 that nothing listened on a moment ago.
-std::uint16_t FreeLoopbackPort();
 
 }  // namespace flagledger
