@@ -34,8 +34,8 @@ struct ServeConfig {
   // address (the default then).
   std::vector<std::string> etcd_endpoints;
   std::string node_id;
-  std::string advertise_url;      // http://HOST:PORT where clients reach this node
-  std::uint64_t lease_ttl_s = 3;  // the writer's lease in etcd
+  std::string advertise_url;              // http://HOST:PORT where clients reach this node
+  std::uint64_t lease_ttl_s = 3;          // the writer's lease in etcd
   std::uint64_t cluster_window = 10'000;  // newest events always kept in etcd
   bool show_help = false;
 };
