@@ -274,13 +274,9 @@ class Checker {
                   R"({"flag_key":")" + key + R"(","enabled":)" + (enabled ? "true" : "false") + "}",
                   key, {});
         if (answer.status == 201) {
-          Acknowledged ack;
-          ack.flag_key = key;
+          Acknowledged ack = AcknowledgedBy(answer, key, key);
           ack.create = true;
           ack.enabled = enabled;
-          ack.idempotency = key;
-          ack.sequence = std::stoull("0" + answer.result.Header("Flagledger-Event-Sequence"));
-          ack.version = Version(answer.result);
           Record(std::move(ack));
         }
         continue;
@@ -297,15 +293,22 @@ class Checker {
                 key, {{"If-Match", "\"" + std::to_string(version) + "\""}});
       if (answer.status == 412) Count([](Figures& f) { ++f.precondition_failed; });
       if (answer.status == 200) {
-        Acknowledged ack;
-        ack.flag_key = flag;
+        Acknowledged ack = AcknowledgedBy(answer, flag, key);
         ack.min_version = min_version;
-        ack.idempotency = key;
-        ack.sequence = std::stoull("0" + answer.result.Header("Flagledger-Event-Sequence"));
-        ack.version = Version(answer.result);
         Record(std::move(ack));
       }
     }
+  }
+
+  // What a 2xx answer to the write of `flag_key` with `idempotency` says was done.
+  static Acknowledged AcknowledgedBy(const Answer& answer, const std::string& flag_key,
+                                     const std::string& idempotency) {
+    Acknowledged ack;
+    ack.flag_key = flag_key;
+    ack.idempotency = idempotency;
+    ack.sequence = std::stoull("0" + answer.result.Header("Flagledger-Event-Sequence"));
+    ack.version = Version(answer.result);
+    return ack;
   }
 
   static std::uint64_t Version(const HttpResult& result) {
