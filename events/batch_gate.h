@@ -14,6 +14,9 @@ class BatchGate {
   // chained, as a follower would receive it). The log writes the batch only on OK; otherwise
   // it writes nothing and Append answers this status.
   virtual Status Admit(const ReplicatedBatch& batch) = 0;
+  // Whether the writer may write what stays on this node alone (stored answers of writes that
+  // appended nothing): the log writes them only on OK.
+  virtual Status CheckWritable() = 0;
 };
 
 }  // namespace flagledger

@@ -27,6 +27,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::chrono::milliseconds kCancelPoll{100};
+constexpr std::chrono::seconds kCampaignWait{30};
 
 struct HostPort {
   std::string host;
@@ -205,14 +206,10 @@ Result<std::string> EtcdClient::Call(std::string_view path, const std::string& b
   };
   beast::error_code error;
   bool done = false;
+  // A campaign waits for the election; it is bounded all the same, so that a member lost
+  // without a word (no FIN, no RST) does not hold a candidate forever.
   const bool blocking = path == "/v3/election/campaign";
-  auto expire = [&] {
-    if (blocking) {
-      c.stream.expires_never();
-    } else {
-      c.stream.expires_after(timeout_);
-    }
-  };
+  auto expire = [&] { c.stream.expires_after(blocking ? kCampaignWait : timeout_); };
   if (!c.open) {
     auto address = ParseEndpoint(url);
     if (!address) {
@@ -246,7 +243,7 @@ Result<std::string> EtcdClient::Call(std::string_view path, const std::string& b
   RunUntil(c.io, c.stream, cancel_, [&] { return done; });
   if (error) return failed("cannot send a request", error);
   http::response_parser<http::string_body> parser;
-  parser.body_limit(std::size_t{64} << 20);
+  parser.body_limit(std::size_t{128} << 20);
   done = false;
   expire();
   http::async_read(c.stream, c.buffer, parser, [&](const beast::error_code& e, std::size_t) {
@@ -504,7 +501,7 @@ Result<std::optional<EtcdKeyValue>> EtcdClient::Leader(std::string_view name) {
   auto answer = Call("/v3/election/leader", body);
   if (!answer.ok()) {
     // "election: no leader" is an answer, not a failure.
-    if (answer.status().detail().find("no leader") != std::string::npos) {
+    if (answer.status().detail().find("election: no leader") != std::string::npos) {
       return std::optional<EtcdKeyValue>();
     }
     return answer.status();
@@ -590,6 +587,7 @@ Result<std::vector<EtcdMemberStatus>> EtcdClient::MemberStatuses() {
 Status EtcdClient::Watch(std::string_view key, std::string_view range_end,
                          std::int64_t start_revision, std::chrono::milliseconds idle,
                          const std::function<bool(const EtcdWatchResponse&)>& on_response) {
+  if (endpoints_.empty()) return Status(ErrorCode::kUnavailable, "no etcd endpoint is configured");
   // A stream of its own: the request's connection is not reusable until the stream ends.
   auto address = ParseEndpoint(endpoints_[current_]);
   const std::string url = endpoints_[current_];

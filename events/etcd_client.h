@@ -128,7 +128,8 @@ class EtcdClient {
   Result<std::int64_t> LeaseKeepAlive(std::int64_t lease);
   Status LeaseRevoke(std::int64_t lease);
 
-  // Blocks until this lease holds the election (or `cancel`): kUnavailable when cancelled.
+  // Blocks until this lease holds the election, at most 30 s (kUnavailable then, and when
+  // cancelled: etcd withdraws the candidacy, and the caller campaigns again).
   Result<EtcdLeaderKey> Campaign(std::string_view name, std::int64_t lease, std::string_view value);
   // The current leader's key and value, or nullopt when nobody leads.
   Result<std::optional<EtcdKeyValue>> Leader(std::string_view name);

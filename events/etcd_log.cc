@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/sha256.h"
 #include "events/log_keys.h"
 
 namespace flagledger {
@@ -69,45 +70,58 @@ Result<ClusterHead> ReadClusterHead(EtcdClient& etcd, const ClusterKeys& keys) {
 namespace {
 
 constexpr std::string_view kManifestMark = "FLBM";
+constexpr std::int64_t kPartsPerRead = 8;
 
-// The parts `manifest` names, put together.
+// The parts `manifest` names, put together (read a few at a time: each is up to a request's
+// size) and checked against its digest.
 Result<std::string> ReadBatchParts(EtcdClient& etcd, const ClusterKeys& keys,
                                    const std::string& batch_key, const BatchManifest& manifest) {
   const std::uint64_t first =
       ParseSequence(std::string_view(batch_key).substr(keys.LogPrefix().size())).value_or(0);
-  const std::string prefix = keys.PartsOf(first);
-  auto parts = etcd.Range(prefix, internal::PrefixEnd(prefix));
-  if (!parts.ok()) return parts.status();
+  const std::string end = internal::PrefixEnd(keys.PartsOf(first));
   std::string whole;
-  for (std::size_t i = 0; i < manifest.parts; ++i) {
-    if (i >= parts->kvs.size() || parts->kvs[i].key != keys.Part(first, i)) {
-      return Status(ErrorCode::kInternal,
-                    "the cluster's batch " + batch_key + " lacks part " + std::to_string(i));
+  std::size_t part = 0;
+  while (part < manifest.parts) {
+    auto read = etcd.Range(keys.Part(first, part), end, kPartsPerRead);
+    if (!read.ok()) return read.status();
+    const std::size_t before = part;
+    for (const EtcdKeyValue& kv : read->kvs) {
+      if (part == manifest.parts || kv.key != keys.Part(first, part)) break;
+      whole += kv.value;
+      ++part;
     }
-    whole += parts->kvs[i].value;
+    if (part == before) break;  // the next part is missing
   }
-  if (whole.size() != manifest.bytes) {
-    return Status(ErrorCode::kInternal,
-                  "the parts of the cluster's batch " + batch_key + " do not add up to its size");
+  if (whole.size() != manifest.bytes || Sha256Hex(whole) != manifest.sha256) {
+    return Status(ErrorCode::kInternal, "the parts of the cluster's batch " + batch_key +
+                                            " are missing or do not match its digest");
   }
   return whole;
 }
 
 }  // namespace
 
-std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes) {
-  return std::string(kManifestMark) + std::to_string(parts) + " " + std::to_string(bytes);
+std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes, std::string_view sha256) {
+  return std::string(kManifestMark) + std::to_string(parts) + " " + std::to_string(bytes) + " " +
+         std::string(sha256);
 }
 
 std::optional<BatchManifest> DecodeBatchManifest(std::string_view value) {
   if (!value.starts_with(kManifestMark)) return std::nullopt;
   value.remove_prefix(kManifestMark.size());
-  std::size_t space = value.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  auto parts = ParseSequence(value.substr(0, space));
-  auto bytes = ParseSequence(value.substr(space + 1));
-  if (!parts || !bytes || *parts == 0) return std::nullopt;
-  return BatchManifest{static_cast<std::size_t>(*parts), static_cast<std::size_t>(*bytes)};
+  std::size_t first_space = value.find(' ');
+  if (first_space == std::string_view::npos) return std::nullopt;
+  std::size_t second_space = value.find(' ', first_space + 1);
+  if (second_space == std::string_view::npos) return std::nullopt;
+  auto parts = ParseSequence(value.substr(0, first_space));
+  auto bytes = ParseSequence(value.substr(first_space + 1, second_space - first_space - 1));
+  std::string_view digest = value.substr(second_space + 1);
+  if (!parts || !bytes || *parts == 0 || digest.size() != 64 ||
+      digest.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return BatchManifest{static_cast<std::size_t>(*parts), static_cast<std::size_t>(*bytes),
+                       std::string(digest)};
 }
 
 Result<std::uint64_t> ReadClusterWindowStart(EtcdClient& etcd, const ClusterKeys& keys) {
@@ -197,6 +211,8 @@ void EtcdLog::Depose(const std::string& leader_key, const std::string& why) {
   if (on_deposed_) on_deposed_(why);
 }
 
+Status EtcdLog::CheckWritable() { return armed() ? Status::Ok() : NotTheWriter(); }
+
 Status EtcdLog::Admit(const ReplicatedBatch& batch) {
   std::optional<WriterFence> fence;
   {
@@ -226,10 +242,12 @@ Status EtcdLog::Admit(const ReplicatedBatch& batch) {
       put.success_puts.push_back(
           {keys_.Part(batch.first, part),
            value.substr(part * options_.max_batch_bytes, options_.max_batch_bytes), 0});
-      auto stored = Settle(*fence, put, [](const EtcdTxnResult&) { return Result<bool>(false); });
+      // A part that may have landed needs no answer: only the manifest commits the batch.
+      auto stored =
+          Settle(*fence, put, [] { return Result<std::optional<std::int64_t>>(std::nullopt); });
       if (!stored.ok()) return stored.status();
     }
-    value = EncodeBatchManifest(parts, value.size());
+    value = EncodeBatchManifest(parts, value.size(), Sha256Hex(value));
   }
   EtcdTxn txn;
   txn.compare.push_back(elected);
@@ -238,9 +256,7 @@ Status EtcdLog::Admit(const ReplicatedBatch& batch) {
   txn.success_puts.push_back({keys_.Batch(batch.first), value, 0});
   txn.success_puts.push_back({keys_.Head(), std::to_string(batch.last), 0});
   txn.failure_gets.push_back(keys_.Head());
-  auto committed = Settle(*fence, txn, [&](const EtcdTxnResult& refused) {
-    return CommittedEarlier(batch, value, refused);
-  });
+  auto committed = Settle(*fence, txn, [&] { return Landed(batch.first, value); });
   if (!committed.ok()) return committed.status();
   append_seconds_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -253,51 +269,58 @@ Status EtcdLog::Admit(const ReplicatedBatch& batch) {
 
 Result<std::int64_t> EtcdLog::Settle(
     const WriterFence& fence, const EtcdTxn& txn,
-    const std::function<Result<bool>(const EtcdTxnResult&)>& landed) {
+    const std::function<Result<std::optional<std::int64_t>>()>& landed) {
   const auto deadline = std::chrono::steady_clock::now() + options_.settle_timeout;
+  auto unknown = [&](const std::string& why) {
+    unknown_outcomes_.fetch_add(1, std::memory_order_relaxed);
+    Depose(fence.leader_key, "the cluster did not confirm an append: " + why);
+    return Status(ErrorCode::kUnavailable,
+                  "the cluster did not confirm the write, so its outcome is unknown; retry it "
+                  "with the same Idempotency-Key: " +
+                      why);
+  };
   bool maybe_sent = false;  // an earlier try may have been applied
   for (;;) {
     auto result = client_.Txn(txn);
     if (result.ok() && result->succeeded) return result->revision;
-    if (result.ok()) {  // a compare failed
-      auto earlier = maybe_sent ? landed(*result) : Result<bool>(false);
-      if (earlier.ok() && *earlier) return result->failure_values[0]->mod_revision;
+    if (result.ok()) {
+      // Refused: the fence no longer holds, and never will again (the head only moves on, and
+      // an election key never comes back with its revision), so no earlier try can commit
+      // from now on. Whether one did is in etcd.
+      auto earlier = maybe_sent ? landed() : Result<std::optional<std::int64_t>>(std::nullopt);
+      if (earlier.ok() && earlier->has_value()) return **earlier;
       if (earlier.ok()) {
         Depose(fence.leader_key, "the cluster refused an append: another writer was elected");
         return NotTheWriter();
       }
-      result = earlier.status();  // not known yet: try again
-    }
-    if (result.status().code() != ErrorCode::kUnavailable) {
-      // etcd refused the request itself (too large, malformed): nothing was written.
-      return Status(ErrorCode::kUnavailable,
-                    "the cluster refused the append: " + result.status().detail());
+      result = earlier.status();  // not known yet: ask again
+    } else if (result.status().code() != ErrorCode::kUnavailable) {
+      // etcd refused the request itself (too large, malformed): this try wrote nothing.
+      if (!maybe_sent) {
+        return Status(ErrorCode::kUnavailable,
+                      "the cluster refused the append: " + result.status().detail());
+      }
+      return unknown(result.status().detail());
     }
     maybe_sent = true;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      unknown_outcomes_.fetch_add(1, std::memory_order_relaxed);
-      Depose(fence.leader_key,
-             "etcd did not answer an append in time: " + result.status().detail());
-      return Status(ErrorCode::kUnavailable,
-                    "the cluster did not confirm the write in time, so its outcome is unknown; "
-                    "retry it with the same Idempotency-Key: " +
-                        result.status().detail());
-    }
+    if (std::chrono::steady_clock::now() >= deadline) return unknown(result.status().detail());
+    bool still_writer = false;
     {
       MutexLock lock(mutex_);
-      if (!fence_ || fence_->leader_key != fence.leader_key) return NotTheWriter();
+      still_writer = fence_ && fence_->leader_key == fence.leader_key;
     }
+    if (!still_writer) return unknown("this node stopped being the writer meanwhile");
     std::this_thread::sleep_for(kRetryPause);
   }
 }
 
-Result<bool> EtcdLog::CommittedEarlier(const ReplicatedBatch& batch, const std::string& value,
-                                       const EtcdTxnResult& refused) {
-  const std::optional<EtcdKeyValue>& head = refused.failure_values.at(0);
-  if (!head || head->value != std::to_string(batch.last)) return false;
-  auto stored = client_.Range(keys_.Batch(batch.first));
+Result<std::optional<std::int64_t>> EtcdLog::Landed(std::uint64_t first, const std::string& value) {
+  auto stored = client_.Range(keys_.Batch(first));
   if (!stored.ok()) return stored.status();
-  return !stored->kvs.empty() && stored->kvs.front().value == value;
+  if (stored->kvs.empty() || stored->kvs.front().value != value) {
+    return std::optional<std::int64_t>();
+  }
+  return std::optional<std::int64_t>(stored->kvs.front().mod_revision);
 }
 
 }  // namespace flagledger

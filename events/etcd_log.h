@@ -74,9 +74,11 @@ struct EtcdLogOptions {
 struct BatchManifest {
   std::size_t parts = 0;
   std::size_t bytes = 0;
+  std::string sha256;  // of the whole encoding, 64 lowercase hex digits
 };
-// "FLBM<parts> <bytes>"; never a batch's encoding (which starts "FLB1").
-std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes);
+// "FLBM<parts> <bytes> <sha256>"; never a batch's encoding (which starts "FLB1"). The digest
+// makes the manifest name one batch: two writers' batches of one size are told apart.
+std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes, std::string_view sha256);
 std::optional<BatchManifest> DecodeBatchManifest(std::string_view value);
 
 // Reads of the cluster's log, with the caller's client.
@@ -112,6 +114,8 @@ class EtcdLog : public BatchGate {
   EtcdLog(EtcdLogOptions options, std::function<void(const std::string& why)> on_deposed);
 
   Status Admit(const ReplicatedBatch& batch) override EXCLUDES(mutex_);
+  // OK while this node holds a fence (it may still have lost it without knowing yet).
+  Status CheckWritable() override EXCLUDES(mutex_);
 
   // Makes this node the writer under `fence` (it has applied everything up to fence.head).
   void Arm(WriterFence fence) EXCLUDES(mutex_);
@@ -128,14 +132,15 @@ class EtcdLog : public BatchGate {
   }
 
  private:
-  // Runs `txn` until etcd answers it: the revision it committed at, or at which an earlier
-  // try committed it (`landed` tells that from a refused compare's reads). A refused compare
-  // deposes the writer (kUnavailable); so does an outcome unknown after settle_timeout.
+  // Runs `txn` until etcd answers it: the revision it committed at. After a try that may have
+  // been applied, a refused compare asks `landed` whether it was (the revision, read from
+  // etcd; nullopt: it was not): a refused fence deposes the writer (kUnavailable, nothing
+  // written); an outcome still unknown after settle_timeout, or when this node stopped being
+  // the writer meanwhile, deposes it too, with kUnavailable saying the outcome is unknown.
   Result<std::int64_t> Settle(const WriterFence& fence, const EtcdTxn& txn,
-                              const std::function<Result<bool>(const EtcdTxnResult&)>& landed);
-  // After a refused compare: whether an earlier try of this same batch committed it.
-  Result<bool> CommittedEarlier(const ReplicatedBatch& batch, const std::string& value,
-                                const EtcdTxnResult& refused);
+                              const std::function<Result<std::optional<std::int64_t>>()>& landed);
+  // Whether the log holds `value` as the batch starting at `first`: its mod revision.
+  Result<std::optional<std::int64_t>> Landed(std::uint64_t first, const std::string& value);
   // Takes the fence away, if it is still `leader_key`'s, and tells on_deposed.
   void Depose(const std::string& leader_key, const std::string& why) EXCLUDES(mutex_);
 

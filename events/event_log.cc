@@ -590,6 +590,9 @@ Status EventLog::WriteBatchOf(std::vector<Event>& events,
       Status admitted = options_.gate->Admit(*own);
       if (!admitted.ok()) return admitted;
     }
+  } else if (replicated.empty() && options_.gate) {
+    Status writable = options_.gate->CheckWritable();
+    if (!writable.ok()) return writable;
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;

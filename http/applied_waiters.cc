@@ -57,8 +57,11 @@ void AppliedWaiters::Run() {
                                            return a.deadline < b.deadline;
                                          })
                             ->deadline;
-        changed_.wait_until(mutex_, earliest,
-                            [this]() REQUIRES(mutex_) { return stopping_ || notified_; });
+        // Also every 10 ms: a store published by its own writer (a cluster's) notifies nobody.
+        changed_.wait_until(
+            mutex_,
+            std::min(earliest, std::chrono::steady_clock::now() + std::chrono::milliseconds(10)),
+            [this]() REQUIRES(mutex_) { return stopping_ || notified_; });
       }
       notified_ = false;
       const std::uint64_t published = store_.snapshot()->sequence;

@@ -15,7 +15,8 @@
 namespace flagledger {
 
 // Answers each waiter true once the store's published state reaches its sequence (checked when
-// Notify()d), or false at its deadline, on a thread of its own; Stop answers the rest false.
+// Notify()d, and every 10 ms), or false at its deadline, on a thread of its own; Stop answers
+// the rest false.
 class AppliedWaiters {
  public:
   // REQUIRES: `store` outlives this.

@@ -12,7 +12,8 @@ namespace flagledger {
 
 namespace {
 
-constexpr std::size_t kBatchesPerRead = 64;
+// Up to 16 batches of up to 1 MiB each (base64 in JSON: ~22 MiB) per read.
+constexpr std::size_t kBatchesPerRead = 16;
 constexpr std::chrono::milliseconds kRetryPause{200};
 constexpr std::chrono::milliseconds kWatchIdle{500};
 constexpr std::chrono::milliseconds kPublishInterval{1000};
@@ -122,6 +123,9 @@ void ClusterNode::Stop() {
   for (std::thread* thread : {&apply_thread_, &campaign_thread_, &lease_thread_}) {
     if (thread->joinable()) thread->join();
   }
+  // A promotion under way when Stop began may have armed the log since.
+  log_.Disarm();
+  store_.SetFollower(true);
   waiters_.Stop();
 }
 
@@ -279,6 +283,7 @@ bool ClusterNode::JoinCluster(EtcdClient& etcd) {
     create.failure_gets.push_back(keys_.LogId());
     auto created = etcd.Txn(create);
     if (!created.ok()) return false;
+    if (!created->succeeded && !created->failure_values[0]) return false;  // gone again: retry
     cluster_id = created->succeeded ? local.log_id() : created->failure_values[0]->value;
   } else {
     cluster_id = stored->kvs.front().value;

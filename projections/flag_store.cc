@@ -244,6 +244,12 @@ struct FlagStore::BatchDraft {
 
 void FlagStore::ProcessBatch(std::vector<Pending>& batch) {
   MutexLock apply(apply_mutex_);
+  // Queued while this node was a cluster's writer, taken after it stopped being one.
+  if (follower()) {
+    return FailBatch(batch, Status(ErrorCode::kReadOnlyReplica,
+                                   "this node is no longer its cluster's writer; nothing was "
+                                   "written"));
+  }
   BatchDraft draft;
   draft.base = snapshot();
   draft.now = StampTime();

@@ -248,6 +248,13 @@ int RunServe(const std::vector<std::string>& args) {
     };
     node.emplace(store, *etcd_log, std::move(options));
   }
+  // `node` outlives the store and the log it drives: on every way out it stops first.
+  struct StopNodeFirst {
+    std::optional<ClusterNode>& node;
+    ~StopNodeFirst() {
+      if (node) node->Stop();
+    }
+  } stop_node_first{node};
   Metrics metrics;
   Api api(store, config->auth, &metrics, static_cast<std::size_t>(config->page_cache_mb) << 20,
           replica ? &*replica : nullptr, node ? &*node : nullptr);

@@ -152,7 +152,13 @@ TEST_F(EtcdLogTest, ABatchLargerThanOneRequestGoesInPartsAndReadsBackWhole) {
   ASSERT_EQ(read->batches.size(), 2u);
   EXPECT_EQ(read->batches[0], large);
   EXPECT_EQ(read->batches[1], small);
-  // A missing part is an error, not a shorter batch.
+  // A part changed (another writer's leftover) fails the digest; a missing part is an error,
+  // not a shorter batch.
+  const std::string second_part = etcd.Range(keys_.Part(1, 1))->kvs.at(0).value;
+  ASSERT_TRUE(etcd.Put({keys_.Part(1, 1), std::string(second_part.size(), 'x'), 0}).ok());
+  EXPECT_EQ(ReadClusterBatches(etcd, keys_, 0, 10).status().code(), ErrorCode::kInternal);
+  ASSERT_TRUE(etcd.Put({keys_.Part(1, 1), second_part, 0}).ok());
+  EXPECT_TRUE(ReadClusterBatches(etcd, keys_, 0, 10).ok());
   ASSERT_TRUE(etcd.DeleteRange(keys_.Part(1, 1)).ok());
   EXPECT_EQ(ReadClusterBatches(etcd, keys_, 0, 10).status().code(), ErrorCode::kInternal);
   EXPECT_TRUE(deposed_.empty());
@@ -213,14 +219,18 @@ TEST(ReplicatedBatchCodec, RoundTripsAndRefusesWhatIsNotABatch) {
   ReplicatedBatch empty;
   EXPECT_FALSE(DecodeReplicatedBatch(EncodeReplicatedBatch(empty)).ok());
   // A manifest is never taken for a batch, nor a batch for a manifest.
-  EXPECT_FALSE(DecodeReplicatedBatch(EncodeBatchManifest(3, 600)).ok());
+  const std::string digest(64, 'a');
+  EXPECT_FALSE(DecodeReplicatedBatch(EncodeBatchManifest(3, 600, digest)).ok());
   EXPECT_FALSE(DecodeBatchManifest(encoded).has_value());
-  auto manifest = DecodeBatchManifest(EncodeBatchManifest(3, 600));
+  auto manifest = DecodeBatchManifest(EncodeBatchManifest(3, 600, digest));
   ASSERT_TRUE(manifest.has_value());
   EXPECT_EQ(manifest->parts, 3u);
   EXPECT_EQ(manifest->bytes, 600u);
-  EXPECT_FALSE(DecodeBatchManifest("FLBM0 10").has_value());
-  EXPECT_FALSE(DecodeBatchManifest("FLBM3").has_value());
+  EXPECT_EQ(manifest->sha256, digest);
+  EXPECT_FALSE(DecodeBatchManifest("FLBM0 10 " + digest).has_value());
+  EXPECT_FALSE(DecodeBatchManifest("FLBM3 600").has_value());
+  EXPECT_FALSE(DecodeBatchManifest("FLBM3 600 " + std::string(63, 'a')).has_value());
+  EXPECT_FALSE(DecodeBatchManifest("FLBM3 600 " + std::string(64, 'G')).has_value());
 }
 
 }  // namespace

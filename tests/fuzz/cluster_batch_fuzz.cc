@@ -22,9 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (manifest) {
     FUZZ_CHECK(manifest->parts > 0);
-    FUZZ_CHECK(flagledger::DecodeBatchManifest(
-                   flagledger::EncodeBatchManifest(manifest->parts, manifest->bytes))
-                   .has_value());
+    auto again = flagledger::DecodeBatchManifest(
+        flagledger::EncodeBatchManifest(manifest->parts, manifest->bytes, manifest->sha256));
+    FUZZ_CHECK(again && again->parts == manifest->parts && again->bytes == manifest->bytes &&
+               again->sha256 == manifest->sha256);
   }
   return 0;
 }
