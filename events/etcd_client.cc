@@ -189,6 +189,55 @@ void RunUntil(net::io_context& io, beast::tcp_stream& stream, const std::atomic<
   }
 }
 
+// Connects `stream` to `url` within `timeout`: kValidationFailed for a URL that is not
+// http://HOST:PORT, kUnavailable naming the member when it cannot be reached.
+Status Connect(net::io_context& io, beast::tcp_stream& stream, const std::atomic<bool>* cancel,
+               const std::string& url, std::chrono::milliseconds timeout) {
+  auto address = ParseEndpoint(url);
+  if (!address) {
+    return Status(ErrorCode::kValidationFailed,
+                  "an etcd endpoint must be http://HOST:PORT, not '" + url + "'");
+  }
+  beast::error_code error;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(address->host, address->port, error);
+  if (!error) {
+    bool done = false;
+    stream.expires_after(timeout);
+    stream.async_connect(endpoints, [&](const beast::error_code& e, const tcp::endpoint&) {
+      error = e;
+      done = true;
+    });
+    RunUntil(io, stream, cancel, [&] { return done; });
+  }
+  if (error) {
+    return Status(ErrorCode::kUnavailable,
+                  "etcd at " + url + ": cannot connect: " + error.message());
+  }
+  stream.socket().set_option(tcp::no_delay(true), error);
+  return Status::Ok();
+}
+
+// POSTs `body` (JSON) to `path` on `stream`'s member at `url`, within `timeout`.
+beast::error_code Send(net::io_context& io, beast::tcp_stream& stream,
+                       const std::atomic<bool>* cancel, const std::string& url,
+                       std::string_view path, std::string body, std::chrono::milliseconds timeout) {
+  http::request<http::string_body> request(http::verb::post, std::string(path), 11);
+  request.set(http::field::host, url.substr(7));
+  request.set(http::field::content_type, "application/json");
+  request.body() = std::move(body);
+  request.prepare_payload();
+  beast::error_code error;
+  bool done = false;
+  stream.expires_after(timeout);
+  http::async_write(stream, request, [&](const beast::error_code& e, std::size_t) {
+    error = e;
+    done = true;
+  });
+  RunUntil(io, stream, cancel, [&] { return done; });
+  return error;
+}
+
 }  // namespace
 
 Result<std::string> EtcdClient::Call(std::string_view path, const std::string& body) {
@@ -209,43 +258,21 @@ Result<std::string> EtcdClient::Call(std::string_view path, const std::string& b
   // A campaign waits for the election; it is bounded all the same, so that a member lost
   // without a word (no FIN, no RST) does not hold a candidate forever.
   const bool blocking = path == "/v3/election/campaign";
-  auto expire = [&] { c.stream.expires_after(blocking ? kCampaignWait : timeout_); };
+  const auto wait = blocking ? std::chrono::milliseconds(kCampaignWait) : timeout_;
   if (!c.open) {
-    auto address = ParseEndpoint(url);
-    if (!address) {
-      return Status(ErrorCode::kValidationFailed,
-                    "an etcd endpoint must be http://HOST:PORT, not '" + url + "'");
+    Status connected = Connect(c.io, c.stream, cancel_, url, timeout_);
+    if (!connected.ok()) {
+      if (connected.code() == ErrorCode::kUnavailable)
+        current_ = (current_ + 1) % endpoints_.size();
+      return connected;
     }
-    tcp::resolver resolver(c.io);
-    auto endpoints = resolver.resolve(address->host, address->port, error);
-    if (error) return failed("cannot resolve", error);
-    c.stream.expires_after(timeout_);
-    c.stream.async_connect(endpoints, [&](const beast::error_code& e, const tcp::endpoint&) {
-      error = e;
-      done = true;
-    });
-    RunUntil(c.io, c.stream, cancel_, [&] { return done; });
-    if (error) return failed("cannot connect", error);
-    c.stream.socket().set_option(tcp::no_delay(true), error);
     c.open = true;
   }
-  http::request<http::string_body> request(http::verb::post, std::string(path), 11);
-  request.set(http::field::host, url.substr(7));
-  request.set(http::field::content_type, "application/json");
-  request.body() = body;
-  request.prepare_payload();
-  done = false;
-  expire();
-  http::async_write(c.stream, request, [&](const beast::error_code& e, std::size_t) {
-    error = e;
-    done = true;
-  });
-  RunUntil(c.io, c.stream, cancel_, [&] { return done; });
+  error = Send(c.io, c.stream, cancel_, url, path, body, wait);
   if (error) return failed("cannot send a request", error);
   http::response_parser<http::string_body> parser;
   parser.body_limit(std::size_t{128} << 20);
-  done = false;
-  expire();
+  c.stream.expires_after(wait);
   http::async_read(c.stream, c.buffer, parser, [&](const beast::error_code& e, std::size_t) {
     error = e;
     done = true;
@@ -280,6 +307,13 @@ Result<std::string> EtcdClient::Call(std::string_view path, const std::string& b
   return std::move(response.body());
 }
 
+Result<simdjson::dom::element> EtcdClient::CallJson(std::string_view path,
+                                                    const std::string& body) {
+  auto answer = Call(path, body);
+  if (!answer.ok()) return answer.status();
+  return Parse(connection_->parser, *answer);
+}
+
 Result<EtcdRangeResult> EtcdClient::Range(std::string_view key, std::string_view range_end,
                                           std::int64_t limit) {
   std::string body = R"({"key":)";
@@ -293,9 +327,7 @@ Result<EtcdRangeResult> EtcdClient::Range(std::string_view key, std::string_view
     AppendInt64String(body, limit);
   }
   body += '}';
-  auto answer = Call("/v3/kv/range", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/kv/range", body);
   if (!root.ok()) return root.status();
   EtcdRangeResult result;
   result.revision = RevisionOf(*root);
@@ -325,9 +357,7 @@ void AppendPut(std::string& body, const EtcdPut& put) {
 Result<std::int64_t> EtcdClient::Put(const EtcdPut& put) {
   std::string body;
   AppendPut(body, put);
-  auto answer = Call("/v3/kv/put", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/kv/put", body);
   if (!root.ok()) return root.status();
   return RevisionOf(*root);
 }
@@ -340,9 +370,7 @@ Result<std::int64_t> EtcdClient::DeleteRange(std::string_view key, std::string_v
     AppendBase64(body, range_end);
   }
   body += '}';
-  auto answer = Call("/v3/kv/deleterange", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/kv/deleterange", body);
   if (!root.ok()) return root.status();
   return Int64Of(*root, "deleted");
 }
@@ -388,9 +416,7 @@ Result<EtcdTxnResult> EtcdClient::Txn(const EtcdTxn& txn) {
     body += "}}";
   }
   body += "]}";
-  auto answer = Call("/v3/kv/txn", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/kv/txn", body);
   if (!root.ok()) return root.status();
   EtcdTxnResult result;
   result.revision = RevisionOf(*root);
@@ -432,9 +458,7 @@ Result<EtcdLease> EtcdClient::LeaseGrant(std::int64_t ttl_seconds) {
   std::string body = R"({"TTL":)";
   AppendInt64String(body, ttl_seconds);
   body += '}';
-  auto answer = Call("/v3/lease/grant", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/lease/grant", body);
   if (!root.ok()) return root.status();
   EtcdLease lease{Int64Of(*root, "ID"), Int64Of(*root, "TTL")};
   if (lease.id == 0) return Malformed("a lease without an ID");
@@ -445,9 +469,7 @@ Result<std::int64_t> EtcdClient::LeaseKeepAlive(std::int64_t lease) {
   std::string body = R"({"ID":)";
   AppendInt64String(body, lease);
   body += '}';
-  auto answer = Call("/v3/lease/keepalive", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/lease/keepalive", body);
   if (!root.ok()) return root.status();
   simdjson::dom::element result;
   if ((*root)["result"].get(result) != simdjson::SUCCESS) {
@@ -473,9 +495,7 @@ Result<EtcdLeaderKey> EtcdClient::Campaign(std::string_view name, std::int64_t l
   body += R"(,"value":)";
   AppendBase64(body, value);
   body += '}';
-  auto answer = Call("/v3/election/campaign", body);
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/election/campaign", body);
   if (!root.ok()) return root.status();
   simdjson::dom::element leader;
   if ((*root)["leader"].get(leader) != simdjson::SUCCESS) {
@@ -530,9 +550,7 @@ Status EtcdClient::Resign(const EtcdLeaderKey& leader) {
 }
 
 Result<std::vector<EtcdClient::Alarm>> EtcdClient::Alarms() {
-  auto answer = Call("/v3/maintenance/alarm", R"({"action":"GET"})");
-  if (!answer.ok()) return answer.status();
-  auto root = Parse(connection_->parser, *answer);
+  auto root = CallJson("/v3/maintenance/alarm", R"({"action":"GET"})");
   if (!root.ok()) return root.status();
   std::vector<Alarm> alarms;
   simdjson::dom::array array;
@@ -559,13 +577,11 @@ Result<std::vector<EtcdMemberStatus>> EtcdClient::MemberStatuses() {
       connection_->open = false;
     }
     const std::string url = endpoints_[current_];
-    auto answer = Call("/v3/maintenance/status", "{}");
-    if (!answer.ok()) {
-      last = answer.status();
+    auto root = CallJson("/v3/maintenance/status", "{}");
+    if (!root.ok()) {
+      last = root.status();
       continue;
     }
-    auto root = Parse(connection_->parser, *answer);
-    if (!root.ok()) return root.status();
     EtcdMemberStatus status;
     status.endpoint = url;
     simdjson::dom::element header;
@@ -589,12 +605,7 @@ Status EtcdClient::Watch(std::string_view key, std::string_view range_end,
                          const std::function<bool(const EtcdWatchResponse&)>& on_response) {
   if (endpoints_.empty()) return Status(ErrorCode::kUnavailable, "no etcd endpoint is configured");
   // A stream of its own: the request's connection is not reusable until the stream ends.
-  auto address = ParseEndpoint(endpoints_[current_]);
   const std::string url = endpoints_[current_];
-  if (!address) {
-    return Status(ErrorCode::kValidationFailed,
-                  "an etcd endpoint must be http://HOST:PORT, not '" + url + "'");
-  }
   Connection c;
   beast::error_code error;
   bool done = false;
@@ -603,17 +614,11 @@ Status EtcdClient::Watch(std::string_view key, std::string_view range_end,
     return Status(ErrorCode::kUnavailable,
                   "etcd at " + url + ": " + std::string(what) + ": " + error.message());
   };
-  tcp::resolver resolver(c.io);
-  auto endpoints = resolver.resolve(address->host, address->port, error);
-  if (error) return failed("cannot resolve");
-  c.stream.expires_after(timeout_);
-  c.stream.async_connect(endpoints, [&](const beast::error_code& e, const tcp::endpoint&) {
-    error = e;
-    done = true;
-  });
-  RunUntil(c.io, c.stream, cancel_, [&] { return done; });
-  if (error) return failed("cannot connect");
-
+  Status connected = Connect(c.io, c.stream, cancel_, url, timeout_);
+  if (!connected.ok()) {
+    if (connected.code() == ErrorCode::kUnavailable) current_ = (current_ + 1) % endpoints_.size();
+    return connected;
+  }
   std::string body = R"({"create_request":{"key":)";
   AppendBase64(body, key);
   if (!range_end.empty()) {
@@ -625,18 +630,7 @@ Status EtcdClient::Watch(std::string_view key, std::string_view range_end,
     AppendInt64String(body, start_revision);
   }
   body += "}}";
-  http::request<http::string_body> request(http::verb::post, "/v3/watch", 11);
-  request.set(http::field::host, url.substr(7));
-  request.set(http::field::content_type, "application/json");
-  request.body() = std::move(body);
-  request.prepare_payload();
-  done = false;
-  c.stream.expires_after(timeout_);
-  http::async_write(c.stream, request, [&](const beast::error_code& e, std::size_t) {
-    error = e;
-    done = true;
-  });
-  RunUntil(c.io, c.stream, cancel_, [&] { return done; });
+  error = Send(c.io, c.stream, cancel_, url, "/v3/watch", std::move(body), timeout_);
   if (error) return failed("cannot send the watch");
 
   http::response_parser<http::buffer_body> parser;

@@ -15,6 +15,10 @@
 
 #include "core/status.h"
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace flagledger {
 
 struct EtcdKeyValue {
@@ -161,6 +165,8 @@ class EtcdClient {
   // POSTs `body` (JSON) to `path` and returns the response body; a non-200 answer becomes an
   // error with etcd's message.
   Result<std::string> Call(std::string_view path, const std::string& body);
+  // Call, with the answer parsed (the element lives until the client's next call).
+  Result<simdjson::dom::element> CallJson(std::string_view path, const std::string& body);
 
   std::vector<std::string> endpoints_;
   std::chrono::milliseconds timeout_;

@@ -1,9 +1,12 @@
 #include "events/etcd_log.h"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cstdio>
 #include <thread>
 
+#include "core/json_writer.h"
 #include "core/sha256.h"
 #include "events/log_keys.h"
 
@@ -122,6 +125,43 @@ std::optional<BatchManifest> DecodeBatchManifest(std::string_view value) {
   }
   return BatchManifest{static_cast<std::size_t>(*parts), static_cast<std::size_t>(*bytes),
                        std::string(digest)};
+}
+
+std::string EncodeCandidate(std::string_view node_id, std::string_view url) {
+  return std::string(node_id) + " " + std::string(url);
+}
+
+std::pair<std::string, std::string> DecodeCandidate(std::string_view value) {
+  std::size_t space = value.find(' ');
+  if (space == std::string_view::npos) return {std::string(value), ""};
+  return {std::string(value.substr(0, space)), std::string(value.substr(space + 1))};
+}
+
+std::string EncodeNodeReport(const NodeReport& report) {
+  std::string value = R"({"url":)";
+  AppendJsonString(value, report.url);
+  value += R"(,"applied":)";
+  AppendJsonUint(value, report.applied);
+  value += report.writer ? R"(,"role":"writer"})" : R"(,"role":"follower"})";
+  return value;
+}
+
+std::optional<NodeReport> DecodeNodeReport(std::string_view value) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(simdjson::padded_string(value)).get(root) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  NodeReport report;
+  std::string_view url, role;
+  if (root["url"].get(url) != simdjson::SUCCESS ||
+      root["applied"].get(report.applied) != simdjson::SUCCESS ||
+      root["role"].get(role) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  report.url = std::string(url);
+  report.writer = role == "writer";
+  return report;
 }
 
 Result<std::uint64_t> ReadClusterWindowStart(EtcdClient& etcd, const ClusterKeys& keys) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/histogram.h"
@@ -80,6 +81,22 @@ struct BatchManifest {
 // makes the manifest name one batch: two writers' batches of one size are told apart.
 std::string EncodeBatchManifest(std::size_t parts, std::size_t bytes, std::string_view sha256);
 std::optional<BatchManifest> DecodeBatchManifest(std::string_view value);
+
+// The election's value: "<node id> <URL>" (neither holds a space).
+std::string EncodeCandidate(std::string_view node_id, std::string_view url);
+// (node id, URL); the URL is empty when the value holds none.
+std::pair<std::string, std::string> DecodeCandidate(std::string_view value);
+
+// What each node reports under nodes/<id>, with its lease, about once a second: the writer
+// trims the log below the smallest `applied`, and a lagging node finds peers by `url`.
+// {"url":"...","applied":N,"role":"writer"|"follower"}.
+struct NodeReport {
+  std::string url;
+  std::uint64_t applied = 0;
+  bool writer = false;
+};
+std::string EncodeNodeReport(const NodeReport& report);
+std::optional<NodeReport> DecodeNodeReport(std::string_view value);
 
 // Reads of the cluster's log, with the caller's client.
 Result<ClusterHead> ReadClusterHead(EtcdClient& etcd, const ClusterKeys& keys);

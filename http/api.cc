@@ -137,20 +137,19 @@ void Api::Dispatch(const HttpRequest& request, const RequestTarget& target, cons
     response.headers.emplace_back("Flagledger-Leader", replica_->options().leader_url);
     return respond(std::move(response));
   }
-  if (cluster_ && !read && route != Route::kOfrepFlag && route != Route::kOfrepFlags) {
+  if (cluster_ && !read && route != Route::kOfrepFlag && route != Route::kOfrepFlags &&
+      !cluster_->writer()) {
     ClusterState state = cluster_->state();
-    if (state.role != ClusterRole::kWriter) {
-      std::string detail = state.writer_url.empty()
-                               ? "this node follows its cluster's writer, and no writer is "
-                                 "elected right now; retry shortly"
-                               : "this node follows its cluster's writer " + state.writer_id +
-                                     " at " + state.writer_url + "; send writes there";
-      HttpResponse response = ProblemResponse(Status(ErrorCode::kReadOnlyReplica, detail));
-      if (!state.writer_url.empty()) {
-        response.headers.emplace_back("Flagledger-Leader", state.writer_url);
-      }
-      return respond(std::move(response));
+    std::string detail = state.writer_url.empty()
+                             ? "this node follows its cluster's writer, and no writer is "
+                               "elected right now; retry shortly"
+                             : "this node follows its cluster's writer " + state.writer_id +
+                                   " at " + state.writer_url + "; send writes there";
+    HttpResponse response = ProblemResponse(Status(ErrorCode::kReadOnlyReplica, detail));
+    if (!state.writer_url.empty()) {
+      response.headers.emplace_back("Flagledger-Leader", state.writer_url);
     }
+    return respond(std::move(response));
   }
   if (!request.min_sequence.empty()) {
     auto parsed = ParseDecimal(request.min_sequence);

@@ -31,23 +31,18 @@ Result<std::vector<std::string>> PeerUrls(EtcdClient& etcd, const ClusterKeys& k
   auto writer = etcd.Leader(keys.Election());
   if (!writer.ok()) return writer.status();
   if (*writer) {
-    const std::string& value = (*writer)->value;
-    std::size_t space = value.find(' ');
-    if (space != std::string::npos && value.substr(0, space) != node_id) {
-      urls.push_back(value.substr(space + 1));
-    }
+    auto [writer_id, url] = DecodeCandidate((*writer)->value);
+    if (writer_id != node_id && !url.empty()) urls.push_back(url);
   }
   const std::string prefix = keys.NodesPrefix();
   auto nodes = etcd.Range(prefix, internal::PrefixEnd(prefix));
   if (!nodes.ok()) return nodes.status();
-  static const std::string kUrl = "\"url\":\"";
   for (const EtcdKeyValue& node : nodes->kvs) {
     if (node.key == keys.Node(node_id)) continue;
-    std::size_t at = node.value.find(kUrl);
-    if (at == std::string::npos) continue;
-    std::size_t end = node.value.find('"', at + kUrl.size());
-    std::string url = node.value.substr(at + kUrl.size(), end - at - kUrl.size());
-    if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(url);
+    auto report = DecodeNodeReport(node.value);
+    if (report && std::find(urls.begin(), urls.end(), report->url) == urls.end()) {
+      urls.push_back(report->url);
+    }
   }
   return urls;
 }

@@ -1,7 +1,6 @@
 #include "http/cluster_node.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <tuple>
 
 #include "core/json_writer.h"
@@ -17,13 +16,6 @@ constexpr std::size_t kBatchesPerRead = 16;
 constexpr std::chrono::milliseconds kRetryPause{200};
 constexpr std::chrono::milliseconds kWatchIdle{500};
 constexpr std::chrono::milliseconds kPublishInterval{1000};
-
-// The election's value: "<node id> <advertised URL>".
-std::pair<std::string, std::string> SplitCandidate(std::string_view value) {
-  std::size_t space = value.find(' ');
-  if (space == std::string_view::npos) return {std::string(value), ""};
-  return {std::string(value.substr(0, space)), std::string(value.substr(space + 1))};
-}
 
 }  // namespace
 
@@ -108,6 +100,7 @@ void ClusterNode::Stop() {
     lease = state_.lease;
     was_writer = state_.role == ClusterRole::kWriter;
     state_.role = ClusterRole::kFollower;
+    writer_.store(false, std::memory_order_release);
   }
   changed_.notify_all();
   // Revoking the lease deletes this node's election key: the next candidate is elected now
@@ -222,7 +215,7 @@ void ClusterNode::RunLease() {
 void ClusterNode::RunCampaign() {
   EtcdClient etcd(options_.etcd_endpoints, std::chrono::milliseconds(options_.request_timeout),
                   &stopping_);
-  const std::string candidate = options_.node_id + " " + advertise_url_;
+  const std::string candidate = EncodeCandidate(options_.node_id, advertise_url_);
   while (!stopping_.load()) {
     std::int64_t lease = 0;
     {
@@ -381,7 +374,7 @@ void ClusterNode::Follow(EtcdClient& etcd) {
   if (auto writer = etcd.Leader(keys_.Election()); writer.ok()) {
     MutexLock lock(mutex_);
     if (*writer) {
-      std::tie(state_.writer_id, state_.writer_url) = SplitCandidate((*writer)->value);
+      std::tie(state_.writer_id, state_.writer_url) = DecodeCandidate((*writer)->value);
     } else {
       state_.writer_id.clear();
       state_.writer_url.clear();
@@ -444,6 +437,7 @@ void ClusterNode::Promote(EtcdClient& etcd, const EtcdLeaderKey& leader) {
     MutexLock lock(mutex_);
     elected_.reset();
     state_.role = ClusterRole::kWriter;
+    writer_.store(true, std::memory_order_release);
     state_.term = leader.revision;
     state_.writer_id = options_.node_id;
     state_.writer_url = advertise_url_;
@@ -465,6 +459,8 @@ void ClusterNode::Demote(const std::string& why) {
     was_writer = state_.role == ClusterRole::kWriter;
     if (was_writer) {
       state_.role = ClusterRole::kFollower;
+      writer_.store(false, std::memory_order_release);
+      writer_.store(false, std::memory_order_release);
       state_.term = 0;
       state_.writer_id.clear();
       state_.writer_url.clear();
@@ -483,12 +479,12 @@ void ClusterNode::Publish(EtcdClient& etcd) {
   {
     MutexLock lock(mutex_);
     lease = state_.lease;
-    value = "{\"url\":\"" + advertise_url_ +
-            "\",\"applied\":" + std::to_string(store_.log().last_sequence()) + ",\"role\":\"" +
-            (state_.role == ClusterRole::kWriter ? "writer" : "follower") + "\"}";
+    value = EncodeNodeReport(
+        {advertise_url_, store_.log().last_sequence(), state_.role == ClusterRole::kWriter});
   }
   if (lease == 0) return;
-  // Advisory (the nodes' applied sequences, for operators): a lost update is redone next time.
+  // A lost update is redone next time; meanwhile the previous report (a lower sequence, which
+  // only holds trimming back) stands.
   static_cast<void>(etcd.Put({keys_.Node(options_.node_id), value, lease}));
 }
 
@@ -498,12 +494,8 @@ void ClusterNode::Maintain(EtcdClient& etcd) {
   const std::string nodes_prefix = keys_.NodesPrefix();
   auto nodes = etcd.Range(nodes_prefix, internal::PrefixEnd(nodes_prefix));
   if (!nodes.ok()) return;
-  static const std::string kApplied = "\"applied\":";
   for (const EtcdKeyValue& node : nodes->kvs) {
-    std::size_t at = node.value.find(kApplied);
-    if (at == std::string::npos) continue;
-    through = std::min<std::uint64_t>(
-        through, std::strtoull(node.value.c_str() + at + kApplied.size(), nullptr, 10));
+    if (auto report = DecodeNodeReport(node.value)) through = std::min(through, report->applied);
   }
   if (through > trimmed_through_) {
     Status trimmed = TrimCluster(etcd, keys_, through);
@@ -545,7 +537,6 @@ void ClusterNode::RunApply() {
   auto maintained = std::chrono::steady_clock::time_point{};
   while (!stopping_.load()) {
     interrupt_follow_.store(false, std::memory_order_release);
-    if (stopping_.load()) break;
     std::optional<EtcdLeaderKey> elected;
     std::optional<std::string> deposed;
     ClusterRole role;

@@ -94,7 +94,8 @@ class ClusterNode {
                    std::function<void(bool)> done) {
     waiters_.Wait(sequence, bound, std::move(done));
   }
-  bool writer() const { return state().role == ClusterRole::kWriter; }
+  // Whether this node takes writes now: one atomic load, for every write request.
+  bool writer() const { return writer_.load(std::memory_order_acquire); }
   bool ready() const;
   const ClusterOptions& options() const { return options_; }
   const EtcdLog& log() const { return log_; }
@@ -134,7 +135,9 @@ class ClusterNode {
   std::string advertise_url_;  // set by Start, before the threads
 
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> interrupt_follow_{false};  // ends a watch: elected, deposed or stopping
+  std::atomic<bool> interrupt_follow_{false};
+  std::atomic<bool> writer_{false};  // state_.role == kWriter, readable without the mutex  // ends
+                                     // a watch: elected, deposed or stopping
   std::thread lease_thread_, campaign_thread_, apply_thread_;
 
   mutable Mutex mutex_;

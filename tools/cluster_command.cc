@@ -136,14 +136,12 @@ int RunCluster(const std::vector<std::string>& args) {
     std::fprintf(stderr, "flagledger cluster: --cluster etcd=URL[,URL...] is required\n");
     return 2;
   }
-  // The same setting as serve's, checked the same way.
-  auto config = ParseServeConfig({"--cluster", options->get("cluster"), "--node-id", "status"},
-                                 [](const char*) -> const char* { return nullptr; });
-  if (!config.ok()) {
-    std::fprintf(stderr, "flagledger cluster: %s\n", config.status().detail().c_str());
+  auto endpoints = ParseClusterSetting(options->get("cluster"));
+  if (!endpoints.ok()) {
+    std::fprintf(stderr, "flagledger cluster: %s\n", endpoints.status().detail().c_str());
     return 2;
   }
-  return PrintStatus(config->etcd_endpoints);
+  return PrintStatus(*endpoints);
 }
 
 }  // namespace flagledger

@@ -71,6 +71,12 @@ void FitConnectionsToDescriptors(ServerOptions& server, const EventLogOptions& l
   }
 }
 
+// Waits a second for SIGINT or SIGTERM (blocked in every thread): true when one came.
+bool StopSignalWithin1s(const sigset_t& stop_signals) {
+  timespec pause{1, 0};
+  return sigtimedwait(&stop_signals, nullptr, &pause) > 0;
+}
+
 // A cluster's node that lacks events the log in etcd no longer holds starts from a peer's
 // checkpoint, retrying while etcd or the peers cannot serve it. Answers the exit code when
 // serve must not go on (a stop signal, a local disk error), nullopt otherwise.
@@ -94,8 +100,7 @@ std::optional<int> BootstrapClusterMember(const ServeConfig& config, const sigse
     }
     LogEvent("warn", "cannot reach the cluster to check this node's log; retrying in 1 s",
              JsonMember("error", done.status().detail()));
-    timespec pause{1, 0};
-    if (sigtimedwait(&stop_signals, nullptr, &pause) > 0) {
+    if (StopSignalWithin1s(stop_signals)) {
       LogEvent("info", "stopped before joining the cluster", "");
       return 0;
     }
@@ -139,8 +144,7 @@ std::optional<int> BootstrapFollower(const ServeConfig& config, const sigset_t& 
     }
     LogEvent("warn", "cannot bootstrap from the leader yet; retrying in 1 s",
              JsonMember("error", status.detail()));
-    timespec pause{1, 0};
-    if (sigtimedwait(&stop_signals, nullptr, &pause) > 0) {
+    if (StopSignalWithin1s(stop_signals)) {
       LogEvent("info", "stopped before the bootstrap completed", "");
       return 0;
     }

@@ -207,19 +207,9 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
     }
     config.bootstrap_from_checkpoint = value == "checkpoint";
   } else if (name == "cluster") {
-    constexpr std::string_view kEtcd = "etcd=";
-    if (!value.starts_with(kEtcd)) return Bad("--cluster", "must be etcd=URL[,URL...]");
-    config.etcd_endpoints.clear();
-    std::string_view rest = std::string_view(value).substr(kEtcd.size());
-    while (!rest.empty()) {
-      std::string_view url = rest.substr(0, rest.find(','));
-      rest.remove_prefix(std::min(rest.size(), url.size() + 1));
-      if (!url.starts_with("http://") || url.size() <= 7) {
-        return Bad("--cluster", "each etcd URL must be http://HOST:PORT");
-      }
-      config.etcd_endpoints.emplace_back(url);
-    }
-    if (config.etcd_endpoints.empty()) return Bad("--cluster", "must name at least one etcd URL");
+    auto endpoints = ParseClusterSetting(value);
+    if (!endpoints.ok()) return endpoints.status();
+    config.etcd_endpoints = std::move(*endpoints);
   } else if (name == "node-id") {
     if (value.empty() || value.size() > 64 ||
         value.find_first_not_of(
@@ -257,6 +247,23 @@ Status ApplySetting(ServeConfig& config, const std::string& name, const std::str
 }
 
 }  // namespace
+
+Result<std::vector<std::string>> ParseClusterSetting(std::string_view value) {
+  constexpr std::string_view kEtcd = "etcd=";
+  if (!value.starts_with(kEtcd)) return Bad("--cluster", "must be etcd=URL[,URL...]");
+  std::vector<std::string> endpoints;
+  std::string_view rest = value.substr(kEtcd.size());
+  while (!rest.empty()) {
+    std::string_view url = rest.substr(0, rest.find(','));
+    rest.remove_prefix(std::min(rest.size(), url.size() + 1));
+    if (!url.starts_with("http://") || url.size() <= 7) {
+      return Bad("--cluster", "each etcd URL must be http://HOST:PORT");
+    }
+    endpoints.emplace_back(url);
+  }
+  if (endpoints.empty()) return Bad("--cluster", "must name at least one etcd URL");
+  return endpoints;
+}
 
 bool IsLoopbackAddress(const std::string& address) {
   return address.starts_with("127.") || address == "::1" || address == "localhost";

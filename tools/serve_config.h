@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -39,6 +40,10 @@ struct ServeConfig {
   std::uint64_t cluster_window = 10'000;  // newest events always kept in etcd
   bool show_help = false;
 };
+
+// --cluster's value, "etcd=URL[,URL...]": the etcd members' client URLs (kValidationFailed
+// naming --cluster otherwise).
+Result<std::vector<std::string>> ParseClusterSetting(std::string_view value);
 
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool IsLoopbackAddress(const std::string& address);

@@ -233,5 +233,22 @@ TEST(ReplicatedBatchCodec, RoundTripsAndRefusesWhatIsNotABatch) {
   EXPECT_FALSE(DecodeBatchManifest("FLBM3 600 " + std::string(64, 'G')).has_value());
 }
 
+TEST(ClusterValues, CandidatesAndNodeReportsRoundTrip) {
+  EXPECT_EQ(DecodeCandidate(EncodeCandidate("n1", "http://h1:8080")),
+            (std::pair<std::string, std::string>{"n1", "http://h1:8080"}));
+  EXPECT_EQ(DecodeCandidate("n1"), (std::pair<std::string, std::string>{"n1", ""}));
+
+  auto report = DecodeNodeReport(EncodeNodeReport({"http://h\"1:80", 42, true}));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->url, "http://h\"1:80");  // escaped in, unescaped out
+  EXPECT_EQ(report->applied, 42u);
+  EXPECT_TRUE(report->writer);
+  EXPECT_FALSE(DecodeNodeReport(EncodeNodeReport({"http://h2:80", 7, false}))->writer);
+  for (const char* bad : {"", "{", R"({"url":"x","role":"writer"})",
+                          R"({"url":"x","applied":"7","role":"writer"})", "[1]"}) {
+    EXPECT_FALSE(DecodeNodeReport(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace flagledger
